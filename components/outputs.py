@@ -1,0 +1,50 @@
+"""What the stack hands out: the ids, the role, and the developer environment in every rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+from components import environment
+from components.config import StackConfig
+
+
+def stack_outputs(
+    config: StackConfig,
+    project_id: pulumi.Output[str],
+    project_number: pulumi.Output[str] | None,
+    role_name: pulumi.Output[str],
+    service_account_emails: Mapping[str, pulumi.Output[str]],
+) -> dict[str, Any]:
+    """Stack outputs by their camelCase names; nothing in them is secret."""
+    env = project_id.apply(lambda pid: environment.claude_env(pid, config.vertex))
+    emails = pulumi.Output.all(**service_account_emails) if service_account_emails else pulumi.Output.from_input({})
+    outputs: dict[str, Any] = {
+        "team": config.team,
+        "projectId": project_id,
+        "roleName": role_name,
+        "serviceAccountEmails": emails,
+        "env": env,
+        "dotenv": env.apply(lambda e: environment.to_dotenv(e, config.team)),
+        "shellExports": env.apply(lambda e: environment.to_shell_exports(e, config.team)),
+        "claudeSettings": env.apply(environment.to_claude_settings),
+        "gcloudAuth": emails.apply(environment.gcloud_auth_commands),
+        "notes": [environment.PRECEDENCE_NOTE, environment.MODELS_NOTE],
+    }
+    if project_number is not None:
+        outputs["projectNumber"] = project_number
+    return outputs
+
+
+def ci_outputs(
+    provider_names: Mapping[str, pulumi.Output[str]],
+    service_account_email: pulumi.Output[str],
+    env: pulumi.Output[dict[str, str]],
+) -> dict[str, Any]:
+    """The CI identity's names, for the team's own pipelines."""
+    return {
+        "ciProviderNames": pulumi.Output.all(**provider_names),
+        "ciServiceAccountEmail": service_account_email,
+    }
