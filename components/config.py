@@ -65,6 +65,18 @@ class ConfigError(pulumi.RunError):
         super().__init__(f"invalid config {NAMESPACE}:{key}: {_show(value)} — {allowed}")
 
 
+def find_config_error(err: BaseException) -> ConfigError | None:
+    """The ConfigError behind an exception, even one raised inside an Output's apply and re-wrapped."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ConfigError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _show(value: Any) -> str:
     """Render a bad value on one line, as the user would have typed it."""
     if value is _MISSING:

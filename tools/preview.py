@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from components.config import find_config_error
 from tools.render import ROOT, Rendering, StackFileError, read_project, read_stack_config, render
 
 EXIT_OK, EXIT_VIOLATION, EXIT_CONFIG = 0, 1, 2
@@ -49,20 +50,6 @@ class ConfigInvalid(Exception):
     """Raised with the one line to print when the stack config or policy config cannot be used."""
 
 
-def _config_error_line(err: BaseException) -> str | None:
-    """The program's ConfigError, even when it surfaced from inside an Output's apply."""
-    from components.config import ConfigError
-
-    seen: set[int] = set()
-    current: BaseException | None = err
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ConfigError):
-            return str(current)
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
-
-
 def available_stacks(root: Path = ROOT) -> list[str]:
     """Stack names that have a `Pulumi.<stack>.yaml` beside the project file."""
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
@@ -80,10 +67,10 @@ def load_rendering(stack: str, config_file: Path | None) -> Rendering:
     try:
         return render(stack, config, project=project)
     except Exception as err:
-        line = _config_error_line(err)
-        if line is None:
+        config_error = find_config_error(err)
+        if config_error is None:
             raise
-        raise ConfigInvalid(line) from None
+        raise ConfigInvalid(str(config_error)) from None
 
 
 def judge(rendering: Rendering, policy_config_file: Path | None) -> list[dict[str, str]]:

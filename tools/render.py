@@ -125,32 +125,38 @@ def render(
     logger.propagate = False
     logger.handlers[:] = [handler]
     loop = asyncio.new_event_loop()
+    # A failed run leaves futures whose errors were already raised to the caller; don't print them twice.
+    loop.set_exception_handler(lambda _loop, _context: None)
     asyncio.set_event_loop(loop)
     saved_path = list(sys.path)
     try:
         pulumi.runtime.set_all_config(engine_config(config))
+        pulumi_settings.ROOT.set(None)  # a fresh root stack, so no export survives from an earlier run
         pulumi.runtime.set_mocks(
             monitor.mocks, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
         )
         sys.path.insert(0, str(root))
-        _forget_modules(root)
         runpy.run_path(str(root / "__main__.py"), run_name="__main__")
         outputs = loop.run_until_complete(_resolved_outputs())
     finally:
         sys.path[:] = saved_path
         pulumi.runtime.set_all_config({})
+        _discard_pending(loop)
         loop.close()
         asyncio.set_event_loop(None)
     resources = _ordered([r.to_record() for r in monitor.registrations.values()])
     return Rendering(project=project, stack=stack, resources=resources, outputs=outputs, warnings=handler.messages)
 
 
-def _forget_modules(root: Path) -> None:
-    """Re-import the program's own modules from `root`, so two renderings never share module state."""
-    for name, module in list(sys.modules.items()):
-        origin = getattr(module, "__file__", None) or ""
-        if name.split(".")[0] in ("components",) and origin.startswith(str(root)):
-            del sys.modules[name]
+def _discard_pending(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what a failed run left behind: the runtime tracks outputs globally, across runs."""
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    with pulumi_settings.SETTINGS.lock:
+        pulumi_settings.SETTINGS.outputs.clear()
 
 
 async def _resolved_outputs() -> dict[str, Any]:

@@ -1,0 +1,287 @@
+"""The program under Pulumi mocks: which resources, with which inputs, edges and outputs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from components.config import ConfigError, find_config_error
+from tests.conftest import Rendered, config_with
+from tools.gcp_mocks import TESTABLE_PERMISSIONS_TOKEN, project_number
+
+PROJECT = "gcp:organizations/project:Project"
+SERVICE = "gcp:projects/service:Service"
+ROLE = "gcp:projects/iAMCustomRole:IAMCustomRole"
+ACCOUNT = "gcp:serviceaccount/account:Account"
+PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
+SA_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
+POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
+PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
+FORBIDDEN_TYPES = ("iAMBinding", "iAMPolicy", "serviceaccount/key:Key")
+
+Render = Callable[..., Rendered]
+
+
+@pytest.fixture
+def created(render_config: Render) -> Rendered:
+    return render_config(config_with())
+
+
+def test_created_project_inputs(created: Rendered) -> None:
+    (project,) = created.of_type(PROJECT)
+    assert project["name"] == "payments-project"
+    assert project["inputs"] == {
+        "autoCreateNetwork": False,
+        "billingAccount": "012345-6789AB-CDEF01",
+        "deletionPolicy": "PREVENT",
+        "folderId": "123456789012",
+        "labels": {"cost-center": "cc-1234", "managed-by": "pulumi", "team": "payments"},
+        "name": "Claude Code payments",
+        "projectId": "claude-payments-dev",
+    }
+    # Deletion protection keeps the project through `pulumi destroy` instead of blocking the destroy.
+    assert project["retainOnDelete"] is True
+    assert project["protect"] is False
+
+
+def test_deletion_protection_off_lets_destroy_delete_the_project(render_config: Render) -> None:
+    project_cfg = {"id": "claude-scratch", "billingAccount": "012345-6789AB-CDEF01", "deletionProtection": False}
+    (project,) = render_config(config_with(project=project_cfg)).of_type(PROJECT)
+    assert project["inputs"]["deletionPolicy"] == "DELETE"
+    assert project["retainOnDelete"] is False
+    assert "folderId" not in project["inputs"] and "orgId" not in project["inputs"]
+
+
+def test_services_are_exactly_vertex_and_iam_and_never_disabled(created: Rendered) -> None:
+    services = {s["inputs"]["service"]: s for s in created.of_type(SERVICE)}
+    assert sorted(services) == ["aiplatform.googleapis.com", "iam.googleapis.com"]
+    for service in services.values():
+        assert service["inputs"]["disableOnDestroy"] is False
+        assert service["inputs"]["project"] == "claude-payments-dev"
+        assert service["dependencies"] == [created.urn_of("payments-project")]
+
+
+def test_custom_role_is_minimal_and_waits_only_for_the_iam_api(created: Rendered) -> None:
+    (role,) = created.of_type(ROLE)
+    assert role["inputs"]["roleId"] == "claudeVertexPayments"
+    assert role["inputs"]["permissions"] == ["aiplatform.endpoints.predict", "aiplatform.endpoints.computeTokens"]
+    assert role["inputs"]["stage"] == "GA"
+    assert "payments" in role["inputs"]["title"] and "Vertex AI" in role["inputs"]["description"]
+    assert role["deleteBeforeReplace"] is True
+    assert role["dependencies"] == sorted([created.urn_of("payments-project"), created.urn_of("payments-iam-api")])
+
+
+def test_permission_support_is_checked_where_the_project_will_live(created: Rendered) -> None:
+    (call,) = [c for c in created.mocks.calls if c.token == TESTABLE_PERMISSIONS_TOKEN]
+    assert call.args["fullResourceName"] == "//cloudresourcemanager.googleapis.com/folders/123456789012"
+    assert call.args["customSupportLevel"] == "SUPPORTED"
+
+
+def test_unsupported_compute_tokens_is_dropped_with_a_warning(render_config: Render) -> None:
+    rendered = render_config(config_with(), unsupported=("aiplatform.endpoints.computeTokens",))
+    (role,) = rendered.of_type(ROLE)
+    assert role["inputs"]["permissions"] == ["aiplatform.endpoints.predict"]
+    assert any("aiplatform.endpoints.computeTokens is not supported" in w for w in rendered.warnings)
+
+
+def test_unsupported_predict_fails_the_run(render_config: Render) -> None:
+    with pytest.raises(Exception) as caught:
+        render_config(config_with(), unsupported=("aiplatform.endpoints.predict",))
+    config_error = find_config_error(caught.value)
+    assert config_error is not None
+    assert "does not support it in custom roles" in str(config_error)
+
+
+def test_verification_can_be_turned_off(render_config: Render) -> None:
+    access = {"members": ["user:ada@example.com"], "verifyPermissions": False}
+    rendered = render_config(config_with(access=access), unsupported=("aiplatform.endpoints.computeTokens",))
+    assert rendered.mocks.calls == []
+    assert len(rendered.of_type(ROLE)[0]["inputs"]["permissions"]) == 2
+
+
+def test_members_get_the_custom_role_by_full_name(created: Rendered) -> None:
+    grants = {g["inputs"]["member"]: g for g in created.of_type(PROJECT_MEMBER)}
+    role_name = "projects/claude-payments-dev/roles/claudeVertexPayments"
+    assert set(grants) == {
+        "group:payments-devs@example.com",
+        "serviceAccount:claude-ci@claude-payments-dev.iam.gserviceaccount.com",
+    }
+    for grant in grants.values():
+        assert grant["inputs"]["role"] == role_name
+        assert grant["inputs"]["project"] == "claude-payments-dev"
+        assert grant["propertyDependencies"]["role"] == [created.urn_of("payments-role")]
+    sa_grant = grants["serviceAccount:claude-ci@claude-payments-dev.iam.gserviceaccount.com"]
+    assert sa_grant["propertyDependencies"]["member"] == [created.urn_of("payments-sa-claude-ci")]
+
+
+def test_service_accounts_and_impersonation_on_that_account_only(created: Rendered) -> None:
+    (sa,) = created.of_type(ACCOUNT)
+    assert sa["inputs"]["accountId"] == "claude-ci"
+    assert sa["inputs"]["displayName"] == "Claude Code CI"
+    assert sa["deleteBeforeReplace"] is True
+    assert created.urn_of("payments-iam-api") in sa["dependencies"]
+    (token_creator,) = created.of_type(SA_MEMBER)
+    assert token_creator["inputs"] == {
+        "member": "group:payments-devs@example.com",
+        "role": "roles/iam.serviceAccountTokenCreator",
+        "serviceAccountId": (
+            "projects/claude-payments-dev/serviceAccounts/claude-ci@claude-payments-dev.iam.gserviceaccount.com"
+        ),
+    }
+    assert token_creator["dependencies"] == [created.urn_of("payments-sa-claude-ci")]
+    project_roles = {g["inputs"]["role"] for g in created.of_type(PROJECT_MEMBER)}
+    assert "roles/iam.serviceAccountTokenCreator" not in project_roles
+
+
+def test_only_non_authoritative_iam_and_no_keys(created: Rendered) -> None:
+    types = {r["type"] for r in created.resources}
+    assert not [t for t in types if any(f in t for f in FORBIDDEN_TYPES)]
+
+
+def test_children_are_parented_to_components(created: Rendered) -> None:
+    components = {r["urn"]: r for r in created.resources if r["type"].startswith("claude-vertex:index:")}
+    assert sorted(r["type"] for r in components.values()) == [
+        "claude-vertex:index:TeamProject",
+        "claude-vertex:index:VertexAccess",
+    ]
+    for record in created.resources:
+        if record["type"].startswith("gcp:"):
+            assert record["parent"] in components, record["name"]
+
+
+def test_critical_path_is_four_api_calls(created: Rendered) -> None:
+    waves = {r["name"]: r["wave"] for r in created.resources if r["type"].startswith("gcp:")}
+    assert waves["payments-project"] == 0
+    assert waves["payments-iam-api"] == 1
+    assert waves["payments-role"] == 2
+    assert max(waves.values()) == 3
+
+
+def test_outputs(created: Rendered) -> None:
+    out = created.outputs
+    email = "claude-ci@claude-payments-dev.iam.gserviceaccount.com"
+    assert out["projectId"] == "claude-payments-dev"
+    assert out["projectNumber"] == project_number("claude-payments-dev")
+    assert len(out["projectNumber"]) == 12
+    assert out["roleName"] == "projects/claude-payments-dev/roles/claudeVertexPayments"
+    assert out["serviceAccountEmails"] == {"claude-ci": email}
+    assert out["env"] == {
+        "CLAUDE_CODE_USE_VERTEX": "1",
+        "CLOUD_ML_REGION": "global",
+        "ANTHROPIC_VERTEX_PROJECT_ID": "claude-payments-dev",
+    }
+    assert out["claudeSettings"] == {"env": out["env"]}
+    assert "ANTHROPIC_VERTEX_PROJECT_ID=claude-payments-dev\n" in out["dotenv"]
+    assert "export ANTHROPIC_VERTEX_PROJECT_ID=claude-payments-dev\n" in out["shellExports"]
+    assert out["gcloudAuth"]["impersonate"]["claude-ci"].endswith(f"--impersonate-service-account={email}")
+
+
+def test_adopting_registers_no_project_and_targets_the_given_id(render_config: Render) -> None:
+    rendered = render_config(config_with(project={"id": "shared-ml-prod", "create": False}))
+    assert rendered.of_type(PROJECT) == []
+    for record in rendered.of_type(SERVICE) + rendered.of_type(ROLE) + rendered.of_type(ACCOUNT):
+        assert record["inputs"]["project"] == "shared-ml-prod"
+    (role,) = rendered.of_type(ROLE)
+    assert role["dependencies"] == [rendered.urn_of("payments-iam-api")]
+    assert "projectNumber" not in rendered.outputs
+    (call,) = rendered.mocks.calls
+    assert call.args["fullResourceName"] == "//cloudresourcemanager.googleapis.com/projects/shared-ml-prod"
+
+
+def test_project_without_parent_skips_the_permission_check(render_config: Render) -> None:
+    project_cfg = {"id": "claude-solo", "billingAccount": "012345-6789AB-CDEF01"}
+    rendered = render_config(config_with(project=project_cfg))
+    assert rendered.mocks.calls == []
+
+
+def test_vertex_settings_reach_the_environment(render_config: Render) -> None:
+    vertex = {
+        "region": "us-east5",
+        "regionOverrides": {"CLAUDE_HAIKU_4_5": "us-central1"},
+        "primaryModel": "claude-sonnet-4-5@20250929",
+        "smallFastModel": "claude-haiku-4-5@20251001",
+        "disablePromptCaching": True,
+    }
+    env = render_config(config_with(vertex=vertex)).outputs["env"]
+    assert env["CLOUD_ML_REGION"] == "us-east5"
+    assert env["VERTEX_REGION_CLAUDE_HAIKU_4_5"] == "us-central1"
+    assert env["ANTHROPIC_MODEL"] == "claude-sonnet-4-5@20250929"
+    assert env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] == "claude-haiku-4-5@20251001"
+    assert env["DISABLE_PROMPT_CACHING"] == "1"
+
+
+def test_bad_config_registers_nothing(render_config: Render) -> None:
+    bad = config_with(project={"id": "Bad_Project", "billingAccount": "012345-6789AB-CDEF01"})
+    with pytest.raises(ConfigError, match=r"claude-vertex:project\.id"):
+        render_config(bad)
+
+
+def test_same_config_same_registrations(render_config: Render) -> None:
+    first = render_config(config_with())
+    second = render_config(config_with())
+    assert json.dumps(first.resources, sort_keys=True) == json.dumps(second.resources, sort_keys=True)
+    assert first.outputs == second.outputs
+
+
+def ci_config(**ci: Any) -> dict[str, Any]:
+    return config_with(ci=ci or {"github": {"repositories": ["acme/payments-app"]}})
+
+
+def test_ci_identity_pins_github_repositories(render_config: Render) -> None:
+    rendered = render_config(ci_config())
+    services = sorted(s["inputs"]["service"] for s in rendered.of_type(SERVICE))
+    assert services == [
+        "aiplatform.googleapis.com",
+        "iam.googleapis.com",
+        "iamcredentials.googleapis.com",
+        "sts.googleapis.com",
+    ]
+    (pool,) = rendered.of_type(POOL)
+    assert pool["inputs"]["workloadIdentityPoolId"] == "claude-payments"
+    assert rendered.urn_of("payments-iam-api") in pool["dependencies"]
+    (provider,) = rendered.of_type(PROVIDER)
+    assert provider["inputs"]["attributeCondition"] == "assertion.repository in ['acme/payments-app']"
+    assert provider["inputs"]["oidc"] == {"issuerUri": "https://token.actions.githubusercontent.com"}
+    assert provider["inputs"]["attributeMapping"]["attribute.repository"] == "assertion.repository"
+
+    ci_sa = rendered.named("payments-ci-sa")
+    assert ci_sa["inputs"]["accountId"] == "claude-ci-payments"
+    ci_grant = rendered.named("payments-grant-ci-sa")
+    assert ci_grant["inputs"]["role"] == "projects/claude-payments-dev/roles/claudeVertexPayments"
+
+    wif = rendered.named("payments-ci-github-acme/payments-app")
+    number = project_number("claude-payments-dev")
+    assert wif["inputs"]["role"] == "roles/iam.workloadIdentityUser"
+    assert wif["inputs"]["member"] == (
+        f"principalSet://iam.googleapis.com/projects/{number}/locations/global/workloadIdentityPools/"
+        "claude-payments/attribute.repository/acme/payments-app"
+    )
+    assert not wif["inputs"]["member"].endswith("/*")
+    assert wif["inputs"]["serviceAccountId"].endswith("/claude-ci-payments@claude-payments-dev.iam.gserviceaccount.com")
+
+    out = rendered.outputs
+    assert out["ciServiceAccountEmail"] == "claude-ci-payments@claude-payments-dev.iam.gserviceaccount.com"
+    assert out["ciProviderNames"] == {
+        "github": f"projects/{number}/locations/global/workloadIdentityPools/claude-payments/providers/github"
+    }
+
+
+def test_ci_identity_for_self_managed_gitlab(render_config: Render) -> None:
+    gitlab = {"projects": ["acme/payments", "acme/tools/bot"], "issuerUri": "https://gitlab.acme.example/"}
+    rendered = render_config(ci_config(gitlab=gitlab))
+    (provider,) = rendered.of_type(PROVIDER)
+    assert provider["inputs"]["workloadIdentityPoolProviderId"] == "gitlab"
+    assert provider["inputs"]["oidc"] == {"issuerUri": "https://gitlab.acme.example"}
+    assert provider["inputs"]["attributeCondition"] == "assertion.project_path in ['acme/payments', 'acme/tools/bot']"
+    members = sorted(
+        m["inputs"]["member"] for m in rendered.of_type(SA_MEMBER) if "workloadIdentity" in m["inputs"]["role"]
+    )
+    assert [m.split("/attribute.")[1] for m in members] == ["project_path/acme/payments", "project_path/acme/tools/bot"]
+
+
+def test_no_ci_section_no_ci_resources(created: Rendered) -> None:
+    assert created.of_type(POOL) == [] and created.of_type(PROVIDER) == []
+    assert "ciServiceAccountEmail" not in created.outputs

@@ -1,0 +1,1 @@
+"""Offline tooling: mocks, rendering, preview, helpers for pipelines."""
