@@ -112,14 +112,17 @@ def _short(value: Any, width: int = 70) -> str:
 def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -> str:
     """The human plan: resources by apply wave, outputs, the environment, then the verdicts."""
     custom = [r for r in rendering.resources if r["type"].startswith("gcp:")]
-    lines = [f"Stack {rendering.stack} (project {rendering.project}): {len(custom)} resources to create", ""]
+    lines = [f"Stack {rendering.stack} of {rendering.project}: {len(custom)} resources to create", ""]
     waves = max((r["wave"] for r in custom), default=0)
-    lines.append(f"{'wave':<5} {'type':<44} {'name':<48} key inputs")
+    type_width = max((len(r["type"]) for r in custom), default=4)
+    name_width = min(max((len(r["name"]) for r in custom), default=4), 56)
+    lines.append(f"{'wave':<5} {'type':<{type_width}} {'name':<{name_width}} key inputs")
     for record in custom:
         wanted = KEY_INPUTS.get(record["type"], ())
         inputs = record["inputs"]
         shown = "; ".join(f"{k}={_short(inputs[k])}" for k in wanted if k in inputs)
-        lines.append(f"{record['wave']:<5} {record['type']:<44} {_short(record['name'], 48):<48} {shown}")
+        name = _short(record["name"], name_width)
+        lines.append(f"{record['wave']:<5} {record['type']:<{type_width}} {name:<{name_width}} {shown}")
     lines += [f"(critical path: {waves + 1} sequential API calls; each wave waits only for the one before)", ""]
 
     outputs = rendering.outputs

@@ -8,6 +8,7 @@ keys), the real Pulumi runtime with a mock monitor in place of the engine.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import runpy
@@ -129,6 +130,11 @@ def render(
     loop.set_exception_handler(lambda _loop, _context: None)
     asyncio.set_event_loop(loop)
     saved_path = list(sys.path)
+    # The runtime makes several asyncio tasks per input; with the cyclic GC on, collection passes over
+    # them grow with the stack and make the cost per resource climb (2 ms at 4,000 resources instead of
+    # 0.7). A render is short and bounded, so the GC waits until it is over.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         pulumi.runtime.set_all_config(engine_config(config))
         pulumi_settings.ROOT.set(None)  # a fresh root stack, so no export survives from an earlier run
@@ -143,6 +149,8 @@ def render(
         pulumi.runtime.set_all_config({})
         _discard_pending(loop)
         loop.close()
+        if gc_was_enabled:
+            gc.enable()
         asyncio.set_event_loop(None)
     resources = _ordered([r.to_record() for r in monitor.registrations.values()])
     return Rendering(project=project, stack=stack, resources=resources, outputs=outputs, warnings=handler.messages)

@@ -1,0 +1,43 @@
+# One entry point for people and pipelines. `make preview` and `make test` work on a fresh clone:
+# both create .venv from requirements.txt first (and again whenever a requirements file changes).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STACK  ?= dev
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv preview env test lint format bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt policies/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r policies/requirements.txt
+	touch $(STAMP)
+
+## Render STACK offline (mocks, no credentials) and run the policy pack over it.
+preview: venv
+	$(BIN)/python -m tools.preview --stack $(STACK) $(ARGS)
+
+## Write .env, env.sh and settings.json for STACK into out/STACK/.
+env: venv
+	$(BIN)/python -m tools.preview --stack $(STACK) --write-env out/$(STACK) > /dev/null
+
+test: venv
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: venv
+	$(BIN)/python benchmarks/bench_preview.py
+	$(BIN)/python benchmarks/bench_policy.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache
