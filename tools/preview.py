@@ -79,15 +79,15 @@ def judge(rendering: Rendering, policy_config_file: Path | None) -> list[dict[st
 
     try:
         policy_config = load_policy_config(policy_config_file) if policy_config_file else None
+        violations = run_policy_pack(
+            rendering.resources,
+            project=rendering.project,
+            stack=rendering.stack,
+            pack_dir=POLICY_PACK,
+            policy_config=policy_config,
+        )
     except PolicyConfigError as err:
         raise ConfigInvalid(str(err)) from None
-    violations = run_policy_pack(
-        rendering.resources,
-        project=rendering.project,
-        stack=rendering.stack,
-        pack_dir=POLICY_PACK,
-        policy_config=policy_config,
-    )
     return [v.to_dict() for v in violations]
 
 
@@ -152,8 +152,10 @@ def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -
         mandatory = sum(v["level"] == "mandatory" for v in violations)
         lines.append(f"Policies: {len(violations)} violation(s), {mandatory} mandatory")
         for v in violations:
-            lines.append(f"  [{v['level']}] {v['policy']}: {v['message']}")
-            lines.append(f"      {v['urn']}")
+            first, *rest = v["message"].splitlines() or [""]
+            lines.append(f"  [{v['level']}] {v['policy']}: {first}")
+            lines += [f"      {line}" for line in rest if line.strip()]
+            lines.append(f"      at {v['urn']}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,118 @@
+"""The offline preview's command-line contract: exit codes, one-line errors, JSON shape, files, determinism."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import BASE_CONFIG
+from tools import preview
+from tools.render import ROOT
+
+RESOURCE_KEYS = {"urn", "type", "name", "parent", "dependencies", "protect", "inputs"}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The preview exactly as a person or a pipeline starts it."""
+    return subprocess.run(
+        [sys.executable, "-m", "tools.preview", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def write_stack(tmp_path: Path, config: dict) -> Path:
+    path = tmp_path / "Pulumi.team.yaml"
+    path.write_text(yaml.safe_dump({"config": config}))
+    return path
+
+
+def test_json_document_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    assert preview.main(["--stack", "dev", "--json", "--no-policy"]) == preview.EXIT_OK
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) >= {"stack", "resources", "outputs", "violations"}
+    assert document["stack"] == "dev"
+    assert document["violations"] == []
+    for resource in document["resources"]:
+        assert RESOURCE_KEYS <= set(resource)
+    types = {r["type"] for r in document["resources"]}
+    assert "gcp:projects/iAMCustomRole:IAMCustomRole" in types
+    assert document["outputs"]["env"]["ANTHROPIC_VERTEX_PROJECT_ID"] == "claude-platform-dev"
+
+
+def test_text_plan_shows_resources_outputs_and_env(capsys: pytest.CaptureFixture[str]) -> None:
+    assert preview.main(["--stack", "dev", "--no-policy"]) == preview.EXIT_OK
+    text = capsys.readouterr().out
+    assert "Stack dev of claude-vertex: 8 resources to create" in text
+    assert "platform-role" in text and "roleId=claudeVertexPlatform" in text
+    assert "roleName: projects/claude-platform-dev/roles/claudeVertexPlatform" in text
+    assert "CLAUDE_CODE_USE_VERTEX=1" in text
+    assert "Policies: skipped (--no-policy)" in text
+
+
+def test_config_file_replaces_the_stack_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_stack(tmp_path, BASE_CONFIG)
+    assert preview.main(["--stack", "team", "--config-file", str(path), "--json", "--no-policy"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["outputs"]["projectId"] == "claude-payments-dev"
+
+
+def test_bad_config_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    bad = dict(BASE_CONFIG, **{"claude-vertex:vertex": {"region": "mars-1"}})
+    result = run_cli("--stack", "team", "--config-file", str(write_stack(tmp_path, bad)))
+    assert result.returncode == preview.EXIT_CONFIG
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        'error: invalid config claude-vertex:vertex.region: "mars-1" — allowed: global, us, eu or a GCP region '
+        "such as us-east5"
+    ]
+
+
+def test_error_raised_during_the_run_is_one_line_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools import gcp_mocks
+
+    monkeypatch.setattr(
+        gcp_mocks, "_TESTABLE", tuple(p for p in gcp_mocks._TESTABLE if p != "aiplatform.endpoints.predict")
+    )
+    with pytest.raises(preview.ConfigInvalid, match="does not support it in custom roles"):
+        preview.load_rendering("team", write_stack(tmp_path, BASE_CONFIG))
+
+
+def test_missing_stack_file_names_the_stacks_that_exist() -> None:
+    result = run_cli("--stack", "no-such-team")
+    assert result.returncode == preview.EXIT_CONFIG
+    assert "Pulumi.no-such-team.yaml: no such file (stacks here: dev, example-payments" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_stack_file_that_is_not_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text("config: [unclosed\n")
+    result = run_cli("--stack", "x", "--config-file", str(path))
+    assert result.returncode == preview.EXIT_CONFIG
+    assert "not valid YAML" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_write_env_writes_the_three_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "env"
+    assert preview.main(["--stack", "dev", "--no-policy", "--write-env", str(out)]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in out.iterdir()) == [".env", "env.sh", "settings.json"]
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["env"]["CLAUDE_CODE_USE_VERTEX"] == "1"
+    assert "ANTHROPIC_VERTEX_PROJECT_ID=claude-platform-dev" in (out / ".env").read_text()
+    assert "export CLOUD_ML_REGION=global" in (out / "env.sh").read_text()
+
+
+@pytest.mark.slow
+def test_same_config_gives_byte_identical_output() -> None:
+    first = run_cli("--stack", "example-payments", "--json")
+    second = run_cli("--stack", "example-payments", "--json")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    text_first = run_cli("--stack", "dev")
+    assert text_first.stdout == run_cli("--stack", "dev").stdout

@@ -1,0 +1,73 @@
+"""Every stack file in the repository renders offline and passes the policy pack."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import BASE_CONFIG
+from tools import preview
+from tools.render import ROOT
+
+STACKS = preview.available_stacks()
+
+
+def test_the_examples_are_here() -> None:
+    assert {"dev", "example-payments", "example-research"} <= set(STACKS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_renders_with_no_mandatory_violation(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert preview.main(["--stack", stack, "--json"]) == preview.EXIT_OK
+    document = json.loads(capsys.readouterr().out)
+    assert [v for v in document["violations"] if v["level"] == "mandatory"] == []
+    assert document["outputs"]["env"]["CLAUDE_CODE_USE_VERTEX"] == "1"
+
+
+@pytest.mark.slow
+def test_example_stacks_are_marked_as_examples() -> None:
+    for stack in STACKS:
+        if stack.startswith("example-"):
+            assert "EXAMPLE" in (ROOT / f"Pulumi.{stack}.yaml").read_text().splitlines()[0]
+
+
+@pytest.mark.slow
+def test_a_policy_violation_fails_the_preview_with_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Valid config, bad practice: a personal account, made mandatory by the platform's policy config."""
+    config = json.loads(json.dumps(BASE_CONFIG))
+    config["claude-vertex:access"]["members"].append("user:someone@gmail.com")
+    stack_file = tmp_path / "Pulumi.team.yaml"
+    stack_file.write_text(yaml.safe_dump({"config": config}))
+    policy_config = tmp_path / "policy.json"
+    policy_config.write_text(json.dumps({"no-personal-email-members": "mandatory"}))
+
+    args = ["--stack", "team", "--config-file", str(stack_file), "--json"]
+    assert preview.main(args) == preview.EXIT_OK  # advisory by default
+    advisory = json.loads(capsys.readouterr().out)["violations"]
+    assert sorted((v["policy"], v["level"]) for v in advisory if "gmail" in v["message"]) == [
+        ("grants-to-groups-not-users", "advisory"),
+        ("no-personal-email-members", "advisory"),
+    ]
+
+    assert preview.main([*args, "--policy-config", str(policy_config)]) == preview.EXIT_VIOLATION
+    document = json.loads(capsys.readouterr().out)
+    (violation,) = [v for v in document["violations"] if v["level"] == "mandatory"]
+    assert violation["policy"] == "no-personal-email-members"
+    assert violation["urn"].endswith("::payments-grant-user:someone@gmail.com")
+
+    text_args = ["--stack", "team", "--config-file", str(stack_file), "--policy-config", str(policy_config)]
+    assert preview.main(text_args) == preview.EXIT_VIOLATION
+    text = capsys.readouterr().out
+    assert "Policies: " in text and "1 mandatory" in text
+    assert "[mandatory] no-personal-email-members:" in text
+
+
+def test_bad_policy_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policy_config = tmp_path / "policy.json"
+    policy_config.write_text(json.dumps({"no-such-policy": "mandatory"}))
+    assert preview.main(["--stack", "dev", "--policy-config", str(policy_config)]) == preview.EXIT_CONFIG
+    assert "no-such-policy" in capsys.readouterr().err
