@@ -37,7 +37,7 @@ def test_json_document_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert document["stack"] == "dev"
     assert document["violations"] == []
     for resource in document["resources"]:
-        assert RESOURCE_KEYS <= set(resource)
+        assert set(resource) >= RESOURCE_KEYS
     types = {r["type"] for r in document["resources"]}
     assert "gcp:projects/iAMCustomRole:IAMCustomRole" in types
     assert document["outputs"]["env"]["ANTHROPIC_VERTEX_PROJECT_ID"] == "claude-platform-dev"
