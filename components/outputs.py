@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 
 from components import environment
+from components.ci_snippets import github_actions_workflow, gitlab_ci_job
 from components.config import StackConfig
 
 
@@ -43,8 +44,15 @@ def ci_outputs(
     service_account_email: pulumi.Output[str],
     env: pulumi.Output[dict[str, str]],
 ) -> dict[str, Any]:
-    """The CI identity's names, for the team's own pipelines."""
-    return {
+    """The CI identity's names, and the ready-to-paste jobs that use them, for the team's own pipelines."""
+    outputs: dict[str, Any] = {
         "ciProviderNames": pulumi.Output.all(**provider_names),
         "ciServiceAccountEmail": service_account_email,
     }
+    renderers = {"github": ("ciGithubWorkflow", github_actions_workflow), "gitlab": ("ciGitlabJob", gitlab_ci_job)}
+    for platform, provider_name in provider_names.items():
+        key, render = renderers[platform]
+        outputs[key] = pulumi.Output.all(provider_name, service_account_email, env).apply(
+            lambda args, render=render: render(provider_name=args[0], service_account_email=args[1], env=args[2])
+        )
+    return outputs

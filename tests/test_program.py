@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from components.ci_snippets import github_actions_workflow, gitlab_ci_job
 from components.config import ConfigError, find_config_error
 from tests.conftest import Rendered, config_with
 from tools.gcp_mocks import TESTABLE_PERMISSIONS_TOKEN, project_number
@@ -263,6 +264,13 @@ def test_ci_identity_pins_github_repositories(render_config: Render) -> None:
     assert wif["inputs"]["serviceAccountId"].endswith("/claude-ci-payments@claude-payments-dev.iam.gserviceaccount.com")
 
     out = rendered.outputs
+    assert out["ciGithubWorkflow"] == github_actions_workflow(
+        provider_name=out["ciProviderNames"]["github"],
+        service_account_email=out["ciServiceAccountEmail"],
+        env=out["env"],
+    )
+    assert "use_vertex" in out["ciGithubWorkflow"]
+    assert "ciGitlabJob" not in out
     assert out["ciServiceAccountEmail"] == "claude-ci-payments@claude-payments-dev.iam.gserviceaccount.com"
     assert out["ciProviderNames"] == {
         "github": f"projects/{number}/locations/global/workloadIdentityPools/claude-payments/providers/github"
@@ -280,6 +288,13 @@ def test_ci_identity_for_self_managed_gitlab(render_config: Render) -> None:
         m["inputs"]["member"] for m in rendered.of_type(SA_MEMBER) if "workloadIdentity" in m["inputs"]["role"]
     )
     assert [m.split("/attribute.")[1] for m in members] == ["project_path/acme/payments", "project_path/acme/tools/bot"]
+    out = rendered.outputs
+    assert out["ciGitlabJob"] == gitlab_ci_job(
+        provider_name=out["ciProviderNames"]["gitlab"],
+        service_account_email=out["ciServiceAccountEmail"],
+        env=out["env"],
+    )
+    assert "ciGithubWorkflow" not in out
 
 
 def test_no_ci_section_no_ci_resources(created: Rendered) -> None:

