@@ -1,0 +1,215 @@
+"""Rules 4, 5 and 11: who may be a member of any grant, on any resource type.
+
+The member checks are exposed as `member_problem_*` functions so the stack rule that resolves
+preview-time unknown members can apply exactly the same judgement to the value it recovers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from ..grants import FOLDER, ORGANIZATION, PROJECT, grants_of
+from ..members import is_default_service_account, is_public, parse_member
+from ..values import is_unknown
+from .base import ResourceRule, RuleInfo, string_list
+
+PERSONAL_DOMAINS = (
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "protonmail.com",
+    "proton.me",
+    "gmx.com",
+    "gmx.net",
+    "mail.com",
+    "zoho.com",
+    "yandex.com",
+)
+
+
+def member_problem_public(member: str) -> str | None:
+    parsed = parse_member(member)
+    if not is_public(parsed):
+        return None
+    who = "anyone on the internet" if parsed.kind == "allUsers" else "anyone with any Google account"
+    return f"{member}, i.e. {who}"
+
+
+def member_problem_default_sa(member: str) -> str | None:
+    parsed = parse_member(member)
+    if not is_default_service_account(parsed):
+        return None
+    which = "Compute Engine" if parsed.value.lower().endswith("developer.gserviceaccount.com") else "App Engine"
+    return (
+        f"{member}, the {which} default service account that every workload without its own account runs as "
+        "(and that holds Editor on its project by default)"
+    )
+
+
+def member_problem_domain(member: str, allowed: Sequence[str]) -> str | None:
+    """Outside `allowed` (when configured) for user:, group: and domain: members."""
+    if not allowed:
+        return None
+    parsed = parse_member(member)
+    if parsed.kind not in {"user", "group", "domain"} or parsed.domain is None:
+        return None
+    if parsed.domain in {d.lower() for d in allowed}:
+        return None
+    return f"{member}, which is outside allowedMemberDomains {sorted(allowed)}"
+
+
+def _member_rule(problem: Any) -> Any:
+    """A resource check reporting every grant whose member `problem` objects to."""
+
+    def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+        messages = []
+        for grant in grants_of(resource_type, props).grants:
+            if is_unknown(grant.member):
+                continue  # resolved later by the stack rule grant-members-verified
+            why = problem(grant.member, config)
+            if why:
+                messages.append(f"Grants {grant.role or '<no role>'} on {grant.where} to {why}.")
+        return list(dict.fromkeys(messages))
+
+    return check
+
+
+NO_PUBLIC_PRINCIPALS = ResourceRule(
+    RuleInfo(
+        name="no-public-principals",
+        description="No grant on any resource, service accounts included, goes to allUsers or allAuthenticatedUsers.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Remove allUsers / allAuthenticatedUsers and grant named groups (group:team@example.com) "
+        "or the stack's service accounts instead.",
+        equivalents={
+            "Checkov": "CKV_GCP_113 (google_iam_policy), CKV_GCP_112 (KMS), CKV_GCP_28 (storage)",
+            "Trivy": "AVD-GCP-0001 no-public-access (storage only)",
+            "Policy Library": "GCPIAMAllowedBindingsConstraintV3 (mode: denylist, members allUsers, "
+            "allAuthenticatedUsers)",
+        },
+        tags=("iam", "public-access"),
+    ),
+    _member_rule(lambda member, _config: member_problem_public(member)),
+)
+
+NO_DEFAULT_SERVICE_ACCOUNTS = ResourceRule(
+    RuleInfo(
+        name="no-default-service-account-members",
+        description="No grant goes to the Compute Engine or App Engine default service account.",
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Create a dedicated service account in the stack (access.serviceAccounts) and grant that "
+        "one; workloads should run as it instead of the default account.",
+        equivalents={
+            "Checkov": "CKV_GCP_46 (project), CKV_GCP_48 (folder), CKV_GCP_47 (organization)",
+            "Trivy": "AVD-GCP-0006 (project), AVD-GCP-0004 (folder), AVD-GCP-0008 (organization)",
+            "Policy Library": "GCPIAMAllowedBindingsConstraintV3 (mode: denylist, "
+            "serviceAccount:*-compute@developer.gserviceaccount.com)",
+        },
+        tags=("iam", "service-account"),
+    ),
+    _member_rule(lambda member, _config: member_problem_default_sa(member)),
+)
+
+
+def _personal(member: str, config: Mapping[str, Any]) -> str | None:
+    parsed = parse_member(member)
+    if parsed.kind in {"user", "group", "domain"} and parsed.domain in {d.lower() for d in config["personalDomains"]}:
+        return f"{member}, an account in the personal email domain {parsed.domain}, outside the company's control"
+    return None
+
+
+NO_PERSONAL_ACCOUNTS = ResourceRule(
+    RuleInfo(
+        name="no-personal-email-members",
+        description="Members are not personal email accounts (gmail.com, outlook.com, ...).",
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Grant the person's company account or, better, a company group they belong to. Personal "
+        "accounts survive offboarding and are not covered by the company's 2-step verification policy.",
+        config={"personalDomains": string_list("Email domains treated as personal.", PERSONAL_DOMAINS)},
+        equivalents={
+            "Trivy": "AVD-GCP-0069 not-proper-email-account",
+            "Policy Library": "GCPIAMAllowedBindingsConstraintV3 sample iam_restrict_gmail (denylist user:*@gmail.com)",
+            "Checkov": "none",
+        },
+        tags=("iam", "identity"),
+    ),
+    _member_rule(_personal),
+)
+
+MEMBERS_IN_ALLOWED_DOMAINS = ResourceRule(
+    RuleInfo(
+        name="members-in-allowed-domains",
+        description="When allowedMemberDomains is configured, every user:, group: and domain: member belongs "
+        "to one of them.",
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Use accounts from the company's own Cloud Identity / Workspace domains, or add the "
+        "partner domain to allowedMemberDomains after review. Service accounts and federated principals are "
+        "governed by the other rules, not this list.",
+        config={
+            "allowedMemberDomains": string_list(
+                "Domains user:, group: and domain: members must belong to; empty disables the rule.", ()
+            )
+        },
+        equivalents={
+            "Policy Library": "GCPIAMAllowedPolicyMemberDomainsConstraintV2",
+            "Checkov": "none",
+            "Trivy": "none",
+        },
+        tags=("iam", "identity"),
+    ),
+    _member_rule(lambda member, config: member_problem_domain(member, config["allowedMemberDomains"])),
+)
+
+
+def check_user_grants(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    messages = []
+    for grant in grants_of(resource_type, props).grants:
+        broad = grant.scope in {PROJECT, FOLDER, ORGANIZATION}
+        if broad and not is_unknown(grant.member) and parse_member(grant.member).kind == "user":
+            messages.append(
+                f"Grants {grant.role or '<no role>'} on {grant.where} directly to {grant.member}; access granted "
+                "to individuals is missed when people change teams or leave."
+            )
+    return messages
+
+
+GROUPS_NOT_USERS = ResourceRule(
+    RuleInfo(
+        name="grants-to-groups-not-users",
+        description="Project, folder and organization grants go to groups, not to individual users.",
+        severity=Severity.LOW,
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Grant the team's group (group:team@example.com) and manage who is in it in Cloud Identity / "
+        "Workspace, where joiners and leavers are already handled.",
+        equivalents={
+            "Trivy": "AVD-GCP-0003 no-user-granted-permissions",
+            "Policy Library": "GCPIAMAllowedBindingsConstraintV3 (denylist user:*)",
+            "Checkov": "none",
+        },
+        tags=("iam", "identity"),
+    ),
+    check_user_grants,
+)
+
+
+def member_problems(member: str) -> Iterable[str]:
+    """The config-free mandatory member problems, for a member recovered from the stack graph (always an
+    account, so the domain rules, which only judge user:, group: and domain: members, do not apply)."""
+    for problem in (member_problem_public(member), member_problem_default_sa(member)):
+        if problem:
+            yield problem

@@ -1,0 +1,179 @@
+"""Rule 13: checks that need the whole graph, not one resource.
+
+During `pulumi preview` a grant's role is usually the custom role's `name` output and a service
+account's member is its `member` output: both unknown, so the per-resource rules skip them. Here the
+stack's property dependencies tell us which resource each unknown came from, so the grant can still
+be judged before anything is applied. (At `pulumi up` every input is known and the per-resource rules
+see the real values; these rules then only add the cross-resource check that a bound custom role is
+defined, with allowed permissions, in this very stack.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from ..grants import MEMBER, Grant, grants_of
+from ..values import is_unknown, known_str, shown
+from .base import RuleInfo, StackResource, StackRule, matches_any, string_list
+from .custom_roles import (
+    CUSTOM_ROLE_TYPES,
+    ORGANIZATION_ROLE,
+    VERTEX_PERMISSIONS,
+    permission_problems,
+    role_label,
+)
+from .principals import member_problems
+
+ACCOUNT = "gcp:serviceaccount/account:Account"
+POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
+CUSTOM_ROLE_NAME = re.compile(r"^(projects|organizations)/[^/]+/roles/[^/]+$")
+
+
+def custom_role_names(role: StackResource) -> set[str]:
+    """Every full name a custom role resource is known by (its `name` output, or built from inputs)."""
+    names = {n for n in [known_str(role.props.get("name"))] if n}
+    role_id = known_str(role.props.get("roleId"))
+    if role.type == ORGANIZATION_ROLE:
+        parent = known_str(role.props.get("orgId"))
+        prefix = f"organizations/{parent}" if parent else None
+    else:
+        parent = known_str(role.props.get("project"))
+        prefix = f"projects/{parent}" if parent else None
+    if role_id and prefix:
+        names.add(f"{prefix}/roles/{role_id}")
+    return names
+
+
+def _dependencies(
+    resource: StackResource, inputs: Iterable[str], index: Mapping[str, StackResource]
+) -> list[StackResource]:
+    """Resources an input's value came from; all dependencies when the SDK sent no per-input ones."""
+    urns = [u for name in inputs for u in resource.property_dependencies.get(name, ())]
+    if not any(name in resource.property_dependencies for name in inputs):
+        urns = list(resource.dependencies)
+    return [index[u] for u in dict.fromkeys(urns) if u in index]
+
+
+def check_role_bindings(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    index = {r.urn: r for r in resources}
+    by_name = {name: r for r in resources if r.type in CUSTOM_ROLE_TYPES for name in custom_role_names(r)}
+    findings: list[tuple[str, str]] = []
+    for resource in resources:
+        roles: dict[str, list[Grant]] = {}
+        for grant in grants_of(resource.type, resource.props).grants:
+            roles.setdefault(grant.role, []).append(grant)
+        for role, grants in roles.items():
+            if not is_unknown(role) and (matches_any(role, config["allowedRoles"]) or not CUSTOM_ROLE_NAME.match(role)):
+                continue
+            if is_unknown(role):
+                sources = [d for d in _dependencies(resource, ("role",), index) if d.type in CUSTOM_ROLE_TYPES]
+                if not sources:
+                    continue  # not from a custom role; the per-resource rules see the value at `pulumi up`
+                definition = sources[0]
+            elif role in by_name:
+                definition = by_name[role]
+            else:
+                findings.append(
+                    (
+                        resource.urn,
+                        f"Binds {role}, which is not defined in this stack: its permissions cannot be reviewed here "
+                        "and may change under the team. Bind the stack's own IAMCustomRole.",
+                    )
+                )
+                continue
+            problems = permission_problems(
+                definition.props.get("permissions"), definition.props.get("stage"), config["allowedPermissions"]
+            )
+            for problem in problems:
+                members = ", ".join(dict.fromkeys(shown(g.member) for g in grants))
+                findings.append(
+                    (
+                        resource.urn,
+                        f"Binds custom role {role_label(definition.props)} to {members}; that role {problem}.",
+                    )
+                )
+    return findings
+
+
+CUSTOM_ROLE_BINDINGS_IN_STACK = StackRule(
+    RuleInfo(
+        name="custom-role-bindings-in-stack",
+        description="Every custom-role grant binds a role defined in this stack with allowed permissions.",
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Bind the IAMCustomRole this stack creates (its `name` output), and keep that role's "
+        "permissions within allowedPermissions.",
+        config={
+            "allowedPermissions": string_list(
+                "Permissions a bound custom role may hold; keep in sync with custom-role-allowed-permissions.",
+                VERTEX_PERMISSIONS,
+            ),
+            "allowedRoles": string_list(
+                "Custom roles defined elsewhere that grants may still bind (exact names or globs).", ()
+            ),
+        },
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none (single-asset evaluation)"},
+        tags=("iam", "custom-role", "graph"),
+    ),
+    check_role_bindings,
+)
+
+
+def account_member(account: StackResource) -> str | None:
+    """`serviceAccount:<email>` for a stack service account, from its outputs or its inputs."""
+    member = known_str(account.props.get("member"))
+    if member:
+        return member
+    email = known_str(account.props.get("email"))
+    account_id, project = known_str(account.props.get("accountId")), known_str(account.props.get("project"))
+    if not email and account_id and project:
+        email = f"{account_id}@{project}.iam.gserviceaccount.com"
+    return f"serviceAccount:{email}" if email else None
+
+
+def check_unknown_members(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    index = {r.urn: r for r in resources}
+    findings: list[tuple[str, str]] = []
+    for resource in resources:
+        found = grants_of(resource.type, resource.props)
+        for grant in found.grants:
+            if not is_unknown(grant.member):
+                continue
+            inputs = ("member",) if found.iam is not None and found.iam.shape == MEMBER else ("members",)
+            sources = _dependencies(resource, inputs, index)
+            accounts = [s for s in sources if s.type == ACCOUNT]
+            if accounts:
+                for account in accounts:
+                    member = account_member(account)
+                    for problem in member_problems(member) if member else ():
+                        findings.append((resource.urn, f"Grants {grant.role} to {problem}."))
+            elif not any(s.type == POOL for s in sources):
+                origin = ", ".join(sorted({s.type for s in sources})) or "no resource in this stack"
+                findings.append(
+                    (
+                        resource.urn,
+                        f"The member of this {shown(grant.role)} grant is unknown during preview and comes from "
+                        f"{origin}, so it cannot be verified before it is applied. Derive members from config, a "
+                        "service account or a workload identity pool of this stack.",
+                    )
+                )
+    return list(dict.fromkeys(findings))
+
+
+GRANT_MEMBERS_VERIFIED = StackRule(
+    RuleInfo(
+        name="grant-members-verified",
+        description="Grants whose member is unknown at preview are re-checked through the resource it comes from.",
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Build members from config values, a service account of this stack (`account.member`), or a "
+        "workload identity pool of this stack, so they can be verified in the pull request's preview.",
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
+        tags=("iam", "graph", "preview"),
+    ),
+    check_unknown_members,
+)

@@ -1,0 +1,144 @@
+"""Rule 10: keyless CI identity admits named repositories / projects only.
+
+Two halves, because either alone is a hole: the provider's `attributeCondition` decides which tokens
+the pool accepts at all, and the principal a role is granted to decides which of those may act. A
+GitHub provider without a pinning condition accepts any repository on github.com; a
+`workloadIdentityUser` grant to `.../workloadIdentityPools/<pool>/*` lets every identity in the pool
+act as the account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from ..grants import grants_of
+from ..members import parse_federated, parse_member
+from ..pinning import GITHUB_CLAIMS, GITLAB_CLAIMS, PINNING_ATTRIBUTES, assess
+from ..values import is_unknown, known_str
+from .base import ResourceRule, RuleInfo, string_list
+
+PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+
+
+def _claims_for(issuer: str | None, config: Mapping[str, Any]) -> tuple[str, dict[str, str]] | None:
+    """(platform, pinning claims) for an issuer, or None if the issuer is neither GitHub nor GitLab."""
+    normalized = issuer.rstrip("/") if issuer else None
+    github = {i.rstrip("/") for i in config["githubIssuers"]}
+    gitlab = {i.rstrip("/") for i in config["gitlabIssuers"]}
+    if normalized is None:
+        return "GitHub/GitLab", {**GITLAB_CLAIMS, **GITHUB_CLAIMS}
+    if normalized in github:
+        return "GitHub", dict(GITHUB_CLAIMS)
+    if normalized in gitlab:
+        return "GitLab", dict(GITLAB_CLAIMS)
+    return None
+
+
+def check_provider(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    if resource_type != PROVIDER:
+        return []
+    name = known_str(props.get("workloadIdentityPoolProviderId")) or "provider"
+    oidc = props.get("oidc")
+    if not isinstance(oidc, Mapping):
+        others = [kind for kind in ("aws", "saml", "x509") if props.get(kind)]
+        if is_unknown(oidc):
+            return []
+        return [
+            f"Provider {name} is a {'/'.join(others) or 'non-OIDC'} provider; this pack can only verify GitHub and "
+            "GitLab OIDC providers, so it is not allowed in a team stack."
+        ]
+    issuer = oidc.get("issuerUri")
+    platform = _claims_for(None if is_unknown(issuer) else known_str(issuer), config)
+    if platform is None:
+        return [
+            f"Provider {name} trusts issuer {issuer!r}, which is neither a GitHub nor a GitLab issuer this policy "
+            "knows (githubIssuers / gitlabIssuers)."
+        ]
+    condition = props.get("attributeCondition")
+    if is_unknown(condition):
+        return []
+    mapping = props.get("attributeMapping")
+    mapping = mapping if isinstance(mapping, Mapping) else {}
+    label, claims = platform
+    verdict = assess(condition if isinstance(condition, str) else "", claims, mapping)
+    if verdict.pinned:
+        return []
+    pins = ", ".join(c for c in claims if c != "sub")
+    return [
+        f"Provider {name} ({label}): the attributeCondition {verdict.reason}. Any {label} repository could then "
+        f"exchange its CI token for this pool's identities; pin exact values of {pins} with `==` or `in [...]`."
+    ]
+
+
+WORKLOAD_IDENTITY_PROVIDER_PINNED = ResourceRule(
+    RuleInfo(
+        name="workload-identity-provider-pinned",
+        description="Workload identity providers have an attributeCondition that pins identities to specific "
+        "repositories or projects.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Set attributeCondition to e.g. \"assertion.repository in ['acme/payments-app']\" "
+        "(GitHub) or \"assertion.project_path in ['acme/payments']\" (GitLab): exact values with == or "
+        "in [...], combined with && if you also restrict refs. Never use startsWith/matches, `||` with an "
+        "unpinned branch, or conditions on ref/workflow alone.",
+        config={
+            "githubIssuers": string_list("OIDC issuers treated as GitHub Actions.", (GITHUB_ISSUER,)),
+            "gitlabIssuers": string_list("OIDC issuers treated as GitLab CI.", ("https://gitlab.com",)),
+        },
+        equivalents={
+            "Checkov": "CKV_GCP_118 (condition present), CKV_GCP_125 (GitHub sub claim)",
+            "Trivy": "AVD-GCP-0068 no-conditions-workload-identity-pool-provider (condition present)",
+            "Policy Library": "none",
+        },
+        tags=("iam", "workload-identity", "ci"),
+    ),
+    check_provider,
+)
+
+
+def check_principals(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    messages = []
+    for grant in grants_of(resource_type, props).grants:
+        if is_unknown(grant.member):
+            continue
+        principal = parse_federated(parse_member(grant.member))
+        if principal is None:
+            continue
+        if principal.selector == "all":
+            messages.append(
+                f"Grants {grant.role} on {grant.where} to every identity of pool {principal.pool} "
+                f"({grant.member}). Grant it to one repository's principalSet "
+                "(.../attribute.repository/<owner>/<repo>)."
+            )
+        elif principal.selector == "attribute" and principal.attribute not in config["pinningAttributes"]:
+            messages.append(
+                f"Grants {grant.role} on {grant.where} to {grant.member}: attribute.{principal.attribute} does not "
+                f"identify a repository or project, so any identity of pool {principal.pool} with that value "
+                "qualifies."
+            )
+    return messages
+
+
+NO_POOL_WIDE_PRINCIPALS = ResourceRule(
+    RuleInfo(
+        name="no-pool-wide-federated-principals",
+        description="Roles (workloadIdentityUser above all) go to one repository's or project's principals, never "
+        "to a whole workload identity pool.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Use principalSet://iam.googleapis.com/<pool>/attribute.repository/<owner>/<repo> (GitHub) "
+        "or .../attribute.project_path/<group>/<project> (GitLab) instead of .../<pool>/*.",
+        config={
+            "pinningAttributes": string_list(
+                "Mapped attributes a principalSet may select on.", sorted(PINNING_ATTRIBUTES)
+            )
+        },
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
+        tags=("iam", "workload-identity", "ci"),
+    ),
+    check_principals,
+)

@@ -1,0 +1,75 @@
+"""Plain property values, with preview-time unknowns kept visible instead of raising.
+
+pulumi-policy hands rules an "unknown-checking proxy" that raises `UnknownValueError` on the first
+unknown value touched; the SDK then turns the whole policy into a "can't run during preview"
+advisory. That hides every other finding on the resource. Rules here work on plain dicts instead and
+decide per value what an unknown means: skip that check, or defer it to a stack policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy.deserialize import serialize_properties
+
+# The sentinels the engine and the SDKs use for values not known until `pulumi up` (pulumi_policy.proxy).
+# The engine marshals every computed value as the string one, whatever its type.
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN_SENTINELS = frozenset(
+    {
+        UNKNOWN,
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+        "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+        "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+    }
+)
+
+
+def plain(props: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The proxy's underlying values as ordinary dicts and lists, unknown sentinels included."""
+    if not props:
+        return {}
+    return dict(serialize_properties(props))
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value the engine could not know during preview."""
+    return isinstance(value, str) and value in UNKNOWN_SENTINELS
+
+
+def has_unknown(value: Any) -> bool:
+    """True when the value, or anything nested in it, is unknown."""
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(has_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(has_unknown(v) for v in value)
+    return False
+
+
+def known_str(value: Any) -> str | None:
+    """The value if it is a known string, else None (absent, unknown, or another type)."""
+    if isinstance(value, str) and not is_unknown(value):
+        return value
+    return None
+
+
+def str_list(value: Any) -> list[str] | None:
+    """A list of strings, or None when the list itself is unknown or not a list.
+
+    Unknown elements are kept (as the sentinel) so callers can tell "one member is unknown" apart
+    from "the whole list is unknown".
+    """
+    if is_unknown(value) or not isinstance(value, list | tuple):
+        return None
+    return [v for v in value if isinstance(v, str)]
+
+
+def shown(value: Any) -> str:
+    """A value as it should read in a message: unknowns say so instead of printing a UUID."""
+    return "<unknown until apply>" if is_unknown(value) else str(value)

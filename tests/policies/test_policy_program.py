@@ -1,0 +1,118 @@
+"""The pack against the real program: every stack file, CI variants, and stack configs it must catch.
+
+The program is rendered unchanged under the project's GCP mocks (`tools.render`), so these tests fail
+if the program starts emitting something the pack objects to, or if the pack stops catching a bad
+configuration that the program's own config validation lets through.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tools.analyzer import load_policy_config
+from tools.preview import ROOT, available_stacks, load_rendering
+from tools.render import render
+
+pytestmark = pytest.mark.slow
+
+CONFIG: dict[str, Any] = {
+    "claude-vertex:team": "payments",
+    "claude-vertex:project": {
+        "id": "claude-payments-dev",
+        "billingAccount": "012345-6789AB-CDEF01",
+        "folderId": "123456789012",
+    },
+    "claude-vertex:access": {
+        "members": ["group:payments-devs@example.com"],
+        "serviceAccounts": [{"id": "claude-agent", "impersonators": ["group:payments-devs@example.com"]}],
+    },
+}
+
+
+def judged(pack, records):
+    pack.configure(None)
+    return [v for r in records for v in pack.analyze(r)] + pack.analyze_stack(records)
+
+
+def with_sections(**sections: Any) -> dict[str, Any]:
+    config = copy.deepcopy(CONFIG)
+    config.update({f"claude-vertex:{k}": v for k, v in sections.items()})
+    return config
+
+
+@pytest.mark.parametrize("stack", available_stacks(ROOT))
+def test_every_stack_file_has_no_mandatory_violations(pack, stack):
+    rendering = load_rendering(stack, None)
+    violations = judged(pack, rendering.resources)
+    assert [v for v in violations if v.level == "mandatory"] == [], stack
+
+
+@pytest.mark.parametrize(
+    "ci",
+    [
+        {"github": {"repositories": ["acme/payments-app", "acme/payments-infra"]}},
+        {"gitlab": {"projects": ["acme/payments/app"]}},
+        {"github": {"repositories": ["acme/app"]}, "gitlab": {"projects": ["acme/app"]}},
+    ],
+    ids=["github", "gitlab", "both"],
+)
+def test_keyless_ci_identity_passes(pack, ci):
+    rendering = render("payments", with_sections(ci=ci))
+    assert any(r["type"].endswith("WorkloadIdentityPoolProvider") for r in rendering.resources)
+    assert [v for v in judged(pack, rendering.resources) if v.level == "mandatory"] == []
+
+
+def test_deletion_protection_off_is_an_advisory_finding(pack):
+    project = {**CONFIG["claude-vertex:project"], "deletionProtection": False}
+    violations = judged(pack, render("payments", with_sections(project=project)).resources)
+    assert {(v.policy, v.level) for v in violations} == {("project-hardening", "advisory")}
+    assert "deletionPolicy is DELETE" in violations[0].message
+
+
+def test_bad_stack_config_that_the_program_accepts_is_caught(pack):
+    members = [
+        "group:payments-devs@example.com",
+        "serviceAccount:123456789012-compute@developer.gserviceaccount.com",
+        "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/shared/*",
+        "user:contractor@gmail.com",
+    ]
+    accounts = [{"id": "claude-agent", "impersonators": ["domain:example.com"]}]
+    rendering = render("payments", with_sections(access={"members": members, "serviceAccounts": accounts}))
+    found = {(v.policy, v.level, v.urn.rsplit("::", 1)[-1]) for v in judged(pack, rendering.resources)}
+    assert {
+        (
+            "no-default-service-account-members",
+            "mandatory",
+            "payments-grant-serviceAccount:123456789012-compute@developer.gserviceaccount.com",
+        ),
+        (
+            "no-pool-wide-federated-principals",
+            "mandatory",
+            "payments-grant-principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/shared/*",
+        ),
+        ("no-personal-email-members", "advisory", "payments-grant-user:contractor@gmail.com"),
+        ("no-domain-wide-impersonation", "advisory", "payments-sa-claude-agent-impersonator-domain:example.com"),
+    } <= found
+
+
+def test_self_managed_gitlab_needs_its_issuer_allowlisted(pack):
+    ci = {"gitlab": {"projects": ["acme/app"], "issuerUri": "https://gitlab.acme.example"}}
+    records = render("payments", with_sections(ci=ci)).resources
+    assert {v.policy for v in judged(pack, records) if v.level == "mandatory"} == {"workload-identity-provider-pinned"}
+    pack.configure(
+        {"workload-identity-provider-pinned": {"gitlabIssuers": ["https://gitlab.com", "https://gitlab.acme.example"]}}
+    )
+    violations = [v for r in records for v in pack.analyze(r)] + pack.analyze_stack(records)
+    assert [v for v in violations if v.level == "mandatory"] == []
+
+
+def test_example_policy_config_is_valid_and_the_dev_stack_passes_it(pack):
+    config = load_policy_config(ROOT / "policies" / "config.example.json")
+    records = load_rendering("dev", None).resources
+    pack.configure(config)
+    violations = [v for r in records for v in pack.analyze(r)] + pack.analyze_stack(records)
+    assert [v for v in violations if v.level == "mandatory"] == []
+    assert {p.name for p in pack.info().policies} >= set(config) - {"all"}
