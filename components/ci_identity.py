@@ -9,6 +9,7 @@ that repository alone, never the whole pool.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
@@ -26,14 +27,49 @@ def _cel_list(values: Sequence[str]) -> str:
     return "[" + ", ".join("'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'" for v in values) + "]"
 
 
-def github_condition(repositories: Sequence[str]) -> str:
-    """Exact repositories only: no prefixes, no owner-wide match, nothing a stranger's fork satisfies."""
-    return f"assertion.repository in {_cel_list(repositories)}"
+def exact_match_condition(claim: str, values: Sequence[str]) -> str:
+    """Exact values of one claim only: no prefixes, no owner-wide match, nothing a stranger's fork satisfies."""
+    return f"assertion.{claim} in {_cel_list(values)}"
 
 
-def gitlab_condition(projects: Sequence[str]) -> str:
-    """Exact project paths only, as GitLab puts them in the `project_path` claim."""
-    return f"assertion.project_path in {_cel_list(projects)}"
+@dataclass(frozen=True)
+class Platform:
+    """One CI platform's OIDC provider: who issues its tokens and which claim pins a repository."""
+
+    id: str
+    display_name: str
+    issuer: str
+    pinned_claim: str
+    mapped_claims: tuple[str, ...]
+    allowed: tuple[str, ...]
+
+
+def platforms(config: CiConfig) -> list[Platform]:
+    """The providers a CI section asks for, GitHub first."""
+    found = []
+    if config.github is not None:
+        found.append(
+            Platform(
+                id="github",
+                display_name="GitHub Actions",
+                issuer=GITHUB_ISSUER,
+                pinned_claim="repository",  # owner/name, exactly as the token carries it
+                mapped_claims=("repository", "repository_owner", "ref"),
+                allowed=config.github.repositories,
+            )
+        )
+    if config.gitlab is not None:
+        found.append(
+            Platform(
+                id="gitlab",
+                display_name="GitLab CI",
+                issuer=config.gitlab.issuer_uri,
+                pinned_claim="project_path",  # group[/subgroup]/project
+                mapped_claims=("project_path", "namespace_path", "ref"),
+                allowed=config.gitlab.projects,
+            )
+        )
+    return found
 
 
 def principal_set(pool_name: str, attribute: str, value: str) -> str:
@@ -90,49 +126,23 @@ class CiIdentity(pulumi.ComponentResource):
         )
 
         self.provider_names = {}
-        if config.github is not None:
+        for platform in platforms(config):
             provider = gcp.iam.WorkloadIdentityPoolProvider(
-                f"{team}-ci-github",
+                f"{team}-ci-{platform.id}",
                 project=project_id,
                 workload_identity_pool_id=pool.workload_identity_pool_id,
-                workload_identity_pool_provider_id="github",
-                display_name="GitHub Actions",
-                description="GitHub Actions OIDC, admitting only: " + ", ".join(config.github.repositories),
-                attribute_mapping={
-                    "google.subject": "assertion.sub",
-                    "attribute.repository": "assertion.repository",
-                    "attribute.repository_owner": "assertion.repository_owner",
-                    "attribute.ref": "assertion.ref",
-                },
-                attribute_condition=github_condition(config.github.repositories),
-                oidc={"issuer_uri": GITHUB_ISSUER},
+                workload_identity_pool_provider_id=platform.id,
+                display_name=platform.display_name,
+                description=f"{platform.display_name} OIDC, admitting only: " + ", ".join(platform.allowed),
+                attribute_mapping={"google.subject": "assertion.sub"}
+                | {f"attribute.{claim}": f"assertion.{claim}" for claim in platform.mapped_claims},
+                attribute_condition=exact_match_condition(platform.pinned_claim, platform.allowed),
+                oidc={"issuer_uri": platform.issuer},
                 opts=child,
             )
-            self.provider_names["github"] = provider.name
-            for repo in config.github.repositories:
-                self._allow(team, "github", pool.name, "repository", repo)
-
-        if config.gitlab is not None:
-            provider = gcp.iam.WorkloadIdentityPoolProvider(
-                f"{team}-ci-gitlab",
-                project=project_id,
-                workload_identity_pool_id=pool.workload_identity_pool_id,
-                workload_identity_pool_provider_id="gitlab",
-                display_name="GitLab CI",
-                description="GitLab CI OIDC, admitting only: " + ", ".join(config.gitlab.projects),
-                attribute_mapping={
-                    "google.subject": "assertion.sub",
-                    "attribute.project_path": "assertion.project_path",
-                    "attribute.namespace_path": "assertion.namespace_path",
-                    "attribute.ref": "assertion.ref",
-                },
-                attribute_condition=gitlab_condition(config.gitlab.projects),
-                oidc={"issuer_uri": config.gitlab.issuer_uri},
-                opts=child,
-            )
-            self.provider_names["gitlab"] = provider.name
-            for project_path in config.gitlab.projects:
-                self._allow(team, "gitlab", pool.name, "project_path", project_path)
+            self.provider_names[platform.id] = provider.name
+            for value in platform.allowed:
+                self._allow(team, platform.id, pool.name, platform.pinned_claim, value)
 
         self.register_outputs({"serviceAccountEmail": self.service_account_email, "providerNames": self.provider_names})
 

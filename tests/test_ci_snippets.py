@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from components import ci_snippets
 from components.ci_snippets import github_actions_workflow, gitlab_ci_job
+from tests.yaml12 import load_yaml12
 
 PROVIDER = "projects/123456789012/locations/global/workloadIdentityPools/claude-payments/providers/github"
 GITLAB_PROVIDER = PROVIDER.replace("providers/github", "providers/gitlab")
@@ -39,19 +39,8 @@ ENV = {
 }
 
 
-class _Yaml12Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans (true/false only), as GitHub and GitLab read them: `on:` stays a string key."""
-
-
-_Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
-
-
 def load(text: str) -> Any:
-    return yaml.load(text, Loader=_Yaml12Loader)  # a SafeLoader subclass: no arbitrary objects
+    return load_yaml12(text)
 
 
 def github(env: dict[str, str] | None = None) -> str:

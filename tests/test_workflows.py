@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from components import ci_snippets
+from tests.yaml12 import load_yaml12
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
@@ -31,19 +31,8 @@ PR_GUARD = "github.event.pull_request.head.repo.full_name == github.repository"
 PINNED_REFS = {pin.ref: pin for pin in ci_snippets.PINNED_ACTIONS}
 
 
-class _Yaml12Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans (true/false only), as GitHub and GitLab read them: `on:` stays a string key."""
-
-
-_Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
-
-
 def load(path: Path) -> Any:
-    return yaml.load(path.read_text(), Loader=_Yaml12Loader)  # a SafeLoader subclass: no arbitrary objects
+    return load_yaml12(path.read_text())
 
 
 def workflow(name: str) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pulumi_policy import (
     Policy,
     PolicyConfigSchema,
@@ -23,6 +25,19 @@ def _schema(rule: Rule) -> PolicyConfigSchema | None:
     )
 
 
+def _common(rule: Rule) -> dict[str, Any]:
+    """What every policy declares, resource or stack: name, text, level, schema, severity, remediation."""
+    return {
+        "name": rule.info.name,
+        "description": rule.info.description,
+        "enforcement_level": rule.info.enforcement,
+        "config_schema": _schema(rule),
+        "severity": rule.info.severity,
+        "tags": list(rule.info.tags),
+        "remediation_steps": rule.info.remediation,
+    }
+
+
 def resource_policy(rule: ResourceRule) -> ResourceValidationPolicy:
     """`Analyze`: run the check on the plain inputs; unknowns never raise inside the SDK's proxy."""
 
@@ -31,14 +46,8 @@ def resource_policy(rule: ResourceRule) -> ResourceValidationPolicy:
             report(message, None)
 
     return ResourceValidationPolicy(
-        name=rule.info.name,
-        description=rule.info.description,
         validate=validate,
-        enforcement_level=rule.info.enforcement,
-        config_schema=_schema(rule),
-        severity=rule.info.severity,
-        tags=list(rule.info.tags),
-        remediation_steps=rule.info.remediation,
+        **_common(rule),
     )
 
 
@@ -64,14 +73,8 @@ def stack_policy(rule: StackRule) -> StackValidationPolicy:
             report(message, urn)
 
     return StackValidationPolicy(
-        name=rule.info.name,
-        description=rule.info.description,
         validate=validate,
-        enforcement_level=rule.info.enforcement,
-        config_schema=_schema(rule),
-        severity=rule.info.severity,
-        tags=list(rule.info.tags),
-        remediation_steps=rule.info.remediation,
+        **_common(rule),
     )
 
 
