@@ -9,10 +9,13 @@ import pulumi
 from components.access import VertexAccess, permission_check_resource
 from components.ci_identity import CI_SERVICES, CiIdentity
 from components.config import load_stack_config
-from components.outputs import ci_outputs, stack_outputs
-from components.project import IAM_API, TeamProject
+from components.model_access import ModelAccess
+from components.outputs import ci_outputs, developer_env, stack_outputs
+from components.project import IAM_API, VERTEX_API, TeamProject
 
 config = load_stack_config()
+for warning in config.warnings:
+    pulumi.log.warn(warning)
 
 project = TeamProject(config.team, config.project, extra_services=CI_SERVICES if config.ci else ())
 iam_api = project.services[IAM_API]
@@ -21,16 +24,23 @@ access = VertexAccess(
     config.access,
     project_id=project.project_id,
     iam_api=iam_api,
-    permission_resource=permission_check_resource(
-        config.project.id, config.project.create, config.project.folder_id, config.project.org_id
-    ),
+    permission_resource=permission_check_resource(config.project.id, config.project.create, config.project.folder_id),
 )
+ModelAccess(
+    config.team,
+    config.models,
+    project_id=project.project_id,
+    vertex_api=project.services[VERTEX_API],
+    enable=config.vertex.enable_models,
+    restrict=config.vertex.restrict_models,
+)
+env = developer_env(config, project.project_id)
 outputs = stack_outputs(
-    config, project.project_id, project.project_number, access.role_name, access.service_account_emails
+    config, env, project.project_id, project.project_number, access.role_name, access.service_account_emails
 )
 if config.ci is not None:
     ci = CiIdentity(config.team, config.ci, project.project_id, access.role_name, iam_api)
-    outputs.update(ci_outputs(ci.provider_names, ci.service_account_email, outputs["env"]))
+    outputs.update(ci_outputs(ci.provider_names, ci.service_account_email, env))
 
 for name, value in outputs.items():
     pulumi.export(name, value)

@@ -11,23 +11,20 @@ from collections.abc import Iterable, Sequence
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config import PREDICT, AccessConfig, ConfigError
+from components.config import PREDICT, AccessConfig, DeployTimeConfigError
 
 TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator"
 
 
-def permission_check_resource(project_id: str, create: bool, folder_id: str | None, org_id: str | None) -> str | None:
+def permission_check_resource(project_id: str, create: bool, folder_id: str | None) -> str | None:
     """Where to ask which permissions custom roles may hold, before the project exists.
 
-    An adopted project answers for itself; a new one inherits what its folder or organization
-    supports. A new project with no parent has nothing to ask, so the check is skipped.
+    An adopted project answers for itself; a new one inherits what its folder supports.
     """
     if not create:
         return f"//cloudresourcemanager.googleapis.com/projects/{project_id}"
     if folder_id:
         return f"//cloudresourcemanager.googleapis.com/folders/{folder_id}"
-    if org_id:
-        return f"//cloudresourcemanager.googleapis.com/organizations/{org_id}"
     return None
 
 
@@ -42,7 +39,7 @@ def supported_permissions(requested: Sequence[str], supported: Iterable[str]) ->
     kept = [p for p in requested if p in available]
     dropped = [p for p in requested if p not in available]
     if PREDICT in dropped:
-        raise ConfigError(
+        raise DeployTimeConfigError(
             "access.permissions",
             PREDICT,
             "this organization does not support it in custom roles, so Claude Code cannot be granted access here",

@@ -10,18 +10,23 @@ import json
 import shlex
 from collections.abc import Mapping
 
-from components.config import VertexConfig
+from components.config import ModelPlan, VertexConfig
 
 PRECEDENCE_NOTE = (
-    "Claude Code reads GOOGLE_CLOUD_PROJECT and GCLOUD_PROJECT before ANTHROPIC_VERTEX_PROJECT_ID: "
-    "unset them (or set them to the same project) in shells that use this environment."
+    "GOOGLE_CLOUD_PROJECT, GCLOUD_PROJECT and the project of a GOOGLE_APPLICATION_CREDENTIALS file feed Claude Code's "
+    "credential discovery ahead of ANTHROPIC_VERTEX_PROJECT_ID: unset them (or set them to the same project) in shells "
+    "that use this environment."
 )
-MODELS_NOTE = "Enable the Claude models for this project once in Vertex AI Model Garden before the first call."
+MODELS_NOTE = (
+    "Anthropic's terms must be accepted once per project in Vertex AI Model Garden (open a Claude model's card and "
+    "press Enable); until then every call answers 404. With vertex.enableModels the stack enables the pinned models."
+)
 
 
-def claude_env(project_id: str, vertex: VertexConfig) -> dict[str, str]:
+def claude_env(project_id: str, vertex: VertexConfig, plan: ModelPlan) -> dict[str, str]:
     """Exactly the variables Claude Code needs for Vertex AI: nothing unset, nothing invented.
 
+    Every alias is pinned, always: an unpinned alias moves to a newer, pricier model on a Claude Code update.
     The order is the order a person reads them in: switch, region, project, per-model regions, pins.
     """
     env = {
@@ -29,17 +34,23 @@ def claude_env(project_id: str, vertex: VertexConfig) -> dict[str, str]:
         "CLOUD_ML_REGION": vertex.region,
         "ANTHROPIC_VERTEX_PROJECT_ID": project_id,
     }
-    for model_key, region in sorted(vertex.region_overrides.items()):
-        env[f"VERTEX_REGION_{model_key}"] = region
-    if vertex.primary_model:
-        env["ANTHROPIC_MODEL"] = vertex.primary_model
-    if vertex.small_fast_model:
-        # Newer Claude Code reads ANTHROPIC_DEFAULT_HAIKU_MODEL; older releases read the deprecated name.
-        env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = vertex.small_fast_model
-        env["ANTHROPIC_SMALL_FAST_MODEL"] = vertex.small_fast_model
+    env.update(plan.region_variables)
+    env["ANTHROPIC_MODEL"] = plan.primary.rendered
+    for alias, pin in plan.aliases.items():
+        env[f"ANTHROPIC_DEFAULT_{alias.upper()}_MODEL"] = pin.rendered
+    # Older Claude Code releases read the deprecated name (ahead of the HAIKU one): keep both equal.
+    env["ANTHROPIC_SMALL_FAST_MODEL"] = plan.aliases["haiku"].rendered
     if vertex.disable_prompt_caching:
         env["DISABLE_PROMPT_CACHING"] = "1"
     return env
+
+
+def models_output(plan: ModelPlan) -> dict[str, dict[str, object]]:
+    """The `models` stack output: alias (and `primary`) -> model, region, 1M context; for the doctor and dashboards."""
+    return {
+        pin.alias: {"model": pin.model_id, "region": pin.region, "context1m": pin.one_m}
+        for pin in (*plan.aliases.values(), plan.primary)
+    }
 
 
 def _dotenv_value(value: str) -> str:

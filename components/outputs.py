@@ -1,4 +1,4 @@
-"""What the stack hands out: the ids, the role, and the developer environment in every rendering."""
+"""What the stack hands out: the ids, the role, the models and the developer environment in every rendering."""
 
 from __future__ import annotations
 
@@ -12,21 +12,28 @@ from components.ci_snippets import github_actions_workflow, gitlab_ci_job
 from components.config import StackConfig
 
 
+def developer_env(config: StackConfig, project_id: pulumi.Output[str]) -> pulumi.Output[dict[str, str]]:
+    """The map Claude Code reads; every other rendering and the CI snippets are built from this one Output."""
+    plan = config.models
+    return project_id.apply(lambda pid: environment.claude_env(pid, config.vertex, plan))
+
+
 def stack_outputs(
     config: StackConfig,
+    env: pulumi.Output[dict[str, str]],
     project_id: pulumi.Output[str],
     project_number: pulumi.Output[str] | None,
     role_name: pulumi.Output[str],
     service_account_emails: Mapping[str, pulumi.Output[str]],
 ) -> dict[str, Any]:
     """Stack outputs by their camelCase names; nothing in them is secret."""
-    env = project_id.apply(lambda pid: environment.claude_env(pid, config.vertex))
     emails = pulumi.Output.all(**service_account_emails) if service_account_emails else pulumi.Output.from_input({})
     outputs: dict[str, Any] = {
         "team": config.team,
         "projectId": project_id,
         "roleName": role_name,
         "serviceAccountEmails": emails,
+        "models": environment.models_output(config.models),
         "env": env,
         "dotenv": env.apply(lambda e: environment.to_dotenv(e, config.team)),
         "shellExports": env.apply(lambda e: environment.to_shell_exports(e, config.team)),

@@ -50,7 +50,6 @@ class TeamProject(pulumi.ComponentResource):
                 name=config.name,
                 billing_account=config.billing_account,
                 folder_id=config.folder_id,
-                org_id=config.org_id,
                 labels={"team": team, "managed-by": "pulumi", **dict(config.labels)},
                 # The default network would give every new project open firewall rules nobody asked for.
                 auto_create_network=False,

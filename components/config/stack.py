@@ -1,0 +1,126 @@
+"""The whole stack file: every section, the checks that span sections, and reading it from the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.runtime.config import CONFIG, get_config, get_config_env
+from pydantic import PrivateAttr, ValidationError, model_validator
+
+from components.config.access import AccessConfig
+from components.config.base import NAMESPACE, ConfigError, Refusal, Section, Text, key, translate
+from components.config.ci import CiConfig
+from components.config.project import ProjectConfig
+from components.config.vertex import ModelPlan, VertexConfig
+
+TEAM_RULE = "2-20 lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen"
+
+
+class StackConfig(Section):
+    """Everything under the `claude-vertex:` namespace of a `Pulumi.<team>.yaml`."""
+
+    team: Text = key(
+        allowed=f"required: the team's short name, e.g. payments; {TEAM_RULE}",
+        doc=f"The team's short name: {TEAM_RULE}. It prefixes every resource name, labels the project "
+        "(`team=<team>`) and names the custom role (`claudeVertex<Team>`).",
+        pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$",
+    )
+    project: ProjectConfig = key(allowed="required; at least project.id", doc="The team's GCP project.")
+    vertex: VertexConfig = key(VertexConfig(), allowed="an object", doc="Vertex AI region and the pinned models.")
+    access: AccessConfig = key(
+        AccessConfig(roleId="claudeVertex"), allowed="an object", doc="The custom role and who holds it."
+    )
+    ci: CiConfig | None = key(None, allowed="an object", doc="Keyless CI identity for the team's own pipelines.")
+
+    _warnings: tuple[str, ...] = PrivateAttr(default=())
+    _today: dt.date = PrivateAttr(default_factory=dt.date.today)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Things that render but deserve a look (a pin retiring soon, a model not in the catalog)."""
+        return self._warnings
+
+    @property
+    def models(self) -> ModelPlan:
+        return self.vertex.plan(self._today)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absent_is_default(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None or k == "project"}
+        return data
+
+    @model_validator(mode="after")
+    def _across_sections(self) -> StackConfig:
+        if self.vertex.restrict_models and not self.project.create:
+            raise Refusal(
+                "vertex.restrictModels",
+                True,
+                "only for a project this stack creates: on an adopted project it would restrict every team's models",
+            )
+        own = self.access.own_account_members(self.project.id)
+        for index, member in enumerate(self.access.members):
+            if member.lower() in {m.lower() for m in own.values()}:
+                raise Refusal(
+                    f"access.members[{index}]",
+                    member,
+                    "is one of this stack's own service accounts, which already hold the role: remove it",
+                )
+        for a_index, account in enumerate(self.access.service_accounts):
+            for index, member in enumerate(account.impersonators):
+                if member.lower() in {m.lower() for m in own.values()}:
+                    raise Refusal(
+                        f"access.serviceAccounts[{a_index}].impersonators[{index}]",
+                        member,
+                        "a service account of this stack may not impersonate another one: grant people or groups",
+                    )
+        if self.ci is not None and self.ci.service_account_id in {a.id for a in self.access.service_accounts}:
+            raise Refusal(
+                "ci.serviceAccountId", self.ci.service_account_id, "must differ from every access.serviceAccounts id"
+            )
+        return self
+
+
+def parse_config(raw: Mapping[str, Any], *, today: dt.date | None = None) -> StackConfig:
+    """Validate the whole stack config (keys without the namespace) into typed, immutable values."""
+    today = today or dt.date.today()
+    warnings: list[str] = []
+    team = raw.get("team") if isinstance(raw, Mapping) else None
+    try:
+        config = StackConfig.model_validate(dict(raw), context={"team": team, "today": today, "warnings": warnings})
+    except ValidationError as error:
+        raise translate(error, StackConfig) from None
+    except Refusal as refusal:  # raised outside a field validator
+        raise ConfigError(refusal.key, refusal.value, refusal.allowed) from None
+    config._warnings = tuple(dict.fromkeys(warnings))
+    config._today = today
+    return config
+
+
+def load_stack_config() -> StackConfig:
+    """Read every `claude-vertex:*` key the engine passed (typos included) and validate them."""
+    raw = {key: _decode(key, get_config(f"{NAMESPACE}:{key}")) for key in _namespace_keys()}
+    return parse_config(raw)
+
+
+def _namespace_keys() -> list[str]:
+    """All keys set under our namespace, whether the engine passed them in-process or via PULUMI_CONFIG."""
+    prefix = f"{NAMESPACE}:"
+    keys = set(CONFIG.get()) | set(get_config_env())
+    return sorted(k[len(prefix) :] for k in keys if k.startswith(prefix))
+
+
+def _decode(name: str, text: Any) -> Any:
+    """Structured values arrive JSON-encoded strings; a plain string (team) arrives as itself."""
+    if not isinstance(text, str) or name == "team":
+        return text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        if name in StackConfig.keys():
+            raise ConfigError(name, text, "must be a YAML object (structured config), not a plain string") from None
+        return text
