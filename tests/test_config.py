@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 import pytest
+import yaml
 
 from components.config import (
     COMPUTE_TOKENS,
@@ -15,6 +17,8 @@ from components.config import (
     default_role_id,
     parse_config,
 )
+from components.models import ALIASES, catalog
+from tools.render import ROOT
 
 BASE: dict[str, Any] = {
     "team": "payments",
@@ -124,13 +128,17 @@ def test_bad_billing_accounts(billing: str) -> None:
     assert "XXXXXX-XXXXXX-XXXXXX" in str(err)
 
 
-def test_folder_and_org_are_numeric_and_exclusive() -> None:
+def test_folder_is_numeric_and_required_when_creating() -> None:
     assert error_for(with_value("project.folderId", "folders/123")).key == "project.folderId"
-    raw = with_value("project.orgId", "123456789012")
-    assert "at most one of project.folderId and project.orgId" in str(error_for(raw))
-    only_org = without("project.folderId")
-    only_org["project"]["orgId"] = 123456789012  # unquoted in YAML: still an ID
-    assert parse_config(only_org).project.org_id == "123456789012"
+    assert error_for(with_value("project.folderId", "0777")).key == "project.folderId"
+    unquoted = with_value("project.folderId", 123456789012)  # unquoted in YAML: still an ID
+    assert parse_config(unquoted).project.folder_id == "123456789012"
+    # A service account (the pipeline's deployer) cannot create a project without a parent folder.
+    err = error_for(without("project.folderId"))
+    assert err.key == "project.folderId"
+    assert "required when project.create is true" in str(err)
+    # Organization-level creation is gone: the deployer is only ever granted a folder.
+    assert "unknown key" in str(error_for(with_value("project.orgId", "123456789012")))
 
 
 def test_adopting_needs_only_the_id_and_refuses_creation_settings() -> None:
@@ -163,8 +171,8 @@ def test_bad_labels(labels: dict[str, str], bad_key: str) -> None:
 
 
 def test_too_many_labels() -> None:
-    labels = {f"l{i}": "x" for i in range(63)}
-    assert "at most 62 labels" in str(error_for(with_value("project.labels", labels)))
+    labels = {f"l{i}": "x" for i in range(62)}
+    assert "at most 61 labels" in str(error_for(with_value("project.labels", labels)))
 
 
 def test_good_labels_and_deletion_protection() -> None:
@@ -180,12 +188,12 @@ def test_deletion_protection_must_be_boolean() -> None:
     assert str(err) == 'invalid config claude-vertex:project.deletionProtection: "yes" — must be true or false'
 
 
-@pytest.mark.parametrize("region", ["global", "us", "eu", "us-east5", "europe-west1", "northamerica-northeast1"])
+@pytest.mark.parametrize("region", ["global", "us", "eu", "us-east5", "europe-west1"])
 def test_good_regions(region: str) -> None:
     assert parse_config(with_value("vertex.region", region)).vertex.region == region
 
 
-@pytest.mark.parametrize("region", ["US", "us-east", "useast5", "mars", "us-east5-a", ""])
+@pytest.mark.parametrize("region", ["US", "us-east", "useast5", "mars", "us-east5-a", "", "us-central1"])
 def test_bad_regions(region: str) -> None:
     err = error_for(with_value("vertex.region", region))
     assert "global, us, eu or a GCP region" in str(err)
@@ -201,7 +209,7 @@ def test_region_overrides_keys_and_values() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", ["claude-sonnet-4-5@20250929", "claude-haiku-4-5@20251001", "claude-opus-4-1", "claude-3-5-haiku@20241022"]
+    "model", ["claude-sonnet-5-5", "claude-haiku-4-5@20251001", "claude-opus-4-6[1m]", "claude-sonnet-9-9"]
 )
 def test_good_model_ids(model: str) -> None:
     assert parse_config(with_value("vertex.primaryModel", model)).vertex.primary_model == model
@@ -323,3 +331,209 @@ def test_ci_section() -> None:
 )
 def test_bad_ci_sections(ci: dict[str, Any], key: str) -> None:
     assert error_for(with_value("ci", ci)).key == key
+
+
+# ---- models: the catalog decides (issue 7) ---------------------------------------------------------------------------
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def pins(raw: dict[str, Any], today: dt.date = TODAY) -> dict[str, str]:
+    plan = parse_config(raw, today=today).models
+    return {alias: pin.rendered for alias, pin in plan.aliases.items()} | {"primary": plan.primary.rendered}
+
+
+def test_defaults_pin_every_alias_and_say_so() -> None:
+    config = parse_config(BASE, today=TODAY)
+    assert set(config.models.aliases) == set(ALIASES)
+    assert all(pin.from_default for pin in config.models.aliases.values())
+    assert pins(BASE)["primary"] == pins(BASE)["sonnet"]
+
+
+def test_defaults_follow_the_region_when_the_recommended_model_is_not_served_there() -> None:
+    # The recommended haiku is not served in the `us` multi-region; the first haiku that is gets pinned.
+    chosen = pins(with_value("vertex.region", "us"))["haiku"]
+    entry = catalog().get(chosen)
+    assert entry is not None and entry.family == "haiku" and entry.serves("us")
+
+
+def test_a_region_where_no_model_of_a_family_runs_names_the_regions_and_the_override() -> None:
+    err = error_for(with_value("vertex.region", "asia-southeast1"))
+    assert err.key == "vertex.models.haiku"
+    assert "is not served in asia-southeast1; it is served in" in str(err)
+    assert "vertex.regionOverrides.haiku" in str(err)
+    fixed = with_value("vertex.regionOverrides", {"haiku": "global"})
+    fixed["vertex"]["region"] = "asia-southeast1"
+    assert parse_config(fixed, today=TODAY).models.region_variables == {"VERTEX_REGION_CLAUDE_HAIKU_4_5": "global"}
+
+
+def test_a_retired_pin_is_refused_naming_its_successor() -> None:
+    err = error_for(with_value("vertex.models", {"sonnet": "claude-sonnet-4@20250514"}))
+    assert err.key == "vertex.models.sonnet"
+    assert "retired on Vertex AI on 2026-09-14" in str(err)
+    assert "pin claude-sonnet-5-5 instead" in str(err)
+
+
+def test_a_pin_retiring_within_30_days_renders_with_a_warning_naming_the_date() -> None:
+    config = parse_config(with_value("vertex.primaryModel", "claude-sonnet-4-5@20250929"), today=TODAY)
+    assert config.models.primary.model_id == "claude-sonnet-4-5@20250929"
+    assert any("retires on Vertex AI on 2026-11-30 (in 5 days)" in w for w in config.warnings)
+    # From the day itself, it is refused.
+    with pytest.raises(ConfigError, match="retired on Vertex AI on 2026-11-30"):
+        parse_config(with_value("vertex.primaryModel", "claude-sonnet-4-5@20250929"), today=dt.date(2026, 11, 30))
+
+
+def test_a_well_formed_id_missing_from_the_catalog_renders_with_a_warning() -> None:
+    config = parse_config(with_value("vertex.models", {"opus": "claude-opus-9"}), today=TODAY)
+    assert config.models.aliases["opus"].rendered == "claude-opus-9"
+    assert any("claude-opus-9 is not in the model catalog" in w for w in config.warnings)
+
+
+@pytest.mark.parametrize(
+    ("vertex", "key", "text"),
+    [
+        ({"models": {"haiku": "claude-haiku-4-5@20251001[1m]"}}, "vertex.models.haiku", "has no 1M-token context"),
+        ({"models": {"sonnet": "Claude-Sonnet"}}, "vertex.models.sonnet", "a Vertex Claude model ID"),
+        ({"models": {"gpt": "claude-sonnet-5-5"}}, "vertex.models.gpt", "allowed keys: opus, sonnet, haiku"),
+        ({"primaryModel": "fast"}, "vertex.primaryModel", "a Vertex Claude model ID"),
+        ({"regionOverrides": {"CLAUDE_NOPE_9": "global"}}, "vertex.regionOverrides.CLAUDE_NOPE_9", "reads no"),
+        ({"regionOverrides": {"sonnet": "us-central1"}}, "vertex.regionOverrides.sonnet", "serves Claude"),
+        (
+            {"models": {"haiku": "claude-haiku-5-5"}, "smallFastModel": "claude-haiku-4-5@20251001"},
+            "vertex.smallFastModel",
+            "must equal",
+        ),
+    ],
+)
+def test_bad_model_settings_exit_2_with_one_line(vertex: dict[str, Any], key: str, text: str) -> None:
+    err = error_for(with_value("vertex", {"region": "global", **vertex}))
+    assert err.key == key
+    assert text in str(err)
+
+
+def test_alias_overrides_write_the_variable_claude_code_reads_for_the_pinned_model() -> None:
+    raw = with_value(
+        "vertex",
+        {"region": "global", "models": {"sonnet": "claude-sonnet-4-6"}, "regionOverrides": {"sonnet": "us-east5"}},
+    )
+    assert parse_config(raw, today=TODAY).models.region_variables == {"VERTEX_REGION_CLAUDE_4_6_SONNET": "us-east5"}
+
+
+def test_small_fast_model_is_the_older_spelling_of_the_haiku_pin() -> None:
+    assert pins(with_value("vertex.smallFastModel", "claude-haiku-5-5"))["haiku"] == "claude-haiku-5-5"
+
+
+def test_restricting_models_needs_a_project_the_stack_creates() -> None:
+    raw = with_value("project", {"id": "shared-ml-prod", "create": False})
+    raw["vertex"]["restrictModels"] = True
+    err = error_for(raw)
+    assert err.key == "vertex.restrictModels"
+
+
+@pytest.mark.parametrize("alias", ALIASES)
+def test_example_stacks_and_defaults_never_pin_a_model_retiring_within_90_days(alias: str) -> None:
+    """Runs against the real calendar, so it starts failing the day a pin enters its last 90 days."""
+    today = dt.date.today()
+    horizon = today + dt.timedelta(days=90)
+    configs = {"defaults": parse_config(BASE)}
+    for path in sorted(ROOT.glob("Pulumi.*.yaml")):
+        stack = yaml.safe_load(path.read_text())["config"]
+        configs[path.name] = parse_config({k.split(":", 1)[1]: v for k, v in stack.items()})
+    for name, config in configs.items():
+        for pin in (config.models.aliases[alias], config.models.primary):
+            entry = catalog().get(pin.model_id)
+            assert entry is not None, f"{name}: {pin.model_id} is not in the catalog"
+            assert entry.retires is None or entry.retires > horizon, (
+                f"{name} pins {pin.model_id}, retiring {entry.retires}"
+            )
+
+
+# ---- hostile and apply-time values (issue 8, issue 9) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("member", "text"),
+    [
+        (
+            "principalSet://cloudresourcemanager.googleapis.com/organizations/123/type/ServiceAccount",
+            "outside a single IAM pool",
+        ),
+        ("principalSet://iam.googleapis.com/locations/global/workforcePools/acme/*", "a whole identity pool"),
+        (
+            "principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/p-1/*",
+            "a whole identity pool",
+        ),
+        (
+            "principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/proj.svc.id.goog/attribute.kubernetes_namespace/ns",
+            "whole cluster",
+        ),
+        ("serviceAccount:123456789012@cloudbuild.gserviceaccount.com", "Google-managed"),
+        ("serviceAccount:123456789012-compute@developer.gserviceaccount.com", "default"),
+        ("ServiceAccount:ci@p.iam.gserviceaccount.com", "spelled exactly"),
+        ("USER:ada@example.com", "spelled exactly"),
+        ("principal://iam.googleapis.com//locations/global/workforcePools/acme/subject/ada", "doubled slash"),
+        ("allusers", "public principals"),
+    ],
+)
+def test_members_that_do_not_parse_into_one_specific_principal_are_refused(member: str, text: str) -> None:
+    err = error_for(with_value("access.members", [member]))
+    assert err.key == "access.members[0]"
+    assert text in str(err)
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        "principal://iam.googleapis.com/locations/global/workforcePools/acme-okta/subject/ada@acme.com",
+        "principalSet://iam.googleapis.com/locations/global/workforcePools/acme-okta/group/payments-devs",
+        "principalSet://iam.googleapis.com/locations/global/workforcePools/acme-okta/attribute.department/payments",
+    ],
+)
+def test_workforce_principals_are_accepted(member: str) -> None:
+    assert parse_config(with_value("access.members", [member])).access.members == (member,)
+
+
+def test_members_equal_up_to_case_are_duplicates() -> None:
+    err = error_for(with_value("access.members", ["user:Ada@example.com", "user:ada@example.com"]))
+    assert err.key == "access.members[1]"
+
+
+def test_a_member_that_is_one_of_the_stacks_own_accounts_is_refused() -> None:
+    err = error_for(
+        with_value("access.members", ["serviceAccount:claude-ci@claude-payments-dev.iam.gserviceaccount.com"])
+    )
+    assert err.key == "access.members[0]"
+    assert "own service accounts" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "key"),
+    [
+        ("project.id", "my-google-proj", "project.id"),
+        (
+            "access.serviceAccounts",
+            [{"id": "claude-ci", "displayName": "é" * 51}],
+            "access.serviceAccounts[0].displayName",
+        ),
+        (
+            "access.serviceAccounts",
+            [{"id": "claude-ci", "description": "ü" * 129}],
+            "access.serviceAccounts[0].description",
+        ),
+        ("ci", {"github": {"repositories": ["acme/app"]}, "poolId": "gcp-team"}, "ci.poolId"),
+        ("ci", {"github": {"repositories": ["acme/.."]}}, "ci.github.repositories[0]"),
+        ("ci", {"github": {"repositories": ["acme/App", "acme/app"]}}, "ci.github.repositories[1]"),
+        (
+            "ci",
+            {"github": {"repositories": [f"acme/repository-number-{i:04d}" for i in range(200)]}},
+            "ci.github.repositories",
+        ),
+    ],
+)
+def test_limits_gcp_enforces_only_at_apply_are_refused_at_preview(path: str, value: Any, key: str) -> None:
+    assert error_for(with_value(path, value)).key == key
+
+
+@pytest.mark.parametrize("value", ["yes", "true", 1, "on"])
+def test_booleans_are_only_true_or_false(value: Any) -> None:
+    assert "must be true or false" in str(error_for(with_value("vertex.enableModels", value)))

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shlex
 import subprocess
 
 from components.config import VertexConfig
+from components.models import ALIASES, catalog
 from components.environment import (
     PRECEDENCE_NOTE,
     claude_env,
     gcloud_auth_commands,
+    models_output,
     render_all,
     settings_json,
     to_claude_settings,
@@ -19,55 +22,75 @@ from components.environment import (
     to_shell_exports,
 )
 
-MINIMAL = VertexConfig(
-    region="global", region_overrides={}, primary_model=None, small_fast_model=None, disable_prompt_caching=False
-)
-FULL = VertexConfig(
-    region="us-east5",
-    region_overrides={"CLAUDE_SONNET_4_5": "europe-west1", "CLAUDE_HAIKU_4_5": "us-east5"},
-    primary_model="claude-sonnet-4-5@20250929",
-    small_fast_model="claude-haiku-4-5@20251001",
-    disable_prompt_caching=True,
+TODAY = dt.date(2026, 11, 25)
+MINIMAL = VertexConfig.model_validate({})
+FULL = VertexConfig.model_validate(
+    {
+        "region": "us-east5",
+        "models": {"opus": "claude-opus-4-6[1m]", "haiku": "claude-haiku-4-5@20251001"},
+        "regionOverrides": {"sonnet": "europe-west1", "CLAUDE_HAIKU_4_5": "us-east5"},
+        "primaryModel": "opus",
+        "disablePromptCaching": True,
+    }
 )
 
 
-def test_minimal_env_has_exactly_the_three_required_variables() -> None:
-    assert claude_env("claude-payments-dev", MINIMAL) == {
+def env_of(vertex: VertexConfig, project: str = "claude-payments-dev") -> dict[str, str]:
+    return claude_env(project, vertex, vertex.plan(TODAY))
+
+
+def test_minimal_env_pins_every_alias_to_the_catalog_recommendation() -> None:
+    recommended = {alias: catalog().recommended(alias).id for alias in ALIASES}
+    assert env_of(MINIMAL) == {
         "CLAUDE_CODE_USE_VERTEX": "1",
         "CLOUD_ML_REGION": "global",
         "ANTHROPIC_VERTEX_PROJECT_ID": "claude-payments-dev",
+        "ANTHROPIC_MODEL": recommended["sonnet"],
+        "ANTHROPIC_DEFAULT_OPUS_MODEL": recommended["opus"],
+        "ANTHROPIC_DEFAULT_SONNET_MODEL": recommended["sonnet"],
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL": recommended["haiku"],
+        "ANTHROPIC_SMALL_FAST_MODEL": recommended["haiku"],
     }
+    assert all(pin.from_default for pin in MINIMAL.plan(TODAY).aliases.values())
 
 
 def test_full_env_adds_overrides_pins_and_caching_in_reading_order() -> None:
-    env = claude_env("p-123456", FULL)
+    env = env_of(FULL, "p-123456")
     assert list(env) == [
         "CLAUDE_CODE_USE_VERTEX",
         "CLOUD_ML_REGION",
         "ANTHROPIC_VERTEX_PROJECT_ID",
+        "VERTEX_REGION_CLAUDE_5_5_SONNET",
         "VERTEX_REGION_CLAUDE_HAIKU_4_5",
-        "VERTEX_REGION_CLAUDE_SONNET_4_5",
         "ANTHROPIC_MODEL",
+        "ANTHROPIC_DEFAULT_OPUS_MODEL",
+        "ANTHROPIC_DEFAULT_SONNET_MODEL",
         "ANTHROPIC_DEFAULT_HAIKU_MODEL",
         "ANTHROPIC_SMALL_FAST_MODEL",
         "DISABLE_PROMPT_CACHING",
     ]
-    assert env["VERTEX_REGION_CLAUDE_SONNET_4_5"] == "europe-west1"
-    assert env["ANTHROPIC_MODEL"] == "claude-sonnet-4-5@20250929"
+    # The sonnet alias runs in Europe under the variable Claude Code reads for the model it is pinned to.
+    assert env["VERTEX_REGION_CLAUDE_5_5_SONNET"] == "europe-west1"
+    # The older spelling, by Claude Code's model key, is written as given.
+    assert env["VERTEX_REGION_CLAUDE_HAIKU_4_5"] == "us-east5"
+    assert env["ANTHROPIC_MODEL"] == env["ANTHROPIC_DEFAULT_OPUS_MODEL"] == "claude-opus-4-6[1m]"
     assert env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] == env["ANTHROPIC_SMALL_FAST_MODEL"] == "claude-haiku-4-5@20251001"
     assert env["DISABLE_PROMPT_CACHING"] == "1"
 
 
+def test_models_output_names_model_region_and_context_per_alias() -> None:
+    models = models_output(FULL.plan(TODAY))
+    assert models["opus"] == {"model": "claude-opus-4-6", "region": "us-east5", "context1m": True}
+    assert models["sonnet"]["region"] == "europe-west1"
+    assert models["primary"] == models["opus"]
+
+
 def test_dotenv_lines_and_precedence_warning() -> None:
-    text = to_dotenv(claude_env("claude-payments-dev", MINIMAL), "payments")
+    text = to_dotenv({"CLAUDE_CODE_USE_VERTEX": "1", "CLOUD_ML_REGION": "global"}, "payments")
     lines = text.splitlines()
     assert lines[0].startswith("# Claude Code on Vertex AI for team payments")
     assert PRECEDENCE_NOTE in lines[1]
-    assert lines[2:] == [
-        "CLAUDE_CODE_USE_VERTEX=1",
-        "CLOUD_ML_REGION=global",
-        "ANTHROPIC_VERTEX_PROJECT_ID=claude-payments-dev",
-    ]
+    assert lines[2:] == ["CLAUDE_CODE_USE_VERTEX=1", "CLOUD_ML_REGION=global"]
     assert text.endswith("\n")
 
 
@@ -93,7 +116,7 @@ def test_shell_exports_are_safe_to_source() -> None:
 
 
 def test_claude_settings_is_the_env_object() -> None:
-    env = claude_env("claude-payments-dev", FULL)
+    env = env_of(FULL)
     assert to_claude_settings(env) == {"env": env}
     assert json.loads(settings_json(env)) == {"env": env}
 
@@ -109,6 +132,6 @@ def test_auth_commands_impersonate_each_account() -> None:
 
 
 def test_render_all_names_the_three_files() -> None:
-    files = render_all(claude_env("p-123456", MINIMAL), "payments")
+    files = render_all(env_of(MINIMAL, "p-123456"), "payments")
     assert sorted(files) == [".env", "env.sh", "settings.json"]
     assert json.loads(files["settings.json"])["env"]["ANTHROPIC_VERTEX_PROJECT_ID"] == "p-123456"

@@ -189,6 +189,22 @@ def _check_model(key_path: str, text: Any, today: dt.date, warnings: list[str]) 
     return model_id, one_m, entry
 
 
+DEFAULT_PIN_HORIZON_DAYS = 90
+"""Defaults never pin a model retiring within this many days."""
+
+
+def default_pin(alias: str, region: str, today: dt.date) -> str:
+    """The catalog's recommended model for an alias, or, where that one is not served, the first model of the
+    family (catalog order is preference order) that is served in `region` and not retiring soon."""
+    recommended = catalog().recommended(alias)
+    candidates = (recommended, *catalog().family_models(alias))
+    for model in candidates:
+        days = model.days_left(today)
+        if model.serves(region) and (days is None or days > DEFAULT_PIN_HORIZON_DAYS):
+            return model.id
+    return recommended.id
+
+
 def resolve_models(vertex: VertexConfig, today: dt.date) -> ModelPlan:
     """Pins for every alias and the primary model, effective regions, `VERTEX_REGION_*` variables; or a Refusal."""
     warnings: list[str] = []
@@ -217,7 +233,7 @@ def resolve_models(vertex: VertexConfig, today: dt.date) -> ModelPlan:
     for alias in ALIASES:
         given = pins_given[alias]
         key_path = "smallFastModel" if alias == "haiku" and vertex.models.haiku is None and given else f"models.{alias}"
-        text = given if given is not None else catalog().recommended(alias).id
+        text = given if given is not None else default_pin(alias, overrides.get(alias) or vertex.region, today)
         aliases[alias] = pin(alias, key_path, text, given is None)
 
     primary_text = vertex.primary_model
@@ -277,8 +293,8 @@ def _overrides(raw: dict[str, str]) -> dict[str, str]:
             raise Refusal(
                 key_path,
                 region,
-                "override keys are an alias (opus, sonnet, haiku), a catalog model ID, or an upper-case Claude Code "
-                "model key such as CLAUDE_HAIKU_4_5 (-> VERTEX_REGION_CLAUDE_HAIKU_4_5)",
+                "override keys are an alias (opus, sonnet, haiku), a catalog model ID, or Claude Code's "
+                "upper-case model keys such as CLAUDE_HAIKU_4_5 (-> VERTEX_REGION_CLAUDE_HAIKU_4_5)",
             )
     return result
 
