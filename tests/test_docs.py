@@ -6,10 +6,12 @@ import json
 import re
 from pathlib import Path
 
+import jsonschema
+import pytest
 import yaml
 
 from components.config import parse_config
-from tools import preview
+from tools import config_docs, preview
 from tools.render import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -24,7 +26,7 @@ def test_readme_stack_file_is_valid() -> None:
     config = yaml.safe_load(block)["config"]
     parsed = parse_config({key.split(":", 1)[1]: value for key, value in config.items()})
     assert parsed.team == "payments"
-    assert parsed.vertex.region_overrides == {"CLAUDE_HAIKU_4_5": "us-east5"}
+    assert parsed.models.aliases["haiku"].region == "us-east5"
 
 
 def test_readme_error_line_is_what_the_preview_prints(tmp_path: Path, capsys) -> None:
@@ -53,3 +55,33 @@ def test_every_output_named_in_the_readme_is_exported(capsys) -> None:
     section = README.split("Stack outputs:", 1)[1].split("Nothing is secret", 1)[0]
     for name in set(re.findall(r"`([a-zA-Z]+)`", section)) - {"gcloud"}:
         assert name in outputs, name
+
+
+def test_derived_schema_and_docs_are_current() -> None:
+    """schema/*.json, docs/configuration.md and docs/models.md are generated: a change to a declaration that
+    was not followed by `python -m tools.config_docs` fails here."""
+    stale = [str(path) for path, text in config_docs.derived_files().items() if path.read_text() != text]
+    assert stale == [], f"run python -m tools.config_docs: {stale}"
+
+
+def test_every_stack_file_validates_against_the_stack_schema() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(config_docs.STACK_SCHEMA.read_text()))
+    for path in sorted(ROOT.glob("Pulumi.*.yaml")):
+        errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
+        assert errors == [], path.name
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("claude-vertex:project", {"id": "claude-x-dev", "billingAcount": "012345-6789AB-CDEF01"}),
+        ("claude-vertex:regoin", "us"),
+        ("claude-vertex:vertex", {"enableModels": "yes"}),
+        ("claude-vertex:vertex", {"models": {"gpt": "claude-sonnet-5-5"}}),
+    ],
+)
+def test_the_stack_schema_catches_what_an_editor_should_underline(key: str, value: object) -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(config_docs.STACK_SCHEMA.read_text()))
+    document = {"config": {"claude-vertex:team": "payments", "claude-vertex:project": {"id": "claude-x-dev"}}}
+    document["config"][key] = value
+    assert list(validator.iter_errors(document)), f"{key}={value!r} should not validate"

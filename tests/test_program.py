@@ -11,6 +11,7 @@ import pytest
 from components.ci_snippets import github_actions_workflow, gitlab_ci_job
 from components.config import ConfigError, find_config_error
 from tests.conftest import Rendered, config_with
+from components.models import catalog
 from tools.gcp_mocks import TESTABLE_PERMISSIONS_TOKEN, project_number
 
 PROJECT = "gcp:organizations/project:Project"
@@ -21,6 +22,8 @@ PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
 SA_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
 POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
 PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
+ENABLE_MODEL = "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel"
+ORG_POLICY = "gcp:orgpolicy/policy:Policy"
 FORBIDDEN_TYPES = ("iAMBinding", "iAMPolicy", "serviceaccount/key:Key")
 
 Render = Callable[..., Rendered]
@@ -49,11 +52,16 @@ def test_created_project_inputs(created: Rendered) -> None:
 
 
 def test_deletion_protection_off_lets_destroy_delete_the_project(render_config: Render) -> None:
-    project_cfg = {"id": "claude-scratch", "billingAccount": "012345-6789AB-CDEF01", "deletionProtection": False}
+    project_cfg = {
+        "id": "claude-scratch",
+        "billingAccount": "012345-6789AB-CDEF01",
+        "folderId": "123456789012",
+        "deletionProtection": False,
+    }
     (project,) = render_config(config_with(project=project_cfg)).of_type(PROJECT)
     assert project["inputs"]["deletionPolicy"] == "DELETE"
     assert project["retainOnDelete"] is False
-    assert "folderId" not in project["inputs"] and "orgId" not in project["inputs"]
+    assert project["inputs"]["folderId"] == "123456789012" and "orgId" not in project["inputs"]
 
 
 def test_services_are_exactly_vertex_and_iam_and_never_disabled(created: Rendered) -> None:
@@ -145,6 +153,7 @@ def test_only_non_authoritative_iam_and_no_keys(created: Rendered) -> None:
 def test_children_are_parented_to_components(created: Rendered) -> None:
     components = {r["urn"]: r for r in created.resources if r["type"].startswith("claude-vertex:index:")}
     assert sorted(r["type"] for r in components.values()) == [
+        "claude-vertex:index:ModelAccess",
         "claude-vertex:index:TeamProject",
         "claude-vertex:index:VertexAccess",
     ]
@@ -169,11 +178,18 @@ def test_outputs(created: Rendered) -> None:
     assert len(out["projectNumber"]) == 12
     assert out["roleName"] == "projects/claude-payments-dev/roles/claudeVertexPayments"
     assert out["serviceAccountEmails"] == {"claude-ci": email}
+    recommended = {alias: catalog().recommended(alias).id for alias in ("opus", "sonnet", "haiku")}
     assert out["env"] == {
         "CLAUDE_CODE_USE_VERTEX": "1",
         "CLOUD_ML_REGION": "global",
         "ANTHROPIC_VERTEX_PROJECT_ID": "claude-payments-dev",
+        "ANTHROPIC_MODEL": recommended["sonnet"],
+        "ANTHROPIC_DEFAULT_OPUS_MODEL": recommended["opus"],
+        "ANTHROPIC_DEFAULT_SONNET_MODEL": recommended["sonnet"],
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL": recommended["haiku"],
+        "ANTHROPIC_SMALL_FAST_MODEL": recommended["haiku"],
     }
+    assert out["models"]["haiku"] == {"model": recommended["haiku"], "region": "global", "context1m": False}
     assert out["claudeSettings"] == {"env": out["env"]}
     assert "ANTHROPIC_VERTEX_PROJECT_ID=claude-payments-dev\n" in out["dotenv"]
     assert "export ANTHROPIC_VERTEX_PROJECT_ID=claude-payments-dev\n" in out["shellExports"]
@@ -192,26 +208,66 @@ def test_adopting_registers_no_project_and_targets_the_given_id(render_config: R
     assert call.args["fullResourceName"] == "//cloudresourcemanager.googleapis.com/projects/shared-ml-prod"
 
 
-def test_project_without_parent_skips_the_permission_check(render_config: Render) -> None:
-    project_cfg = {"id": "claude-solo", "billingAccount": "012345-6789AB-CDEF01"}
-    rendered = render_config(config_with(project=project_cfg))
+def test_verify_permissions_off_skips_the_permission_check(render_config: Render) -> None:
+    access = {"verifyPermissions": False, "members": ["group:payments-devs@example.com"]}
+    rendered = render_config(config_with(access=access))
     assert rendered.mocks.calls == []
+    (role,) = rendered.of_type(ROLE)
+    assert role["inputs"]["permissions"] == ["aiplatform.endpoints.predict", "aiplatform.endpoints.computeTokens"]
 
 
 def test_vertex_settings_reach_the_environment(render_config: Render) -> None:
     vertex = {
         "region": "us-east5",
-        "regionOverrides": {"CLAUDE_HAIKU_4_5": "us-central1"},
-        "primaryModel": "claude-sonnet-4-5@20250929",
+        "models": {"sonnet": "claude-sonnet-4-6"},
+        "regionOverrides": {"haiku": "global"},
+        "primaryModel": "sonnet[1m]",
         "smallFastModel": "claude-haiku-4-5@20251001",
         "disablePromptCaching": True,
     }
     env = render_config(config_with(vertex=vertex)).outputs["env"]
     assert env["CLOUD_ML_REGION"] == "us-east5"
-    assert env["VERTEX_REGION_CLAUDE_HAIKU_4_5"] == "us-central1"
-    assert env["ANTHROPIC_MODEL"] == "claude-sonnet-4-5@20250929"
-    assert env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] == "claude-haiku-4-5@20251001"
+    assert env["VERTEX_REGION_CLAUDE_HAIKU_4_5"] == "global"
+    assert env["ANTHROPIC_MODEL"] == "claude-sonnet-4-6[1m]"
+    assert env["ANTHROPIC_DEFAULT_SONNET_MODEL"] == "claude-sonnet-4-6"
+    assert env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] == env["ANTHROPIC_SMALL_FAST_MODEL"] == "claude-haiku-4-5@20251001"
     assert env["DISABLE_PROMPT_CACHING"] == "1"
+
+
+def test_enable_models_registers_one_enablement_per_pinned_model(render_config: Render) -> None:
+    vertex = {"models": {"opus": "claude-opus-4-6", "sonnet": "claude-sonnet-5-5"}, "enableModels": True}
+    rendered = render_config(config_with(vertex=vertex))
+    enabled = rendered.of_type(ENABLE_MODEL)
+    models = sorted(r["inputs"]["publisherModelName"] for r in enabled)
+    haiku = catalog().recommended("haiku").id.split("@")[0]
+    assert models == sorted(f"publishers/anthropic/models/{m}" for m in ("claude-opus-4-6", "claude-sonnet-5-5", haiku))
+    vertex_api = rendered.urn_of("payments-aiplatform-api")
+    for record in enabled:
+        assert record["inputs"]["project"] == "claude-payments-dev"
+        assert vertex_api in record["dependencies"]
+    assert rendered.of_type(ORG_POLICY) == []
+
+
+def test_restrict_models_allows_exactly_the_pinned_models(render_config: Render) -> None:
+    vertex = {"models": {"opus": "claude-sonnet-5-5"}, "restrictModels": True}
+    rendered = render_config(config_with(vertex=vertex))
+    (policy,) = rendered.of_type(ORG_POLICY)
+    assert policy["inputs"]["parent"] == "projects/claude-payments-dev"
+    assert policy["inputs"]["name"] == "projects/claude-payments-dev/policies/vertexai.allowedModels"
+    haiku = catalog().recommended("haiku").id.split("@")[0]
+    assert policy["inputs"]["spec"] == {
+        "rules": [
+            {
+                "values": {
+                    "allowedValues": [
+                        f"publishers/anthropic/models/{haiku}:predict",
+                        "publishers/anthropic/models/claude-sonnet-5-5:predict",
+                    ]
+                }
+            }
+        ]
+    }
+    assert rendered.of_type(ENABLE_MODEL) == []
 
 
 def test_bad_config_registers_nothing(render_config: Render) -> None:

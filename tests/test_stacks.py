@@ -29,10 +29,12 @@ def test_stack_renders_with_no_mandatory_violation(stack: str, capsys: pytest.Ca
 
 
 @pytest.mark.slow
-def test_example_stacks_are_marked_as_examples() -> None:
+def test_stack_files_point_editors_at_the_schema_and_examples_say_so() -> None:
     for stack in STACKS:
+        first, second = (ROOT / f"Pulumi.{stack}.yaml").read_text().splitlines()[:2]
+        assert first == "# yaml-language-server: $schema=schema/stack-config.schema.json"
         if stack.startswith("example-"):
-            assert "EXAMPLE" in (ROOT / f"Pulumi.{stack}.yaml").read_text().splitlines()[0]
+            assert "EXAMPLE" in second
 
 
 @pytest.mark.slow

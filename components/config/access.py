@@ -99,7 +99,12 @@ class ServiceAccountConfig(Section):
 
 
 class AccessConfig(Section):
-    """Who may call Claude in the team's project."""
+    """Who may call Claude in the team's project: a custom role holding only the permissions below, granted with
+    non-authoritative `IAMMember`s (two teams can share a project).
+
+    GCP soft-deletes a custom role: for 7 days it can be undeleted, and its ID stays reserved for 37. The role is
+    replaced delete-first, a stack re-created within 7 days gets its role back (the provider undeletes it), and
+    between day 7 and day 37 a new `roleId` (for example `claudeVertexPaymentsV2`) gets past the reservation."""
 
     permissions: tuple[Text, ...] = key(
         DEFAULT_PERMISSIONS,

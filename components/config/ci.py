@@ -84,7 +84,12 @@ class GitLabCiConfig(Section):
 
 
 class CiConfig(Section):
-    """Present only when the team runs Claude Code in CI."""
+    """Present only when the team runs Claude Code in CI. Creates a workload identity pool, one OIDC provider per
+    platform, a CI service account holding only the team's role, and `roles/iam.workloadIdentityUser` on that
+    account for each listed repository or project alone; enables `sts.googleapis.com` and
+    `iamcredentials.googleapis.com`, which federation uses at CI time. At least one of `github` / `gitlab` is
+    required. Pools and providers are soft-deleted for 30 days with their IDs reserved, and create never undeletes
+    them: docs/team-lifecycle.md walks a destroy and re-create."""
 
     github: GitHubCiConfig | None = key(None, allowed="an object with key repositories", doc="GitHub Actions.")
     gitlab: GitLabCiConfig | None = key(None, allowed="an object with keys projects, issuerUri", doc="GitLab CI.")

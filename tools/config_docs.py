@@ -1,0 +1,266 @@
+"""Derive the stack-file JSON Schema, the configuration reference and the model table from their one declaration.
+
+    python -m tools.config_docs           # rewrite schema/*.schema.json, docs/configuration.md, docs/models.md
+    python -m tools.config_docs --check   # exit 1 naming every stale file (tests and CI run this)
+
+The declarations are the pydantic section models in `components/config/` and the catalog in
+`components/models.yaml`; nothing here restates a key, a default, a rule or a model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from components.config import StackConfig
+from components.config.base import NAMESPACE, Section
+from components.models import ALIASES, Catalog, catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK_SCHEMA = ROOT / "schema" / "stack-config.schema.json"
+MODELS_SCHEMA = ROOT / "schema" / "models.schema.json"
+CONFIG_DOC = ROOT / "docs" / "configuration.md"
+MODELS_DOC = ROOT / "docs" / "models.md"
+SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _extra(info: FieldInfo) -> dict[str, Any]:
+    return info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+
+
+def _strip_extensions(node: Any) -> Any:
+    """The schema editors read: our `x-` keywords and computed (placeholder) defaults removed."""
+    if isinstance(node, dict):
+        cleaned = {k: _strip_extensions(v) for k, v in node.items() if not k.startswith("x-") and k != "title"}
+        if "x-default" in node:
+            cleaned.pop("default", None)
+            cleaned["description"] = f"{cleaned.get('description', '')} Default: {node['x-default']}.".strip()
+        if cleaned.get("default") is None and "default" in cleaned and "anyOf" not in cleaned:
+            cleaned.pop("default")
+        return cleaned
+    if isinstance(node, list):
+        return [_strip_extensions(v) for v in node]
+    return node
+
+
+def stack_schema() -> dict[str, Any]:
+    """JSON Schema of a `Pulumi.<team>.yaml`: the `claude-vertex:` keys typed, other namespaces left alone."""
+    sections = StackConfig.model_json_schema(by_alias=True, mode="validation")
+    definitions = _strip_extensions(sections.get("$defs", {}))
+    properties = {}
+    for name, prop in _strip_extensions(sections["properties"]).items():
+        properties[f"{NAMESPACE}:{name}"] = prop
+    ours = sorted(properties)
+    return {
+        "$schema": SCHEMA_ID,
+        "$id": "schema/stack-config.schema.json",
+        "title": "claude-vertex team stack file (Pulumi.<team>.yaml)",
+        "description": "Generated from components/config/ by `python -m tools.config_docs`; do not edit by hand.",
+        "type": "object",
+        "properties": {
+            "config": {
+                "type": "object",
+                "properties": properties,
+                "required": [f"{NAMESPACE}:{k}" for k in sections.get("required", [])],
+                "propertyNames": {"anyOf": [{"enum": ours}, {"not": {"pattern": f"^{NAMESPACE}:"}}]},
+            }
+        },
+        "required": ["config"],
+        "$defs": definitions,
+    }
+
+
+def models_schema() -> dict[str, Any]:
+    schema = _strip_extensions(Catalog.model_json_schema(by_alias=True, mode="validation"))
+    return {
+        "$schema": SCHEMA_ID,
+        "$id": "schema/models.schema.json",
+        "description": "Generated from components/models.py by `python -m tools.config_docs`; do not edit by hand.",
+        **schema,
+    }
+
+
+# ---- docs/configuration.md -------------------------------------------------------------------------------------------
+
+
+def _type_name(annotation: Any) -> str:
+    origin = get_origin(annotation)
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if origin in (Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in args)
+    if origin is tuple:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"map of {_type_name(args[1])}"
+    if hasattr(annotation, "__metadata__"):
+        return _type_name(annotation.__origin__)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "object"
+    return {str: "string", bool: "boolean", int: "integer", float: "number"}.get(annotation, str(annotation))
+
+
+def _default(info: FieldInfo) -> str:
+    extra = _extra(info)
+    if "x-default" in extra:
+        return str(extra["x-default"])
+    if info.is_required():
+        return "required"
+    value = info.get_default(call_default_factory=True)
+    if isinstance(value, BaseModel):
+        return "see below"
+    if value is None:
+        return "none"
+    if isinstance(value, tuple):
+        value = list(value)
+    return f"`{json.dumps(value)}`"
+
+
+def _nested(info: FieldInfo) -> type[Section] | None:
+    for arg in (info.annotation, *get_args(info.annotation)):
+        for inner in (arg, *get_args(arg)):
+            if isinstance(inner, type) and issubclass(inner, Section):
+                return inner
+    return None
+
+
+def _section_docs(model: type[Section], path: str) -> Iterator[str]:
+    yield f"## `{path}`"
+    yield ""
+    yield (model.__doc__ or "").strip()
+    yield ""
+    yield "| key | type | default | what it does and what is allowed |"
+    yield "|---|---|---|---|"
+    nested: list[tuple[type[Section], str]] = []
+    for name, info in model.model_fields.items():
+        alias = info.alias or name
+        doc = (info.description or "").replace("\n", " ").replace("|", "\\|")
+        yield f"| `{alias}` | {_type_name(info.annotation)} | {_default(info)} | {doc} |"
+        sub = _nested(info)
+        if sub is not None:
+            is_list = get_origin(info.annotation) is tuple or any(get_origin(a) is tuple for a in get_args(info.annotation))
+            nested.append((sub, f"{path}.{alias}" + ("[]" if is_list else "")))
+    yield ""
+    for sub, sub_path in nested:
+        yield from _section_docs(sub, sub_path)
+
+
+def configuration_md() -> str:
+    lines = [
+        "# Stack configuration reference",
+        "",
+        "<!-- Generated from components/config/ by `python -m tools.config_docs`; do not edit by hand. -->",
+        "",
+        "A team is one stack; its `Pulumi.<team>.yaml` is the team's record. Every key lives under the",
+        f"`{NAMESPACE}:` namespace and is declared once, as a pydantic model in `components/config/`: this page, the",
+        "JSON Schema editors use (`schema/stack-config.schema.json`, referenced from each stack file's first line) and",
+        "the parser are all derived from that declaration. A bad value stops `pulumi up` (and the offline preview,",
+        "exit code 2) before a single resource is registered, with one line naming the key, the value and what is",
+        "allowed, for example:",
+        "",
+        "```",
+        'error: invalid config claude-vertex:project.id: "Claude_Payments" — GCP project IDs are 6-30 lowercase '
+        "letters, digits or hyphens, start with a letter, no trailing hyphen",
+        "```",
+        "",
+        "Unknown keys are errors too (`billingAcount` is a typo, not a new setting). `null` is the same as leaving a",
+        "key out. Booleans are `true` or `false` only. Set values by editing the stack file, or with",
+        "`pulumi config set --path 'claude-vertex:vertex.region' us-east5`.",
+        "",
+    ]
+    for name, info in StackConfig.model_fields.items():
+        alias = info.alias or name
+        sub = _nested(info)
+        if sub is None:
+            lines += [
+                f"## `{NAMESPACE}:{alias}`",
+                "",
+                f"{_type_name(info.annotation)}, {_default(info)}. {info.description}",
+                "",
+            ]
+        else:
+            lines += list(_section_docs(sub, f"{NAMESPACE}:{alias}"))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def models_md() -> str:
+    models = catalog()
+    lines = [
+        "# The model catalog",
+        "",
+        "<!-- Generated from components/models.yaml by `python -m tools.config_docs`; do not edit by hand. -->",
+        "",
+        "`components/models.yaml` is the one place that knows the Claude models on Vertex AI; config validation, the",
+        "environment, Model Garden enablement, the allow-list org policy, the quota caps and the doctor read it.",
+        f"Facts checked on {models.checkedOn}. The recommended model of each alias is what an unpinned alias gets.",
+        "",
+        "| model | family | recommended | regions | `VERTEX_REGION_*` | [1m] | retires | successor | quota base_model |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for m in models.models:
+        quota = m.quota.baseModel + (f" (global/us/eu: {m.quota.familyBucket})" if m.quota.familyBucket else "")
+        lines.append(
+            f"| `{m.id}` | {m.family} | {'yes' if m.recommended else ''} | {', '.join(m.regions)} | "
+            f"{m.region_variable or '–'} | {'yes' if m.context1m else ''} | {m.retires or ''} | {m.successor or ''} | "
+            f"{quota} |"
+        )
+    lines += [
+        "",
+        "## Where the facts come from",
+        "",
+        "- Model IDs, `VERTEX_REGION_*` names, retirement dates and successors: read out of the Claude Code 2.1.331",
+        "  package and observed with the real client offline; Anthropic's *Claude on Vertex AI* model table.",
+        "- Regions: Google's Model Garden model cards; **unverified here** (no GCP access). The doctor's 404 check",
+        "  names the regions this table gives, so a wrong entry shows up as a clear message and is fixed here.",
+        "- Quota dimensions: Google's Vertex AI quota page for partner models; the per-family buckets for models",
+        "  launched after 2026-05-26 (on global and the multi-regions) from third-party reports.",
+        "",
+        "## Adding a model",
+        "",
+        "Add one entry to `components/models.yaml` (the schema, `schema/models.schema.json`, says what each field",
+        "means), run `python -m tools.config_docs` to refresh this page, and `make test`. Nothing else changes: the",
+        f"aliases ({', '.join(ALIASES)}) pick it up when it is marked `recommended`, overrides and caps accept it,",
+        "and the doctor ships a copy of the catalog that a test keeps equal.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def derived_files() -> dict[Path, str]:
+    return {
+        STACK_SCHEMA: json.dumps(stack_schema(), indent=2, sort_keys=True) + "\n",
+        MODELS_SCHEMA: json.dumps(models_schema(), indent=2, sort_keys=True) + "\n",
+        CONFIG_DOC: configuration_md(),
+        MODELS_DOC: models_md(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.config_docs", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if a derived file is stale; write nothing")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in derived_files().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(path.relative_to(ROOT))
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if args.check and stale:
+        print(f"stale: {', '.join(map(str, stale))} (run python -m tools.config_docs)", file=sys.stderr)
+        return 1
+    for path in stale:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
