@@ -48,7 +48,12 @@ def claude_env(project_id: str, vertex: VertexConfig, plan: ModelPlan) -> dict[s
 def models_output(plan: ModelPlan) -> dict[str, dict[str, object]]:
     """The `models` stack output: alias (and `primary`) -> model, region, 1M context; for the doctor and dashboards."""
     return {
-        pin.alias: {"model": pin.model_id, "region": pin.region, "context1m": pin.one_m}
+        pin.alias: {
+            "model": pin.model_id,
+            "region": pin.region,
+            "context1m": pin.one_m,
+            "pinnedBy": "catalog default" if pin.from_default else "stack file",
+        }
         for pin in (*plan.aliases.values(), plan.primary)
     }
 

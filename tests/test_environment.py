@@ -80,7 +80,13 @@ def test_full_env_adds_overrides_pins_and_caching_in_reading_order() -> None:
 
 def test_models_output_names_model_region_and_context_per_alias() -> None:
     models = models_output(FULL.plan(TODAY))
-    assert models["opus"] == {"model": "claude-opus-4-6", "region": "us-east5", "context1m": True}
+    assert models["opus"] == {
+        "model": "claude-opus-4-6",
+        "region": "us-east5",
+        "context1m": True,
+        "pinnedBy": "stack file",
+    }
+    assert models["sonnet"]["pinnedBy"] == "catalog default"
     assert models["sonnet"]["region"] == "europe-west1"
     assert models["primary"] == models["opus"]
 

@@ -189,7 +189,12 @@ def test_outputs(created: Rendered) -> None:
         "ANTHROPIC_DEFAULT_HAIKU_MODEL": recommended["haiku"],
         "ANTHROPIC_SMALL_FAST_MODEL": recommended["haiku"],
     }
-    assert out["models"]["haiku"] == {"model": recommended["haiku"], "region": "global", "context1m": False}
+    assert out["models"]["haiku"] == {
+        "model": recommended["haiku"],
+        "region": "global",
+        "context1m": False,
+        "pinnedBy": "catalog default",
+    }
     assert out["claudeSettings"] == {"env": out["env"]}
     assert "ANTHROPIC_VERTEX_PROJECT_ID=claude-payments-dev\n" in out["dotenv"]
     assert "export ANTHROPIC_VERTEX_PROJECT_ID=claude-payments-dev\n" in out["shellExports"]
