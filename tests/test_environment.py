@@ -9,7 +9,6 @@ import shlex
 import subprocess
 
 from components.config import VertexConfig
-from components.models import ALIASES, catalog
 from components.environment import (
     PRECEDENCE_NOTE,
     claude_env,
@@ -21,6 +20,7 @@ from components.environment import (
     to_dotenv,
     to_shell_exports,
 )
+from components.models import ALIASES, catalog
 
 TODAY = dt.date(2026, 11, 25)
 MINIMAL = VertexConfig.model_validate({})

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from components.models import catalog
 from tests.conftest import BASE_CONFIG
 from tools import preview
 from tools.render import ROOT
@@ -67,8 +68,8 @@ def test_bad_config_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> No
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert lines == [
-        'error: invalid config claude-vertex:vertex.region: "mars-1" — allowed: global, us, eu or a GCP region '
-        "such as us-east5"
+        'error: invalid config claude-vertex:vertex.region: "mars-1" — global, us, eu or a GCP region that serves '
+        f"Claude ({', '.join(catalog().regions())})"
     ]
 
 

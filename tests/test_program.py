@@ -10,8 +10,8 @@ import pytest
 
 from components.ci_snippets import github_actions_workflow, gitlab_ci_job
 from components.config import ConfigError, find_config_error
-from tests.conftest import Rendered, config_with
 from components.models import catalog
+from tests.conftest import Rendered, config_with
 from tools.gcp_mocks import TESTABLE_PERMISSIONS_TOKEN, project_number
 
 PROJECT = "gcp:organizations/project:Project"

@@ -12,14 +12,14 @@ from tools.render import ROOT, StackFileError, engine_config, read_project, read
 SIMPLE_TYPES = {"string", "boolean", "integer", "array"}
 
 
-def test_project_file_declares_team_with_a_legal_schema() -> None:
+def test_project_file_repeats_no_stack_key() -> None:
     data = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
     assert data["name"] == "claude-vertex"
     assert data["runtime"]["name"] == "python"
     assert data["runtime"]["options"]["virtualenv"] == ".venv"
-    declared = data["config"]
-    assert declared["claude-vertex:team"]["type"] == "string"
-    assert declared["claude-vertex:team"]["description"]
+    # Keys are declared once, in components/config/; the project file repeats none of them.
+    declared = data.get("config") or {}
+    assert not [k for k in declared if k.startswith("claude-vertex:")]
     for key, decl in declared.items():
         assert decl["type"] in SIMPLE_TYPES, f"{key}: Pulumi project config types only {SIMPLE_TYPES}"
 

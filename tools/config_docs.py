@@ -145,7 +145,9 @@ def _section_docs(model: type[Section], path: str) -> Iterator[str]:
         yield f"| `{alias}` | {_type_name(info.annotation)} | {_default(info)} | {doc} |"
         sub = _nested(info)
         if sub is not None:
-            is_list = get_origin(info.annotation) is tuple or any(get_origin(a) is tuple for a in get_args(info.annotation))
+            is_list = get_origin(info.annotation) is tuple or any(
+                get_origin(a) is tuple for a in get_args(info.annotation)
+            )
             nested.append((sub, f"{path}.{alias}" + ("[]" if is_list else "")))
     yield ""
     for sub, sub_path in nested:
