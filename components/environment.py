@@ -96,19 +96,38 @@ def settings_json(env: Mapping[str, str]) -> str:
     return json.dumps(to_claude_settings(env), indent=2) + "\n"
 
 
-def gcloud_auth_commands(service_account_emails: Mapping[str, str]) -> dict[str, object]:
-    """How a developer authenticates: plain ADC as themselves, or ADC impersonating one team account.
+LOGIN_CONFIG_FILE = "claude-vertex-login.json"
+DOCTOR_COMMAND = "claude-vertex-doctor --env-file .env"
+
+
+def gcloud_auth_commands(
+    service_account_emails: Mapping[str, str], workforce: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """How a developer authenticates: plain ADC as themselves, ADC impersonating one team account, or (with
+    corporate identities) a workforce login config first; then the doctor checks the whole chain.
 
     No quota project is set: that needs `serviceusage.services.use`, which the minimal role leaves out
     on purpose; Vertex AI bills the project in the request URL regardless.
     """
-    return {
+    commands: dict[str, object] = {
         "adc": "gcloud auth application-default login",
         "impersonate": {
             sa_id: f"gcloud auth application-default login --impersonate-service-account={email}"
             for sa_id, email in sorted(service_account_emails.items())
         },
     }
+    if workforce:
+        commands["workforce"] = {
+            pool: {
+                "loginConfig": "gcloud iam workforce-pools create-login-config "
+                f"locations/global/workforcePools/{pool}/providers/{provider} --output-file={LOGIN_CONFIG_FILE}",
+                "login": f"gcloud auth login --login-config={LOGIN_CONFIG_FILE}",
+                "adc": f"gcloud auth application-default login --login-config={LOGIN_CONFIG_FILE}",
+            }
+            for pool, provider in workforce.items()
+        }
+    commands["doctor"] = DOCTOR_COMMAND
+    return commands
 
 
 def render_all(env: Mapping[str, str], team: str) -> dict[str, str]:

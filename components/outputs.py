@@ -28,6 +28,8 @@ def stack_outputs(
 ) -> dict[str, Any]:
     """Stack outputs by their camelCase names; nothing in them is secret."""
     emails = pulumi.Output.all(**service_account_emails) if service_account_emails else pulumi.Output.from_input({})
+    provider = config.access.workforce_provider
+    workforce = {pool: provider for pool in config.access.workforce_pools()} if provider else {}
     outputs: dict[str, Any] = {
         "team": config.team,
         "projectId": project_id,
@@ -38,7 +40,7 @@ def stack_outputs(
         "dotenv": env.apply(lambda e: environment.to_dotenv(e, config.team)),
         "shellExports": env.apply(lambda e: environment.to_shell_exports(e, config.team)),
         "claudeSettings": env.apply(environment.to_claude_settings),
-        "gcloudAuth": emails.apply(environment.gcloud_auth_commands),
+        "gcloudAuth": emails.apply(lambda e: environment.gcloud_auth_commands(e, workforce)),
         "notes": [environment.PRECEDENCE_NOTE, environment.MODELS_NOTE],
     }
     if project_number is not None:

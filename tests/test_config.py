@@ -244,7 +244,9 @@ def test_permissions_are_restricted_and_predict_required() -> None:
     ],
 )
 def test_good_members(member: str) -> None:
-    assert parse_config(with_value("access.members", [member])).access.members == (member,)
+    raw = with_value("access.members", [member])
+    raw["access"]["workforceProvider"] = "okta-oidc"
+    assert parse_config(raw).access.members == (member,)
 
 
 @pytest.mark.parametrize(
@@ -489,8 +491,14 @@ def test_members_that_do_not_parse_into_one_specific_principal_are_refused(membe
         "principalSet://iam.googleapis.com/locations/global/workforcePools/acme-okta/attribute.department/payments",
     ],
 )
-def test_workforce_principals_are_accepted(member: str) -> None:
-    assert parse_config(with_value("access.members", [member])).access.members == (member,)
+def test_workforce_principals_are_accepted_with_their_provider(member: str) -> None:
+    raw = with_value("access.members", [member])
+    err = error_for(raw)
+    assert err.key == "access.workforceProvider"
+    raw["access"]["workforceProvider"] = "okta-oidc"
+    config = parse_config(raw)
+    assert config.access.members == (member,)
+    assert config.access.workforce_pools() == ("acme-okta",)
 
 
 def test_members_equal_up_to_case_are_duplicates() -> None:

@@ -135,6 +135,20 @@ def test_auth_commands_impersonate_each_account() -> None:
         "--impersonate-service-account=claude-ci@p.iam.gserviceaccount.com"
     }
     assert "set-quota-project" not in json.dumps(commands)
+    assert commands["doctor"] == "claude-vertex-doctor --env-file .env"
+    assert "workforce" not in commands
+
+
+def test_auth_commands_for_corporate_identities_create_a_login_config_first() -> None:
+    commands = gcloud_auth_commands({}, {"acme-okta": "okta-oidc"})
+    assert commands["workforce"] == {
+        "acme-okta": {
+            "loginConfig": "gcloud iam workforce-pools create-login-config "
+            "locations/global/workforcePools/acme-okta/providers/okta-oidc --output-file=claude-vertex-login.json",
+            "login": "gcloud auth login --login-config=claude-vertex-login.json",
+            "adc": "gcloud auth application-default login --login-config=claude-vertex-login.json",
+        }
+    }
 
 
 def test_render_all_names_the_three_files() -> None:

@@ -203,15 +203,16 @@ def models_md() -> str:
         "environment, Model Garden enablement, the allow-list org policy, the quota caps and the doctor read it.",
         f"Facts checked on {models.checkedOn}. The recommended model of each alias is what an unpinned alias gets.",
         "",
-        "| model | family | recommended | regions | `VERTEX_REGION_*` | [1m] | retires | successor | quota base_model |",
+        "| model | family | recommended | regions | `VERTEX_REGION_*` | [1m] | retires | successor | "
+        "quota base_model |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for m in models.models:
         quota = m.quota.baseModel + (f" (global/us/eu: {m.quota.familyBucket})" if m.quota.familyBucket else "")
         lines.append(
             f"| `{m.id}` | {m.family} | {'yes' if m.recommended else ''} | {', '.join(m.regions)} | "
-            f"{m.region_variable or '–'} | {'yes' if m.context1m else ''} | {m.retires or ''} | {m.successor or ''} | "
-            f"{quota} |"
+            f"{m.region_variable or 'none'} | {'yes' if m.context1m else ''} | {m.retires or ''} | "
+            f"{m.successor or ''} | {quota} |"
         )
     lines += [
         "",

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import ValidationInfo, field_validator, model_validator
 
-from components.config.base import Flag, Refusal, Section, Text, key, refuse_duplicates
+from components.config.base import MISSING, Flag, Refusal, Section, Text, key, refuse_duplicates
 from components.config.members import MEMBER_RULE, parse_member
 from components.config.project import team_of
 
@@ -139,6 +139,14 @@ class AccessConfig(Section):
         allowed="a list of {id, displayName, description, impersonators}",
         doc="Accounts created in the project and granted the role (agents, automation). No keys, ever.",
     )
+    workforce_provider: Text | None = key(
+        None,
+        allowed="a workforce pool provider ID: 4-32 lowercase letters, digits or hyphens",
+        doc="The workforce pool provider developers sign in through (Okta, Entra ID, ...). Required when `members` or "
+        "`impersonators` name workforce principals: the `gcloudAuth` output then carries the exact login commands "
+        "(docs/corporate-identities.md).",
+        pattern=r"^[a-z0-9][a-z0-9-]{2,30}[a-z0-9]$",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -167,6 +175,12 @@ class AccessConfig(Section):
     @model_validator(mode="after")
     def _accounts(self) -> AccessConfig:
         refuse_duplicates("serviceAccounts.id", tuple(a.id for a in self.service_accounts))
+        if self.workforce_pools() and self.workforce_provider is None:
+            raise Refusal(
+                "workforceProvider",
+                MISSING,
+                "required when workforce principals are granted: the provider ID developers sign in through",
+            )
         principals = (
             len(self.members) + len(self.service_accounts) + sum(len(a.impersonators) for a in self.service_accounts)
         )
@@ -175,6 +189,12 @@ class AccessConfig(Section):
                 "members", principals, f"at most {MAX_PRINCIPALS} principals in one stack (GCP's per-policy limit)"
             )
         return self
+
+    def workforce_pools(self) -> tuple[str, ...]:
+        """The workforce pools whose principals this stack grants, in first-seen order."""
+        members = (*self.members, *(m for a in self.service_accounts for m in a.impersonators))
+        parsed = (parse_member("", m) for m in members)
+        return tuple(dict.fromkeys(m.pool for m in parsed if m.workforce and m.pool))
 
     def own_account_members(self, project_id: str) -> dict[str, str]:
         """`serviceAccount:<email>` of every account this stack creates, by account ID."""

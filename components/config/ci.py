@@ -64,8 +64,8 @@ class GitLabCiConfig(Section):
     issuer_uri: Text = key(
         DEFAULT_GITLAB_ISSUER,
         allowed="an https:// URL of the GitLab instance",
-        doc="`https://` URL of a self-managed GitLab. Trusting a new issuer is the platform team's decision: the policy "
-        "`workload-identity-provider-pinned` fails until the URL is added to its `gitlabIssuers`.",
+        doc="`https://` URL of a self-managed GitLab. Trusting a new issuer is the platform team's decision: the "
+        "policy `workload-identity-provider-pinned` fails until the URL is added to its `gitlabIssuers`.",
         pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$",
     )
 

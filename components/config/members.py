@@ -88,7 +88,7 @@ def parse_member(key: str, value: object) -> Member:
         raise Refusal(key, value, f"must be a string; allowed: {MEMBER_RULE}")
     if value.lower() in _PUBLIC:
         raise Refusal(key, value, f"public principals are never granted; allowed: {MEMBER_RULE}")
-    prefix, sep, rest = value.partition(":")
+    prefix, sep, _ = value.partition(":")
     if (
         sep
         and prefix.lower() in ("user", "group", "serviceaccount", "domain", "principal", "principalset")

@@ -121,6 +121,6 @@ def _decode(name: str, text: Any) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError:
-        if name in StackConfig.keys():
+        if name in StackConfig.model_fields:
             raise ConfigError(name, text, "must be a YAML object (structured config), not a plain string") from None
         return text

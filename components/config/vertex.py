@@ -286,7 +286,8 @@ def _overrides(raw: dict[str, str]) -> dict[str, str]:
                 raise Refusal(
                     f"regionOverrides.{name}",
                     region,
-                    f"Claude Code reads no VERTEX_REGION_{name}; use an alias (opus, sonnet, haiku) or a catalog model ID",
+                    f"Claude Code reads no VERTEX_REGION_{name}; use an alias (opus, sonnet, haiku) or a catalog "
+                    "model ID",
                 )
             _region_rule(key_path, region)
         else:
