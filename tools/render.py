@@ -20,16 +20,12 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
-import yaml
 from pulumi.runtime import settings as pulumi_settings
 
 from tools.gcp_mocks import GcpMocks, RecordingMonitor
+from tools.stack_file import StackFileError, read_yaml_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class StackFileError(Exception):
-    """A stack or project file that cannot be read at all (missing, not YAML, wrong shape)."""
 
 
 @dataclass
@@ -43,7 +39,7 @@ class Rendering:
 
 def read_project(root: Path = ROOT) -> tuple[str, dict[str, Any]]:
     """The project name and the config defaults declared in Pulumi.yaml (namespaced keys)."""
-    data = _read_yaml(root / "Pulumi.yaml")
+    data = read_yaml_mapping(root / "Pulumi.yaml")
     name = data.get("name")
     if not isinstance(name, str):
         raise StackFileError(f"{root / 'Pulumi.yaml'}: missing project name")
@@ -61,25 +57,11 @@ def read_project(root: Path = ROOT) -> tuple[str, dict[str, Any]]:
 
 def read_stack_config(path: Path, project: str) -> dict[str, Any]:
     """A `Pulumi.<stack>.yaml` file's `config:` block, keys namespaced as the CLI does."""
-    data = _read_yaml(path)
+    data = read_yaml_mapping(path)
     config = data.get("config") or {}
     if not isinstance(config, dict):
         raise StackFileError(f"{path}: 'config' must be a mapping of key to value")
     return {(key if ":" in key else f"{project}:{key}"): value for key, value in config.items()}
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise StackFileError(f"{path}: no such file") from None
-    except yaml.YAMLError as err:
-        raise StackFileError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise StackFileError(f"{path}: expected a YAML mapping at the top level")
-    return data
 
 
 def engine_config(values: Mapping[str, Any]) -> dict[str, str]:
