@@ -14,15 +14,16 @@ import logging
 import runpy
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi.runtime
+from pulumi.output import Unknown
 from pulumi.runtime import settings as pulumi_settings
 
-from tools.gcp_mocks import GcpMocks, RecordingMonitor
+from tools.gcp_mocks import GcpMocks, RecordingMonitor, ResourceRecord
 from tools.stack_file import StackFileError, read_yaml_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,9 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 class Rendering:
     project: str
     stack: str
-    resources: list[dict[str, Any]]
+    resources: list[ResourceRecord]
     outputs: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    preview: bool = False
+    """Rendered as during `pulumi preview`: computed outputs unknown."""
 
 
 def read_project(root: Path = ROOT) -> tuple[str, dict[str, Any]]:
@@ -88,7 +91,7 @@ class _ListHandler(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render(
+def render_stack(
     stack: str,
     config: Mapping[str, Any],
     *,
@@ -121,7 +124,12 @@ def render(
         pulumi.runtime.set_all_config(engine_config(config))
         pulumi_settings.ROOT.set(None)  # a fresh root stack, so no export survives from an earlier run
         pulumi.runtime.set_mocks(
-            monitor.mocks, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
+            monitor.mocks,
+            project=project,
+            stack=stack,
+            preview=bool(getattr(monitor.mocks, "preview", False)),
+            logger=logger,
+            monitor=monitor,
         )
         sys.path.insert(0, str(root))
         runpy.run_path(str(root / "__main__.py"), run_name="__main__")
@@ -134,8 +142,15 @@ def render(
         if gc_was_enabled:
             gc.enable()
         asyncio.set_event_loop(None)
-    resources = _ordered([r.to_record() for r in monitor.registrations.values()])
-    return Rendering(project=project, stack=stack, resources=resources, outputs=outputs, warnings=handler.messages)
+    resources = _ordered(monitor.registrations.values())
+    return Rendering(
+        project=project,
+        stack=stack,
+        resources=resources,
+        outputs=outputs,
+        warnings=handler.messages,
+        preview=bool(getattr(monitor.mocks, "preview", False)),
+    )
 
 
 def _discard_pending(loop: asyncio.AbstractEventLoop) -> None:
@@ -155,32 +170,45 @@ async def _resolved_outputs() -> dict[str, Any]:
     exported = getattr(root, "outputs", {}) or {}
     resolved = {}
     for key, value in exported.items():
-        resolved[key] = await pulumi.Output.from_input(value).future()
+        resolved[key] = _marked(await pulumi.Output.from_input(value).future(with_unknowns=True))
     await pulumi.runtime.stack.wait_for_rpcs()
     return resolved
 
 
-def _ordered(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+UNKNOWN_OUTPUT = "<unknown until apply>"
+"""How an output that `pulumi preview` cannot know yet is shown (in `--engine-preview`)."""
+
+
+def _marked(value: Any) -> Any:
+    """An exported value with every part unknown at preview replaced by `UNKNOWN_OUTPUT`."""
+    if isinstance(value, Unknown):
+        return UNKNOWN_OUTPUT
+    if isinstance(value, dict):
+        return {k: _marked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_marked(v) for v in value]
+    return value
+
+
+def _ordered(records: Iterable[ResourceRecord]) -> list[ResourceRecord]:
     """Deterministic order: by apply wave (what waits on what), then type and name.
 
     Registration order depends on asyncio scheduling; the dependency graph does not.
     """
-    by_urn = {r["urn"]: r for r in records}
+    by_urn = {r.urn: r for r in records}
     waves: dict[str, int] = {}
 
     def wave(urn: str) -> int:
         if urn not in waves:
             waves[urn] = 0
             record = by_urn[urn]
-            edges = [d for d in record["dependencies"] if d in by_urn and d != urn]
-            if record["parent"] in by_urn:
-                edges.append(record["parent"])
-            waves[urn] = max((wave(d) + (1 if by_urn[d]["type"].startswith("gcp:") else 0) for d in edges), default=0)
+            edges = [d for d in record.dependencies if d in by_urn and d != urn]
+            if record.parent in by_urn:
+                edges.append(record.parent)
+            waves[urn] = max((wave(d) + (1 if by_urn[d].type.startswith("gcp:") else 0) for d in edges), default=0)
         return waves[urn]
 
     for urn in by_urn:
         wave(urn)
-    ordered = sorted(by_urn.values(), key=lambda r: (waves[r["urn"]], r["type"], r["name"]))
-    for record in ordered:
-        record["wave"] = waves[record["urn"]]
-    return ordered
+    placed = [replace(record, wave=waves[urn]) for urn, record in by_urn.items()]
+    return sorted(placed, key=lambda r: (r.wave, r.type, r.name))

@@ -14,7 +14,7 @@ import pytest
 
 from tools.analyzer import load_policy_config
 from tools.preview import ROOT, available_stacks, load_rendering
-from tools.render import render
+from tools.render import render_stack
 
 pytestmark = pytest.mark.slow
 
@@ -60,14 +60,14 @@ def test_every_stack_file_has_no_mandatory_violations(pack, stack):
     ids=["github", "gitlab", "both"],
 )
 def test_keyless_ci_identity_passes(pack, ci):
-    rendering = render("payments", with_sections(ci=ci))
+    rendering = render_stack("payments", with_sections(ci=ci))
     assert any(r["type"].endswith("WorkloadIdentityPoolProvider") for r in rendering.resources)
     assert [v for v in judged(pack, rendering.resources) if v.level == "mandatory"] == []
 
 
 def test_deletion_protection_off_is_an_advisory_finding(pack):
     project = {**CONFIG["claude-vertex:project"], "deletionProtection": False}
-    violations = judged(pack, render("payments", with_sections(project=project)).resources)
+    violations = judged(pack, render_stack("payments", with_sections(project=project)).resources)
     assert {(v.policy, v.level) for v in violations} == {("project-hardening", "advisory")}
     assert "deletionPolicy is DELETE" in violations[0].message
 
@@ -80,7 +80,7 @@ def test_bad_stack_config_that_the_program_accepts_is_caught(pack):
         "user:contractor@gmail.com",
     ]
     accounts = [{"id": "claude-agent", "impersonators": ["domain:example.com"]}]
-    rendering = render("payments", with_sections(access={"members": members, "serviceAccounts": accounts}))
+    rendering = render_stack("payments", with_sections(access={"members": members, "serviceAccounts": accounts}))
     found = {(v.policy, v.level, v.urn.rsplit("::", 1)[-1]) for v in judged(pack, rendering.resources)}
     assert {
         (
@@ -100,7 +100,7 @@ def test_bad_stack_config_that_the_program_accepts_is_caught(pack):
 
 def test_self_managed_gitlab_needs_its_issuer_allowlisted(pack):
     ci = {"gitlab": {"projects": ["acme/app"], "issuerUri": "https://gitlab.acme.example"}}
-    records = render("payments", with_sections(ci=ci)).resources
+    records = render_stack("payments", with_sections(ci=ci)).resources
     assert {v.policy for v in judged(pack, records) if v.level == "mandatory"} == {"workload-identity-provider-pinned"}
     pack.configure(
         {"workload-identity-provider-pinned": {"gitlabIssuers": ["https://gitlab.com", "https://gitlab.acme.example"]}}
