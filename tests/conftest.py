@@ -47,7 +47,7 @@ class Rendered:
     def __init__(self, rendering: Rendering, mocks: GcpMocks) -> None:
         self.rendering = rendering
         self.mocks = mocks
-        self.resources = rendering.resources
+        self.resources = [dict(r) for r in rendering.resources]  # plain data: tests compare and serialise it
         self.outputs = rendering.outputs
         self.warnings = rendering.warnings
 
