@@ -8,11 +8,12 @@ configuration that the program's own config validation lets through.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 
-from tools.analyzer import load_policy_config
+from tools.analyzer import UNKNOWN, load_policy_config
 from tools.preview import ROOT, available_stacks, load_rendering
 from tools.render import render_stack
 
@@ -43,11 +44,36 @@ def with_sections(**sections: Any) -> dict[str, Any]:
     return config
 
 
+@pytest.mark.parametrize("engine_preview", [False, True], ids=["after-up", "during-preview"])
 @pytest.mark.parametrize("stack", available_stacks(ROOT))
-def test_every_stack_file_has_no_mandatory_violations(pack, stack):
-    rendering = load_rendering(stack, None)
+def test_every_stack_file_has_no_mandatory_violations(pack, stack, engine_preview):
+    rendering = load_rendering(stack, None, engine_preview=engine_preview)
     violations = judged(pack, rendering.resources)
     assert [v for v in violations if v.level == "mandatory"] == [], stack
+    assert not any("can't run policy" in v.message for v in violations)
+
+
+@pytest.mark.parametrize("stack", available_stacks(ROOT))
+def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sources(stack):
+    """What `pulumi preview` sends: a grant's role is unknown and depends on the role resource, and so on."""
+    rendering = load_rendering(stack, None, engine_preview=True)
+    by_urn = {r["urn"]: r for r in rendering.resources}
+    grants = [r for r in rendering.resources if r["type"] == "gcp:projects/iAMMember:IAMMember"]
+    assert grants
+    for grant in grants:
+        assert grant["inputs"]["role"] == UNKNOWN
+        (role,) = grant["propertyDependencies"]["role"]
+        assert by_urn[role]["type"] == "gcp:projects/iAMCustomRole:IAMCustomRole"
+        if grant["inputs"]["member"] == UNKNOWN:
+            (source,) = grant["propertyDependencies"]["member"]
+            assert by_urn[source]["type"] == "gcp:serviceaccount/account:Account"
+    for sa_grant in (r for r in rendering.resources if r["type"] == "gcp:serviceaccount/iAMMember:IAMMember"):
+        assert sa_grant["inputs"]["serviceAccountId"] == UNKNOWN
+    known = load_rendering(stack, None)
+    assert [r["urn"] for r in known.resources] == [r["urn"] for r in rendering.resources]
+    assert UNKNOWN not in json.dumps([r["inputs"] for r in known.resources])
+    assert rendering.outputs["roleName"] == "<unknown until apply>"
+    assert known.outputs["roleName"].startswith("projects/")
 
 
 @pytest.mark.parametrize(
