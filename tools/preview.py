@@ -17,12 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.gcp_mocks import UNKNOWN
-from tools.render import ROOT, UNKNOWN_OUTPUT, Rendering, read_project, read_stack_config
-from tools.stack_file import StackFileError
+from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
 
 if TYPE_CHECKING:
-    from tools.analyzer import PolicyPackServer
+    from tools.analyzer import PackProcess
+    from tools.render import Rendering
 
 EXIT_OK, EXIT_VIOLATION, EXIT_CONFIG = 0, 1, 2
 POLICY_PACK = ROOT / "policies"
@@ -91,31 +90,36 @@ def render_config(project: str, stack: str, config: dict[str, Any], *, engine_pr
         raise ConfigInvalid(str(config_error)) from None
 
 
-def launch_pack(project: str, stack: str, *, dry_run: bool = True) -> PolicyPackServer:
-    """Start the policy pack process now, so that it boots while the program renders."""
-    from tools.analyzer import PolicyPackServer
+def launch_pack(project: str, stack: str) -> PackProcess:
+    """Start the policy pack's process now, before pulumi or grpc is imported here, so that its
+    interpreter boots on the other core while this one imports the SDK and renders the program."""
+    from tools.analyzer.process import launch_pack_process
 
-    server = PolicyPackServer(POLICY_PACK, project=project, stack=stack, dry_run=dry_run)
-    server.launch()
-    return server
+    return launch_pack_process(POLICY_PACK, project=project, stack=stack)
 
 
-def judge(rendering: Rendering, policy_config: dict[str, Any] | None, pack: PolicyPackServer) -> list[dict[str, str]]:
+def judge(rendering: Rendering, policy_config: dict[str, Any] | None, pack: PackProcess) -> list[dict[str, str]]:
     """Run the policy pack over the rendered resources, exactly as `--policy-pack policies` would."""
-    from tools.analyzer import PolicyConfigError
+    from tools.analyzer import PolicyConfigError, PolicyPackServer
 
+    server = PolicyPackServer(POLICY_PACK, project=rendering.project, stack=rendering.stack, process=pack)
     try:
-        violations = pack.judge(rendering.resources, policy_config)
+        violations = server.judge(rendering.resources, policy_config)
     except PolicyConfigError as err:
         raise ConfigInvalid(str(err)) from None
+    finally:
+        server.close()
     return [v.to_dict() for v in violations]
 
 
 def read_policy_config(path: Path | None) -> dict[str, Any] | None:
+    """The `--policy-config` file, checked for shape (its values are checked against the pack's schemas later)."""
+    if path is None:
+        return None
     from tools.analyzer import PolicyConfigError, load_policy_config
 
     try:
-        return load_policy_config(path) if path else None
+        return load_policy_config(path)
     except PolicyConfigError as err:
         raise ConfigInvalid(str(err)) from None
 
@@ -134,6 +138,9 @@ def write_env(directory: Path, team: str, env: dict[str, str]) -> list[Path]:
 
 
 def _shown(value: Any) -> str:
+    from tools.gcp_mocks import UNKNOWN
+    from tools.render import UNKNOWN_OUTPUT
+
     return UNKNOWN_OUTPUT if value == UNKNOWN else str(value)
 
 
@@ -158,7 +165,7 @@ def output_lines(key: str, value: Any) -> list[str]:
     """One stack output for the text plan, derived from its shape: small values in full, big ones counted."""
     leaves = _leaves(key, value)
     if len(leaves) <= MAX_LEAVES and not any(isinstance(v, str) and "\n" in v for _, v in leaves):
-        return [f"{path}: {_short(v, 100)}" for path, v in leaves]
+        return [f"{path}: {_short(v, 200)}" for path, v in leaves]
     size = f"{len(value.splitlines())} lines of text" if isinstance(value, str) else f"{len(leaves)} values"
     return [f"{key}: {size} (see --json, or pulumi stack output {key})"]
 
@@ -168,6 +175,8 @@ def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -
     custom = [r for r in rendering.resources if r["type"].startswith("gcp:")]
     lines = [f"Stack {rendering.stack} of {rendering.project}: {len(custom)} resources to create"]
     if rendering.preview:
+        from tools.render import UNKNOWN_OUTPUT
+
         lines.append(
             f"(as `pulumi preview` sends it to the policy pack: {UNKNOWN_OUTPUT} is known only after `pulumi up`)"
         )
@@ -265,9 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     pack = None
     try:
         project, config = read_config(args.stack, args.config_file)
-        policy_config = None if args.no_policy else read_policy_config(args.policy_config)
         if not args.no_policy:
             pack = launch_pack(project, args.stack)
+        policy_config = None if args.no_policy else read_policy_config(args.policy_config)
         rendering = render_config(project, args.stack, config, engine_preview=args.engine_preview)
         violations = None if pack is None else judge(rendering, policy_config, pack)
     except ConfigInvalid as err:
@@ -275,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     finally:
         if pack is not None:
-            pack.close()
+            pack.kill()
     if args.write_env:
         for path in write_env(args.write_env, rendering.outputs["team"], rendering.outputs["env"]):
             print(f"wrote {path}", file=sys.stderr)

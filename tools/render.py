@@ -24,9 +24,17 @@ from pulumi.output import Unknown
 from pulumi.runtime import settings as pulumi_settings
 
 from tools.gcp_mocks import GcpMocks, RecordingMonitor, ResourceRecord
-from tools.stack_file import StackFileError, read_yaml_mapping
+from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = [
+    "ROOT",
+    "Rendering",
+    "StackFileError",
+    "engine_config",
+    "read_project",
+    "read_stack_config",
+    "render_stack",
+]
 
 
 @dataclass
@@ -38,33 +46,6 @@ class Rendering:
     warnings: list[str] = field(default_factory=list)
     preview: bool = False
     """Rendered as during `pulumi preview`: computed outputs unknown."""
-
-
-def read_project(root: Path = ROOT) -> tuple[str, dict[str, Any]]:
-    """The project name and the config defaults declared in Pulumi.yaml (namespaced keys)."""
-    data = read_yaml_mapping(root / "Pulumi.yaml")
-    name = data.get("name")
-    if not isinstance(name, str):
-        raise StackFileError(f"{root / 'Pulumi.yaml'}: missing project name")
-    defaults = {}
-    for key, decl in (data.get("config") or {}).items():
-        full = key if ":" in key else f"{name}:{key}"
-        if isinstance(decl, dict) and "default" in decl:
-            defaults[full] = decl["default"]
-        elif isinstance(decl, dict) and "value" in decl:
-            defaults[full] = decl["value"]
-        elif not isinstance(decl, dict):
-            defaults[full] = decl
-    return name, defaults
-
-
-def read_stack_config(path: Path, project: str) -> dict[str, Any]:
-    """A `Pulumi.<stack>.yaml` file's `config:` block, keys namespaced as the CLI does."""
-    data = read_yaml_mapping(path)
-    config = data.get("config") or {}
-    if not isinstance(config, dict):
-        raise StackFileError(f"{path}: 'config' must be a mapping of key to value")
-    return {(key if ":" in key else f"{project}:{key}"): value for key, value in config.items()}
 
 
 def engine_config(values: Mapping[str, Any]) -> dict[str, str]:

@@ -26,6 +26,9 @@ from typing import Any
 
 import yaml
 
+ROOT = Path(__file__).resolve().parent.parent
+"""The project directory: `Pulumi.yaml`, the stack files, `__main__.py`."""
+
 MAX_BYTES = 1024 * 1024
 """A team's stack file is a few kilobytes; a megabyte is generous and parses in a fraction of a second."""
 MAX_DEPTH = 64
@@ -195,3 +198,30 @@ def _one_line(error: yaml.YAMLError) -> str:
     if problem and mark is not None:
         return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
     return " ".join(str(error).split())[:200]
+
+
+def read_project(root: Path = ROOT) -> tuple[str, dict[str, Any]]:
+    """The project name and the config defaults declared in Pulumi.yaml (namespaced keys)."""
+    data = read_yaml_mapping(root / "Pulumi.yaml")
+    name = data.get("name")
+    if not isinstance(name, str):
+        raise StackFileError(f"{root / 'Pulumi.yaml'}: missing project name")
+    defaults = {}
+    for key, decl in (data.get("config") or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(decl, dict) and "default" in decl:
+            defaults[full] = decl["default"]
+        elif isinstance(decl, dict) and "value" in decl:
+            defaults[full] = decl["value"]
+        elif not isinstance(decl, dict):
+            defaults[full] = decl
+    return name, defaults
+
+
+def read_stack_config(path: Path, project: str) -> dict[str, Any]:
+    """A `Pulumi.<stack>.yaml` file's `config:` block, keys namespaced as the CLI does."""
+    data = read_yaml_mapping(path)
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise StackFileError(f"{path}: 'config' must be a mapping of key to value")
+    return {(key if ":" in key else f"{project}:{key}"): value for key, value in config.items()}

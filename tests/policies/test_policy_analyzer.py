@@ -394,7 +394,7 @@ def process_alive(pid: int) -> bool:
 def test_server_stops_the_pack_on_exit(tmp_path):
     pack_dir = write_pack(tmp_path, PROBE)
     with PolicyPackServer(pack_dir, project="p", stack="s") as server:
-        pid = server._process.pid  # the only way to observe the child from outside
+        pid = server.pid
         assert process_alive(pid)
     assert not process_alive(pid)
 

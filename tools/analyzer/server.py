@@ -31,12 +31,7 @@ against another SDK, or a future one, would, and the address must not be a dead 
 
 from __future__ import annotations
 
-import json
-import os
-import queue
-import subprocess
 import sys
-import threading
 from concurrent import futures
 from pathlib import Path
 from typing import Any
@@ -49,18 +44,9 @@ from tools.analyzer.config import PolicyConfigError, PolicySettings, reconcile_p
 from tools.analyzer.engine import GRPC_OPTIONS, EngineLog, EngineService
 from tools.analyzer.levels import LEVEL_TO_PROTO, PROTO_TO_LEVEL, Violation
 from tools.analyzer.marshal import analyze_request, analyzer_resource, root_stack_urn, to_struct
+from tools.analyzer.process import PackProcess, PolicyPackError, launch_pack_process
 
 DEFAULT_PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
-_ENV_KEYS = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
-
-
-class PolicyPackError(RuntimeError):
-    """The pack failed to start, crashed, or failed an RPC; the message ends with the pack's stderr."""
-
-
-def _tail(lines: list[str], limit: int = 60) -> str:
-    text = "".join(lines[-limit:]).rstrip()
-    return text or "(empty)"
 
 
 class PolicyPackServer:
@@ -82,6 +68,7 @@ class PolicyPackServer:
         python: str | None = None,
         startup_timeout: float = 30.0,
         rpc_timeout: float = 60.0,
+        process: PackProcess | None = None,
     ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         self.project, self.stack, self.organization = project, stack, organization
@@ -89,19 +76,14 @@ class PolicyPackServer:
         self.program_config = dict(program_config or {})
         self.python = python or sys.executable
         self.startup_timeout, self.rpc_timeout = startup_timeout, rpc_timeout
-        self.logs: list[EngineLog] = []
-        self._engine_address = ""
-        self._port = 0
-        self._stderr: list[str] = []
-        self._process: subprocess.Popen[bytes] | None = None
+        self.engine_logs: list[EngineLog] = []
+        self._pack: PackProcess | None = process
         self._engine: grpc.Server | None = None
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
-        self._threads: list[threading.Thread] = []
         self._info: analyzer_pb2.AnalyzerInfo | None = None
         self._configured: dict[str, PolicySettings] | None = None
-        self._lock = threading.Lock()
-        self._first_line: queue.Queue[str] = queue.Queue(maxsize=1)
+        self._port = 0
 
     # -- lifecycle ---------------------------------------------------------------------------------------------------
 
@@ -114,12 +96,22 @@ class PolicyPackServer:
 
     @property
     def engine_address(self) -> str:
-        return self._engine_address
+        return self._pack.engine_address if self._pack is not None else ""
 
     @property
     def stderr(self) -> str:
         """Everything the pack wrote to stderr so far."""
-        return "".join(self._stderr)
+        return "".join(self._pack.stderr_lines) if self._pack is not None else ""
+
+    @property
+    def logs(self) -> list[EngineLog]:
+        """What the pack sent to the engine (`Log`), then what it printed after its port."""
+        printed = self._pack.stdout_lines if self._pack is not None else []
+        return [*self.engine_logs, *(EngineLog("info", line) for line in printed)]
+
+    @property
+    def pid(self) -> int | None:
+        return self._pack.pid if self._pack is not None else None
 
     def start(self) -> None:
         """Boot the engine server and the pack, read the port, connect, handshake, configure the stack."""
@@ -127,131 +119,68 @@ class PolicyPackServer:
         self._ensure_connected()
 
     def launch(self) -> None:
-        """Boot the engine server and start the pack process, without waiting for it.
+        """Start the engine server, then the pack process, without waiting for the pack.
 
-        The pack is a second interpreter that imports pulumi and grpc before it prints its port: a caller
-        with something else to do (render the program) launches it first and lets the two run side by
-        side. The first protocol call waits for the port; `start()` waits at once.
+        A caller with something else to do (render the program) launches first and lets the two run side
+        by side; the first protocol call waits for the port. (`launch_pack_process` goes further: it
+        starts the pack before grpc is even imported, and the engine server comes up when adopted.)
         """
-        if self._process is not None:
+        if self._pack is not None:
             return
-        self._check_pack_dir()
-        self._engine = grpc.server(futures.ThreadPoolExecutor(max_workers=2), options=GRPC_OPTIONS)
-        engine_pb2_grpc.add_EngineServicer_to_server(EngineService(self.logs), self._engine)
-        port = self._engine.add_insecure_port("127.0.0.1:0")
-        self._engine.start()
-        self._engine_address = f"127.0.0.1:{port}"
         try:
-            self._launch()
+            self._pack = launch_pack_process(
+                self.pack_dir,
+                project=self.project,
+                stack=self.stack,
+                organization=self.organization,
+                dry_run=self.dry_run,
+                program_config=self.program_config,
+                python=self.python,
+                startup_timeout=self.startup_timeout,
+                before_start=self._serve_engine,
+            )
         except BaseException:
             self.close()
             raise
 
+    def _serve_engine(self, pack: PackProcess) -> None:
+        """The engine service on the port reserved for it (the pack was, or will be, told that address)."""
+        if self._engine is not None:
+            return
+        self._engine = grpc.server(futures.ThreadPoolExecutor(max_workers=2), options=GRPC_OPTIONS)
+        engine_pb2_grpc.add_EngineServicer_to_server(EngineService(self.engine_logs), self._engine)
+        self._engine.add_insecure_port(pack.engine_address)
+        self._engine.start()
+        pack.release_engine_port()
+
     def _ensure_connected(self) -> None:
         if self._stub is not None:
             return
-        if self._process is None:
+        if self._pack is None:
             raise PolicyPackError("the policy pack is not running (use PolicyPackServer as a context manager)")
         try:
-            self._await_port()
+            self._serve_engine(self._pack)
+            self._port = self._pack.port()
             self._connect()
         except BaseException:
             self.close()
             raise
 
     def close(self) -> None:
-        """Stop the pack and the engine server; idempotent.
-
-        The verdicts are in by now and a pack holds no state worth a graceful stop, so it is killed
-        rather than interrupted and waited for (the engine, too, just kills a plugin it is done with);
-        reaping a killed process takes a millisecond.
-        """
+        """Kill the pack (see `PackProcess.kill`) and stop the engine server; idempotent."""
         if self._channel is not None:
             self._channel.close()
             self._channel = None
         self._stub = None
-        process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait(timeout=5)
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._threads.clear()
-        if process is not None:
-            for stream in (process.stdout, process.stderr):
-                if stream is not None:
-                    stream.close()
+        if self._pack is not None:
+            self._pack.kill()
         if self._engine is not None:
             self._engine.stop(grace=None)
             self._engine = None
 
-    def _check_pack_dir(self) -> None:
-        manifest = self.pack_dir / "PulumiPolicy.yaml"
-        if not manifest.is_file():
-            raise PolicyPackError(f"{self.pack_dir} is not a policy pack: PulumiPolicy.yaml not found")
-        if not (self.pack_dir / "__main__.py").is_file():
-            raise PolicyPackError(f"{self.pack_dir} has no __main__.py for the python policy runtime")
-
-    def _environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in _ENV_KEYS}
-        if self.program_config:
-            env["PULUMI_CONFIG"] = json.dumps(self.program_config)
-        env.update(
-            PULUMI_ORGANIZATION=self.organization,
-            PULUMI_PROJECT=self.project,
-            PULUMI_STACK=self.stack,
-            PULUMI_DRY_RUN="true" if self.dry_run else "false",
-        )
-        return env
-
-    def _launch(self) -> None:
-        self._process = subprocess.Popen(
-            [self.python, "-u", "-m", "pulumi.policy", self._engine_address, "."],
-            cwd=self.pack_dir,
-            env=self._environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        first_line: queue.Queue[str] = queue.Queue(maxsize=1)
-        assert self._process.stdout is not None and self._process.stderr is not None
-        self._threads = [
-            threading.Thread(target=self._pump_stdout, args=(self._process.stdout, first_line), daemon=True),
-            threading.Thread(target=self._pump_stderr, args=(self._process.stderr,), daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
-        self._first_line = first_line
-
-    def _await_port(self) -> None:
-        assert self._process is not None
-        try:
-            line = self._first_line.get(timeout=self.startup_timeout)
-        except queue.Empty:
-            raise self._failure(f"policy pack did not print its port within {self.startup_timeout:g}s") from None
-        if not line:
-            self._process.wait(timeout=5)
-            raise self._failure(f"policy pack exited with code {self._process.returncode} before printing its port")
-        try:
-            self._port = int(line.strip())
-        except ValueError:
-            raise self._failure(f"policy pack printed {line.strip()!r} instead of its gRPC port") from None
-
-    def _pump_stdout(self, stream: Any, first_line: queue.Queue[str]) -> None:
-        line = stream.readline().decode("utf-8", "replace")
-        first_line.put(line)
-        for raw in iter(stream.readline, b""):
-            self.logs.append(EngineLog("info", raw.decode("utf-8", "replace").rstrip("\n")))
-
-    def _pump_stderr(self, stream: Any) -> None:
-        for raw in iter(stream.readline, b""):
-            self._stderr.append(raw.decode("utf-8", "replace"))
-
     def _failure(self, what: str) -> PolicyPackError:
-        if self._process is not None and self._process.poll() is not None:
-            for thread in self._threads[1:]:
-                thread.join(timeout=2)
-        return PolicyPackError(f"{what} ({self.pack_dir}). Policy pack stderr:\n{_tail(self._stderr)}")
+        assert self._pack is not None
+        return self._pack.failure(what)
 
     def _connect(self) -> None:
         # No `grpc.channel_ready_future`: its connectivity subscription makes `channel.close()` take ~200 ms.
@@ -262,7 +191,7 @@ class PolicyPackServer:
         self._call(
             "Handshake",
             analyzer_pb2.AnalyzerHandshakeRequest(
-                engine_address=self._engine_address, root_directory=directory, program_directory=directory
+                engine_address=self.engine_address, root_directory=directory, program_directory=directory
             ),
             optional=True,
             connecting=True,
@@ -291,7 +220,7 @@ class PolicyPackServer:
                 return None
             if connecting and error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
                 raise self._failure(f"could not connect to the policy pack on port {self._port}") from None
-            exited = self._process is not None and self._process.poll() is not None
+            exited = self._pack is not None and self._pack.exited
             state = "crashed" if exited else "failed"
             raise self._failure(f"policy pack {state} in {method}: {error.code().name}: {error.details()}") from None
 
