@@ -23,7 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.render import read_project, read_stack_config, render  # noqa: E402
+from tools.render import read_project, read_stack_config, render_stack  # noqa: E402
 
 
 def stack_file(size: int) -> dict:
@@ -68,8 +68,8 @@ def main() -> None:
             path = Path(tmp) / f"Pulumi.bench-{size}.yaml"
             path.write_text(yaml.safe_dump(stack_file(size)))
             config = {**defaults, **read_stack_config(path, project)}
-            resources = len([r for r in render("bench", config).resources if r["type"].startswith("gcp:")])
-            render_s = best_of(args.repeat, lambda config=config: render("bench", config))
+            resources = len([r for r in render_stack("bench", config).resources if r["type"].startswith("gcp:")])
+            render_s = best_of(args.repeat, lambda config=config: render_stack("bench", config))
             command = [sys.executable, "-m", "tools.preview", "--stack", "bench", "--config-file", str(path)]
             command += ["--no-policy", "--json"]
             cli_s = best_of(

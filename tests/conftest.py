@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tools.gcp_mocks import GcpMocks
-from tools.render import Rendering, render
+from tools.render import Rendering, render_stack
 
 BASE_CONFIG: dict[str, Any] = {
     "claude-vertex:team": "payments",
@@ -47,7 +47,7 @@ class Rendered:
     def __init__(self, rendering: Rendering, mocks: GcpMocks) -> None:
         self.rendering = rendering
         self.mocks = mocks
-        self.resources = rendering.resources
+        self.resources = [dict(r) for r in rendering.resources]  # plain data: tests compare and serialise it
         self.outputs = rendering.outputs
         self.warnings = rendering.warnings
 
@@ -67,6 +67,6 @@ class Rendered:
 def render_config() -> Callable[..., Rendered]:
     def _render(config: dict[str, Any], stack: str = "test", unsupported: tuple[str, ...] = ()) -> Rendered:
         mocks = GcpMocks(unsupported_permissions=unsupported)
-        return Rendered(render(stack, config, mocks=mocks), mocks)
+        return Rendered(render_stack(stack, config, mocks=mocks), mocks)
 
     return _render

@@ -117,3 +117,24 @@ def test_same_config_gives_byte_identical_output() -> None:
     assert first.stdout == second.stdout
     text_first = run_cli("--stack", "dev")
     assert text_first.stdout == run_cli("--stack", "dev").stdout
+
+
+def test_engine_preview_marks_what_waits_for_pulumi_up() -> None:
+    result = run_cli("--stack", "example-payments", "--engine-preview")
+    assert result.returncode == preview.EXIT_OK, result.stderr
+    plan = result.stdout
+    assert "<unknown until apply> is known only after `pulumi up`" in plan
+    assert "payments-grant-sa-claude-agent" in plan and "role=<unknown until apply>" in plan
+    assert "  roleName: <unknown until apply>" in plan and "  projectNumber: <unknown until apply>" in plan
+    assert "  projectId: claude-payments-prod" in plan
+    assert "Policies: no violations" in plan
+
+
+def test_outputs_section_lists_every_output_the_program_exports(capsys: pytest.CaptureFixture[str]) -> None:
+    assert preview.main(["--stack", "example-payments", "--no-policy"]) == preview.EXIT_OK
+    plan = capsys.readouterr().out
+    shown = plan.split("Outputs:\n", 1)[1].split("\n\n", 1)[0]
+    assert preview.main(["--stack", "example-payments", "--no-policy", "--json"]) == preview.EXIT_OK
+    outputs = json.loads(capsys.readouterr().out)["outputs"]
+    assert {line.split(":")[0].split(".")[0].strip() for line in shown.splitlines()} == set(outputs)
+    assert "  ciGithubWorkflow: " in shown and "lines of text (see --json" in shown

@@ -8,10 +8,11 @@ so that everything downstream, from the env renderings to the policy pack, sees 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
@@ -57,43 +58,81 @@ def _pool_name(inputs: dict[str, Any]) -> str:
     )
 
 
-def _computed_state(type_: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(id, computed outputs) for each resource type the program uses, in the provider's formats."""
-    if type_ == "gcp:organizations/project:Project":
-        pid = inputs["projectId"]
-        labels = {**inputs.get("labels", {}), "goog-pulumi-provisioned": "true"}
-        return f"projects/{pid}", {"number": project_number(pid), "effectiveLabels": labels}
-    if type_ == "gcp:projects/service:Service":
-        return f"{inputs['project']}/{inputs['service']}", {}
-    if type_ == "gcp:projects/iAMCustomRole:IAMCustomRole":
-        name = f"projects/{inputs['project']}/roles/{inputs['roleId']}"
-        return name, {"name": name, "deleted": False}
-    if type_ == "gcp:serviceaccount/account:Account":
-        state = _service_account(inputs)
-        return state["name"], state
-    if type_ == "gcp:projects/iAMMember:IAMMember":
-        return f"{inputs['project']}/{inputs['role']}/{inputs['member']}", {"etag": "BwYGaR1BQJ8="}
-    if type_ == "gcp:serviceaccount/iAMMember:IAMMember":
-        return f"{inputs['serviceAccountId']}/{inputs['role']}/{inputs['member']}", {"etag": "BwYGaR1BQJ8="}
-    if type_ == "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
-        name = _pool_name(inputs)
-        return name, {"name": name, "state": "ACTIVE"}
-    if type_ == "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
-        name = f"{_pool_name(inputs)}/providers/{inputs['workloadIdentityPoolProviderId']}"
-        return name, {"name": name, "state": "ACTIVE"}
-    return "", {}
+def _project(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    pid = inputs["projectId"]
+    labels = {**inputs.get("labels", {}), "goog-pulumi-provisioned": "true"}
+    return f"projects/{pid}", {"number": project_number(pid), "effectiveLabels": labels}
+
+
+def _role(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = f"projects/{inputs['project']}/roles/{inputs['roleId']}"
+    return name, {"name": name, "deleted": False}
+
+
+def _account(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    state = _service_account(inputs)
+    return state["name"], state
+
+
+def _pool(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = _pool_name(inputs)
+    return name, {"name": name, "state": "ACTIVE"}
+
+
+def _pool_provider(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = f"{_pool_name(inputs)}/providers/{inputs['workloadIdentityPoolProviderId']}"
+    return name, {"name": name, "state": "ACTIVE"}
+
+
+ComputedState = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
+"""(id, computed outputs) of a resource from its inputs, in the provider's formats, as after `pulumi up`."""
+
+COMPUTED_STATE: dict[str, ComputedState] = {
+    "gcp:organizations/project:Project": _project,
+    "gcp:projects/service:Service": lambda i: (f"{i['project']}/{i['service']}", {}),
+    "gcp:projects/iAMCustomRole:IAMCustomRole": _role,
+    "gcp:serviceaccount/account:Account": _account,
+    "gcp:projects/iAMMember:IAMMember": lambda i: (f"{i['project']}/{i['role']}/{i['member']}", {"etag": _ETAG}),
+    "gcp:serviceaccount/iAMMember:IAMMember": lambda i: (
+        f"{i['serviceAccountId']}/{i['role']}/{i['member']}",
+        {"etag": _ETAG},
+    ),
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": _pool,
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": _pool_provider,
+}
+"""One entry per resource type the program uses; a type not listed gets `<name>-id` and its inputs back.
+
+Add a type here (a budget, a notification channel, a dashboard ...) with one function: what GCP computes
+for it. Under `pulumi preview` none of it is known, which `GcpMocks(preview=True)` models.
+"""
+_ETAG = "BwYGaR1BQJ8="
 
 
 class GcpMocks(Mocks):
-    """Answers resource registrations and invokes the way the GCP provider would after `pulumi up`."""
+    """Answers resource registrations and invokes the way the GCP provider would.
 
-    def __init__(self, unsupported_permissions: Iterable[str] = ()) -> None:
+    By default, as after `pulumi up`: every resource has its ID and computed outputs (`COMPUTED_STATE`).
+    With `preview=True`, as during `pulumi preview` of a new stack: the provider hands back the inputs
+    and nothing else, so the ID and every computed output (the role's `name`, an account's `email` and
+    `member`, the pool's `name`, the project's `number` ...) is unknown, and whatever the program builds
+    from them reaches the engine, and the policy pack, as unknown with its property dependencies.
+    `render_stack` runs the program in the runtime's dry-run mode to match.
+    """
+
+    def __init__(self, unsupported_permissions: Iterable[str] = (), *, preview: bool = False) -> None:
         self.unsupported_permissions = frozenset(unsupported_permissions)
+        self.preview = preview
         self.calls: list[MockCallArgs] = []
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        resource_id, computed = _computed_state(args.typ, args.inputs)
-        return resource_id or f"{args.name}-id", {**args.inputs, **computed}
+        known = {key: value for key, value in args.inputs.items() if value is not None}
+        if self.preview:
+            return "", known
+        computed_state = COMPUTED_STATE.get(args.typ)
+        if computed_state is None:
+            return f"{args.name}-id", known
+        resource_id, computed = computed_state(args.inputs)
+        return resource_id, {**known, **computed}
 
     def call(self, args: MockCallArgs) -> dict[str, Any] | tuple[dict[str, Any], list[tuple[str, str]]]:
         self.calls.append(args)
@@ -119,9 +158,29 @@ class GcpMocks(Mocks):
         return {}, [("token", f"the offline mocks do not implement {args.token}")]
 
 
-@dataclass
-class Registration:
-    """One registered resource as the engine (and so a policy pack) sees it."""
+_WIRE_NAMES = {
+    "urn": "urn",
+    "type": "type",
+    "name": "name",
+    "parent": "parent",
+    "dependencies": "dependencies",
+    "propertyDependencies": "property_dependencies",
+    "protect": "protect",
+    "retainOnDelete": "retain_on_delete",
+    "deleteBeforeReplace": "delete_before_replace",
+    "inputs": "inputs",
+    "wave": "wave",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ResourceRecord(Mapping[str, Any]):
+    """One registered resource as the engine (and so a policy pack) sees it; never changed once made.
+
+    It reads as a mapping under the engine's wire names (`record["propertyDependencies"]`), the shape the
+    analyzer driver marshals and the rule fixtures are written in. `wave` is its place in the apply order
+    (see `tools.render`), filled in with `dataclasses.replace` once the whole graph is known.
+    """
 
     urn: str
     type: str
@@ -134,20 +193,16 @@ class Registration:
     retain_on_delete: bool
     delete_before_replace: bool
     inputs: dict[str, Any] = field(default_factory=dict)
+    wave: int = 0
 
-    def to_record(self) -> dict[str, Any]:
-        return {
-            "urn": self.urn,
-            "type": self.type,
-            "name": self.name,
-            "parent": self.parent,
-            "dependencies": self.dependencies,
-            "propertyDependencies": self.property_dependencies,
-            "protect": self.protect,
-            "retainOnDelete": self.retain_on_delete,
-            "deleteBeforeReplace": self.delete_before_replace,
-            "inputs": self.inputs,
-        }
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, _WIRE_NAMES[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_WIRE_NAMES)
+
+    def __len__(self) -> int:
+        return len(_WIRE_NAMES)
 
 
 class RecordingMonitor(MockMonitor):
@@ -155,13 +210,13 @@ class RecordingMonitor(MockMonitor):
 
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
-        self.registrations: dict[str, Registration] = {}
+        self.registrations: dict[str, ResourceRecord] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
-            inputs = rpc.deserialize_properties(request.object)
-            self.registrations[response.urn] = Registration(
+            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+            self.registrations[response.urn] = ResourceRecord(
                 urn=response.urn,
                 type=request.type,
                 name=request.name,
@@ -181,8 +236,14 @@ class RecordingMonitor(MockMonitor):
         return response
 
 
+UNKNOWN = rpc.UNKNOWN
+"""The engine's wire sentinel for a value unknown until apply (what a policy pack receives)."""
+
+
 def _plain(value: Any) -> Any:
-    """Inputs as JSON-ready data, sorted, with Pulumi's internal markers dropped."""
+    """Inputs as JSON-ready data, sorted, Pulumi's internal markers dropped, unknowns as the wire sentinel."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in sorted(value.items()) if not k.startswith("__")}
     if isinstance(value, list):

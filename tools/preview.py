@@ -15,10 +15,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from components.config import find_config_error
-from tools.render import ROOT, Rendering, StackFileError, read_project, read_stack_config, render
+from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
+
+if TYPE_CHECKING:
+    from tools.analyzer import PackProcess
+    from tools.render import Rendering
 
 EXIT_OK, EXIT_VIOLATION, EXIT_CONFIG = 0, 1, 2
 POLICY_PACK = ROOT / "policies"
@@ -55,17 +58,31 @@ def available_stacks(root: Path = ROOT) -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
 
 
-def load_rendering(stack: str, config_file: Path | None) -> Rendering:
-    """Project defaults, then the stack file, then the program under mocks."""
+def read_config(stack: str, config_file: Path | None) -> tuple[str, dict[str, Any]]:
+    """The project name, and its defaults overlaid with the stack file's config (namespaced keys)."""
     try:
         project, defaults = read_project(ROOT)
         stack_file = config_file or ROOT / f"Pulumi.{stack}.yaml"
-        config = {**defaults, **read_stack_config(stack_file, project)}
+        return project, {**defaults, **read_stack_config(stack_file, project)}
     except StackFileError as err:
         stacks = ", ".join(available_stacks()) or "none"
         raise ConfigInvalid(f"{err} (stacks here: {stacks})") from None
+
+
+def load_rendering(stack: str, config_file: Path | None, *, engine_preview: bool = False) -> Rendering:
+    """Project defaults, then the stack file, then the program under mocks."""
+    project, config = read_config(stack, config_file)
+    return render_config(project, stack, config, engine_preview=engine_preview)
+
+
+def render_config(project: str, stack: str, config: dict[str, Any], *, engine_preview: bool = False) -> Rendering:
+    """The program under mocks; a config error the program raises becomes `ConfigInvalid`."""
+    from components.config import find_config_error
+    from tools.gcp_mocks import GcpMocks
+    from tools.render import render_stack
+
     try:
-        return render(stack, config, project=project)
+        return render_stack(stack, config, project=project, mocks=GcpMocks(preview=engine_preview))
     except Exception as err:
         config_error = find_config_error(err)
         if config_error is None:
@@ -73,22 +90,38 @@ def load_rendering(stack: str, config_file: Path | None) -> Rendering:
         raise ConfigInvalid(str(config_error)) from None
 
 
-def judge(rendering: Rendering, policy_config_file: Path | None) -> list[dict[str, str]]:
-    """Run the policy pack over the rendered resources, exactly as `--policy-pack policies` would."""
-    from tools.analyzer import PolicyConfigError, load_policy_config, run_policy_pack
+def launch_pack(project: str, stack: str) -> PackProcess:
+    """Start the policy pack's process now, before pulumi or grpc is imported here, so that its
+    interpreter boots on the other core while this one imports the SDK and renders the program."""
+    from tools.analyzer.process import launch_pack_process
 
+    return launch_pack_process(POLICY_PACK, project=project, stack=stack)
+
+
+def judge(rendering: Rendering, policy_config: dict[str, Any] | None, pack: PackProcess) -> list[dict[str, str]]:
+    """Run the policy pack over the rendered resources, exactly as `--policy-pack policies` would."""
+    from tools.analyzer import PolicyConfigError, PolicyPackServer
+
+    server = PolicyPackServer(POLICY_PACK, project=rendering.project, stack=rendering.stack, process=pack)
     try:
-        policy_config = load_policy_config(policy_config_file) if policy_config_file else None
-        violations = run_policy_pack(
-            rendering.resources,
-            project=rendering.project,
-            stack=rendering.stack,
-            pack_dir=POLICY_PACK,
-            policy_config=policy_config,
-        )
+        violations = server.judge(rendering.resources, policy_config)
     except PolicyConfigError as err:
         raise ConfigInvalid(str(err)) from None
+    finally:
+        server.close()
     return [v.to_dict() for v in violations]
+
+
+def read_policy_config(path: Path | None) -> dict[str, Any] | None:
+    """The `--policy-config` file, checked for shape (its values are checked against the pack's schemas later)."""
+    if path is None:
+        return None
+    from tools.analyzer import PolicyConfigError, load_policy_config
+
+    try:
+        return load_policy_config(path)
+    except PolicyConfigError as err:
+        raise ConfigInvalid(str(err)) from None
 
 
 def write_env(directory: Path, team: str, env: dict[str, str]) -> list[Path]:
@@ -104,15 +137,50 @@ def write_env(directory: Path, team: str, env: dict[str, str]) -> list[Path]:
     return written
 
 
+def _shown(value: Any) -> str:
+    from tools.gcp_mocks import UNKNOWN
+    from tools.render import UNKNOWN_OUTPUT
+
+    return UNKNOWN_OUTPUT if value == UNKNOWN else str(value)
+
+
 def _short(value: Any, width: int = 70) -> str:
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    text = ", ".join(map(_shown, value)) if isinstance(value, list) else _shown(value)
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+MAX_LEAVES = 6
+"""An output with more parts than this (or with multi-line text) is summarised; `--json` has it whole."""
+
+
+def _leaves(path: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _leaves(f"{path}.{k}", v)]
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(f"{path}[{i}]", v)]
+    return [(path, value)]
+
+
+def output_lines(key: str, value: Any) -> list[str]:
+    """One stack output for the text plan, derived from its shape: small values in full, big ones counted."""
+    leaves = _leaves(key, value)
+    if len(leaves) <= MAX_LEAVES and not any(isinstance(v, str) and "\n" in v for _, v in leaves):
+        return [f"{path}: {_short(v, 200)}" for path, v in leaves]
+    size = f"{len(value.splitlines())} lines of text" if isinstance(value, str) else f"{len(leaves)} values"
+    return [f"{key}: {size} (see --json, or pulumi stack output {key})"]
 
 
 def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -> str:
     """The human plan: resources by apply wave, outputs, the environment, then the verdicts."""
     custom = [r for r in rendering.resources if r["type"].startswith("gcp:")]
-    lines = [f"Stack {rendering.stack} of {rendering.project}: {len(custom)} resources to create", ""]
+    lines = [f"Stack {rendering.stack} of {rendering.project}: {len(custom)} resources to create"]
+    if rendering.preview:
+        from tools.render import UNKNOWN_OUTPUT
+
+        lines.append(
+            f"(as `pulumi preview` sends it to the policy pack: {UNKNOWN_OUTPUT} is known only after `pulumi up`)"
+        )
+    lines.append("")
     waves = max((r["wave"] for r in custom), default=0)
     type_width = max((len(r["type"]) for r in custom), default=4)
     name_width = min(max((len(r["name"]) for r in custom), default=4), 56)
@@ -127,23 +195,12 @@ def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -
 
     outputs = rendering.outputs
     lines.append("Outputs:")
-    for key in ("projectId", "projectNumber", "roleName", "ciServiceAccountEmail"):
-        if key in outputs:
-            lines.append(f"  {key}: {outputs[key]}")
-    for key in ("serviceAccountEmails", "ciProviderNames"):
-        for name, value in (outputs.get(key) or {}).items():
-            lines.append(f"  {key}.{name}: {value}")
-    auth = outputs.get("gcloudAuth") or {}
-    if auth:
-        lines.append(f"  gcloudAuth.adc: {auth['adc']}")
-        for sa_id, command in auth.get("impersonate", {}).items():
-            lines.append(f"  gcloudAuth.impersonate.{sa_id}: {command}")
-    for key in ("ciGithubWorkflow", "ciGitlabJob"):
-        if key in outputs:
-            lines.append(
-                f"  {key}: {len(outputs[key].splitlines())} lines of YAML (see --json, or pulumi stack output {key})"
-            )
-    lines += ["", "Developer environment (.env):", outputs.get("dotenv", "").rstrip(), ""]
+    for key, value in outputs.items():
+        lines += [f"  {line}" for line in output_lines(key, value)]
+    dotenv = outputs.get("dotenv")
+    if isinstance(dotenv, str):
+        lines += ["", "Developer environment (.env):", dotenv.rstrip()]
+    lines.append("")
 
     if rendering.warnings:
         lines.append("Warnings:")
@@ -203,18 +260,31 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the text plan")
     parser.add_argument("--no-policy", action="store_true", help="skip the policy pack")
     parser.add_argument("--policy-config", type=Path, help="policy config, as `--policy-pack-config` takes it")
+    parser.add_argument(
+        "--engine-preview",
+        action="store_true",
+        help="show the stack as a real `pulumi preview` sends it to the pack: outputs unknown until apply",
+    )
     parser.add_argument("--write-env", type=Path, metavar="DIR", help="write .env, env.sh and settings.json here")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    pack = None
     try:
-        rendering = load_rendering(args.stack, args.config_file)
-        violations = None if args.no_policy else judge(rendering, args.policy_config)
+        project, config = read_config(args.stack, args.config_file)
+        if not args.no_policy:
+            pack = launch_pack(project, args.stack)
+        policy_config = None if args.no_policy else read_policy_config(args.policy_config)
+        rendering = render_config(project, args.stack, config, engine_preview=args.engine_preview)
+        violations = None if pack is None else judge(rendering, policy_config, pack)
     except ConfigInvalid as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_CONFIG
+    finally:
+        if pack is not None:
+            pack.kill()
     if args.write_env:
         for path in write_env(args.write_env, rendering.outputs["team"], rendering.outputs["env"]):
             print(f"wrote {path}", file=sys.stderr)

@@ -14,72 +14,38 @@ import logging
 import runpy
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi.runtime
-import yaml
+from pulumi.output import Unknown
 from pulumi.runtime import settings as pulumi_settings
 
-from tools.gcp_mocks import GcpMocks, RecordingMonitor
+from tools.gcp_mocks import GcpMocks, RecordingMonitor, ResourceRecord
+from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-class StackFileError(Exception):
-    """A stack or project file that cannot be read at all (missing, not YAML, wrong shape)."""
+__all__ = [
+    "ROOT",
+    "Rendering",
+    "StackFileError",
+    "engine_config",
+    "read_project",
+    "read_stack_config",
+    "render_stack",
+]
 
 
 @dataclass
 class Rendering:
     project: str
     stack: str
-    resources: list[dict[str, Any]]
+    resources: list[ResourceRecord]
     outputs: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
-
-
-def read_project(root: Path = ROOT) -> tuple[str, dict[str, Any]]:
-    """The project name and the config defaults declared in Pulumi.yaml (namespaced keys)."""
-    data = _read_yaml(root / "Pulumi.yaml")
-    name = data.get("name")
-    if not isinstance(name, str):
-        raise StackFileError(f"{root / 'Pulumi.yaml'}: missing project name")
-    defaults = {}
-    for key, decl in (data.get("config") or {}).items():
-        full = key if ":" in key else f"{name}:{key}"
-        if isinstance(decl, dict) and "default" in decl:
-            defaults[full] = decl["default"]
-        elif isinstance(decl, dict) and "value" in decl:
-            defaults[full] = decl["value"]
-        elif not isinstance(decl, dict):
-            defaults[full] = decl
-    return name, defaults
-
-
-def read_stack_config(path: Path, project: str) -> dict[str, Any]:
-    """A `Pulumi.<stack>.yaml` file's `config:` block, keys namespaced as the CLI does."""
-    data = _read_yaml(path)
-    config = data.get("config") or {}
-    if not isinstance(config, dict):
-        raise StackFileError(f"{path}: 'config' must be a mapping of key to value")
-    return {(key if ":" in key else f"{project}:{key}"): value for key, value in config.items()}
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise StackFileError(f"{path}: no such file") from None
-    except yaml.YAMLError as err:
-        raise StackFileError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise StackFileError(f"{path}: expected a YAML mapping at the top level")
-    return data
+    preview: bool = False
+    """Rendered as during `pulumi preview`: computed outputs unknown."""
 
 
 def engine_config(values: Mapping[str, Any]) -> dict[str, str]:
@@ -106,7 +72,7 @@ class _ListHandler(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render(
+def render_stack(
     stack: str,
     config: Mapping[str, Any],
     *,
@@ -139,7 +105,12 @@ def render(
         pulumi.runtime.set_all_config(engine_config(config))
         pulumi_settings.ROOT.set(None)  # a fresh root stack, so no export survives from an earlier run
         pulumi.runtime.set_mocks(
-            monitor.mocks, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
+            monitor.mocks,
+            project=project,
+            stack=stack,
+            preview=bool(getattr(monitor.mocks, "preview", False)),
+            logger=logger,
+            monitor=monitor,
         )
         sys.path.insert(0, str(root))
         runpy.run_path(str(root / "__main__.py"), run_name="__main__")
@@ -152,8 +123,15 @@ def render(
         if gc_was_enabled:
             gc.enable()
         asyncio.set_event_loop(None)
-    resources = _ordered([r.to_record() for r in monitor.registrations.values()])
-    return Rendering(project=project, stack=stack, resources=resources, outputs=outputs, warnings=handler.messages)
+    resources = _ordered(monitor.registrations.values())
+    return Rendering(
+        project=project,
+        stack=stack,
+        resources=resources,
+        outputs=outputs,
+        warnings=handler.messages,
+        preview=bool(getattr(monitor.mocks, "preview", False)),
+    )
 
 
 def _discard_pending(loop: asyncio.AbstractEventLoop) -> None:
@@ -173,32 +151,45 @@ async def _resolved_outputs() -> dict[str, Any]:
     exported = getattr(root, "outputs", {}) or {}
     resolved = {}
     for key, value in exported.items():
-        resolved[key] = await pulumi.Output.from_input(value).future()
+        resolved[key] = _marked(await pulumi.Output.from_input(value).future(with_unknowns=True))
     await pulumi.runtime.stack.wait_for_rpcs()
     return resolved
 
 
-def _ordered(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+UNKNOWN_OUTPUT = "<unknown until apply>"
+"""How an output that `pulumi preview` cannot know yet is shown (in `--engine-preview`)."""
+
+
+def _marked(value: Any) -> Any:
+    """An exported value with every part unknown at preview replaced by `UNKNOWN_OUTPUT`."""
+    if isinstance(value, Unknown):
+        return UNKNOWN_OUTPUT
+    if isinstance(value, dict):
+        return {k: _marked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_marked(v) for v in value]
+    return value
+
+
+def _ordered(records: Iterable[ResourceRecord]) -> list[ResourceRecord]:
     """Deterministic order: by apply wave (what waits on what), then type and name.
 
     Registration order depends on asyncio scheduling; the dependency graph does not.
     """
-    by_urn = {r["urn"]: r for r in records}
+    by_urn = {r.urn: r for r in records}
     waves: dict[str, int] = {}
 
     def wave(urn: str) -> int:
         if urn not in waves:
             waves[urn] = 0
             record = by_urn[urn]
-            edges = [d for d in record["dependencies"] if d in by_urn and d != urn]
-            if record["parent"] in by_urn:
-                edges.append(record["parent"])
-            waves[urn] = max((wave(d) + (1 if by_urn[d]["type"].startswith("gcp:") else 0) for d in edges), default=0)
+            edges = [d for d in record.dependencies if d in by_urn and d != urn]
+            if record.parent in by_urn:
+                edges.append(record.parent)
+            waves[urn] = max((wave(d) + (1 if by_urn[d].type.startswith("gcp:") else 0) for d in edges), default=0)
         return waves[urn]
 
     for urn in by_urn:
         wave(urn)
-    ordered = sorted(by_urn.values(), key=lambda r: (waves[r["urn"]], r["type"], r["name"]))
-    for record in ordered:
-        record["wave"] = waves[record["urn"]]
-    return ordered
+    placed = [replace(record, wave=waves[urn]) for urn, record in by_urn.items()]
+    return sorted(placed, key=lambda r: (r.wave, r.type, r.name))

@@ -29,11 +29,12 @@ from policy_records import (
     SA_POLICY_T,
     SERVICE_T,
     VERTEX_PERMISSIONS,
+    program_stack,
     project_member,
     provider,
     record,
     sa_member,
-    team_stack,
+    with_inputs,
 )
 
 from tools.analyzer import UNKNOWN
@@ -692,8 +693,8 @@ def cases_stack() -> list[Case]:
     extra = [*VERTEX_PERMISSIONS, "resourcemanager.projects.setIamPolicy"]
     secret = record("gcp:secretmanager/secretVersion:SecretVersion", "who", {"secretData": "x"})
     return [
-        Case("team-stack", bindings, team_stack(**github)),
-        Case("team-stack-preview", bindings, team_stack(preview=True, **github)),
+        Case("team-stack", bindings, program_stack(**github)),
+        Case("team-stack-preview", bindings, program_stack(preview=True, **github)),
         Case(
             "role-not-in-stack",
             bindings,
@@ -709,7 +710,7 @@ def cases_stack() -> list[Case]:
         Case(
             "bound-role-too-broad",
             bindings,
-            team_stack(permissions=extra, accounts=()),
+            with_inputs(program_stack(accounts=()), "platform-role", permissions=extra),
             (
                 (
                     "platform-grant-group:platform-devs@example.com",
@@ -720,11 +721,11 @@ def cases_stack() -> list[Case]:
         Case(
             "bound-role-too-broad-at-preview",
             bindings,
-            team_stack(permissions=extra, accounts=(), preview=True),
+            with_inputs(program_stack(accounts=(), preview=True), "platform-role", permissions=extra),
             (("platform-grant-group:platform-devs@example.com", "Binds custom role claudeVertexPlatform"),),
         ),
-        Case("team-stack", members, team_stack(**github)),
-        Case("team-stack-preview", members, team_stack(preview=True, **github)),
+        Case("team-stack", members, program_stack(**github)),
+        Case("team-stack-preview", members, program_stack(preview=True, **github)),
         Case(
             "member-from-nowhere",
             members,

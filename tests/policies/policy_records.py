@@ -1,9 +1,9 @@
 """Resource records in the exact shape `tools.preview` captures them, and the stacks the program emits.
 
 A record is `{urn, type, name, parent, dependencies, propertyDependencies, protect, inputs}` with wire
-(camelCase) input names. `team_stack()` reproduces what the claude-vertex program registers for a team
-(see components/project.py, access.py, ci_identity.py): passing fixtures must look like real output, or a
-rule that breaks the real program would still pass its tests.
+(camelCase) input names. A whole team stack is never written here by hand: `program_stack()` renders the
+real program (tools.render under the GCP mocks, either as after `pulumi up` or as during `pulumi preview`),
+so a rule that breaks the real program fails its tests. The builders below are for rule fixtures.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tools.analyzer import UNKNOWN
+from tools.gcp_mocks import GcpMocks
+from tools.render import render_stack
 
 PROJECT = "claude-vertex"
 STACK = "dev"
@@ -126,220 +127,70 @@ def provider(name: str, condition: Any, *, issuer: str = GITHUB_ISSUER, mapping:
     return record(PROVIDER_T, name, inputs)
 
 
-def team_stack(
+def program_stack(
     *,
     team: str = "platform",
     project_id: str = "claude-platform-dev",
     members: Sequence[str] = ("group:platform-devs@example.com",),
     accounts: Sequence[tuple[str, Sequence[str]]] = (("claude-agent", ("group:platform-devs@example.com",)),),
-    permissions: Sequence[str] = VERTEX_PERMISSIONS,
     github: Sequence[str] = (),
     gitlab: Sequence[str] = (),
-    gitlab_issuer: str = "https://gitlab.com",
+    gitlab_issuer: str | None = None,
     deletion_protection: bool = True,
     preview: bool = False,
-    project_number: str = "123456789012",
 ) -> list[dict[str, Any]]:
-    """The records the program registers for one team stack.
+    """What the real program registers for this team stack, rendered under the project's GCP mocks.
 
-    `preview=True` models a real `pulumi preview` of a new stack: every value that is a resource output
-    (the role's `name`, an account's `member`/`name`, the pool's `name`) is unknown, and only the
-    property dependencies say where it comes from.
+    `preview=True` is a real `pulumi preview` of a new stack: every computed output (the role's `name`, an
+    account's `member`, the pool's `name` ...) is unknown, and only the property dependencies say where it
+    comes from. The records are plain dicts (fixtures may derive bad variants from them), with the root
+    stack first as the engine has it.
     """
-    out = lambda value: UNKNOWN if preview else value  # noqa: E731 - reads better than a def here
-    records: list[dict[str, Any]] = [stack_root()]
-    project_c = component("TeamProject", f"{team}-project")
-    access_c = component("VertexAccess", f"{team}-access")
-    records += [project_c, access_c]
-    project = record(
-        PROJECT_T,
-        f"{team}-project",
-        {
-            "projectId": project_id,
-            "name": f"Claude Code {team}",
+    ci: dict[str, Any] = {}
+    if github:
+        ci["github"] = {"repositories": list(github)}
+    if gitlab:
+        ci["gitlab"] = {"projects": list(gitlab), **({"issuerUri": gitlab_issuer} if gitlab_issuer else {})}
+    config: dict[str, Any] = {
+        "claude-vertex:team": team,
+        "claude-vertex:project": {
+            "id": project_id,
             "billingAccount": "012345-6789AB-CDEF01",
             "folderId": "123456789012",
-            "labels": {"team": team, "managed-by": "pulumi", "environment": "dev"},
-            "autoCreateNetwork": False,
-            "deletionPolicy": "PREVENT" if deletion_protection else "DELETE",
+            "deletionProtection": deletion_protection,
         },
-        parent=project_c,
-    )
-    records.append(project)
-    services = ["aiplatform.googleapis.com", "iam.googleapis.com"]
-    if github or gitlab:
-        services += ["sts.googleapis.com", "iamcredentials.googleapis.com"]
-    service_records = {}
-    for service in services:
-        service_records[service] = record(
-            SERVICE_T,
-            f"{team}-{service.split('.')[0]}-api",
-            {"project": project_id, "service": service, "disableOnDestroy": False, "disableDependentServices": False},
-            parent=project_c,
-            property_dependencies={"project": [project]},
-        )
-    records += service_records.values()
-    iam_api = service_records["iam.googleapis.com"]
-    role_id = f"claudeVertex{team.title().replace('-', '')}"
-    role = record(
-        ROLE_T,
-        f"{team}-role",
-        {
-            "project": project_id,
-            "roleId": role_id,
-            "title": f"Claude Code on Vertex AI ({team})",
-            "description": f"Lets team {team} call Claude models on Vertex AI and nothing else.",
-            "permissions": list(permissions),
-            "stage": "GA",
+        "claude-vertex:access": {
+            "members": list(members),
+            "serviceAccounts": [{"id": sa, "impersonators": list(who)} for sa, who in accounts],
         },
-        parent=access_c,
-        depends_on=[iam_api],
-        property_dependencies={"project": [project]},
-    )
-    records.append(role)
-    role_name = out(f"projects/{project_id}/roles/{role_id}")
-    for member in members:
-        records.append(
-            record(
-                PROJECT_MEMBER_T,
-                f"{team}-grant-{member}",
-                {"project": project_id, "role": role_name, "member": member},
-                parent=access_c,
-                property_dependencies={"project": [project], "role": [role]},
-            )
-        )
+        **({"claude-vertex:ci": ci} if ci else {}),
+    }
+    rendering = render_stack(STACK, config, mocks=GcpMocks(preview=preview), project=PROJECT)
+    return [stack_root(), *(dict(r) for r in rendering.resources)]
 
-    def account(account_id: str, parent: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
-        sa = record(
-            ACCOUNT_T,
-            f"{team}-sa-{account_id}" if parent is access_c else f"{team}-ci-sa",
-            {"project": project_id, "accountId": account_id, "displayName": account_id, "description": "x"},
-            parent=parent,
-            depends_on=[iam_api],
-            property_dependencies={"project": [project]},
-        )
-        email = f"{account_id}@{project_id}.iam.gserviceaccount.com"
-        return sa, out(f"serviceAccount:{email}"), out(f"projects/{project_id}/serviceAccounts/{email}")
 
-    for account_id, impersonators in accounts:
-        sa, sa_member_value, sa_name = account(account_id, access_c)
-        records.append(sa)
-        records.append(
-            record(
-                PROJECT_MEMBER_T,
-                f"{team}-grant-sa-{account_id}",
-                {"project": project_id, "role": role_name, "member": sa_member_value},
-                parent=access_c,
-                property_dependencies={"project": [project], "role": [role], "member": [sa]},
-            )
-        )
-        for impersonator in impersonators:
-            records.append(
-                record(
-                    SA_MEMBER_T,
-                    f"{team}-sa-{account_id}-impersonator-{impersonator}",
-                    {
-                        "serviceAccountId": sa_name,
-                        "role": "roles/iam.serviceAccountTokenCreator",
-                        "member": impersonator,
-                    },
-                    parent=access_c,
-                    property_dependencies={"serviceAccountId": [sa]},
-                )
-            )
+def with_inputs(records: Iterable[dict[str, Any]], name: str, **inputs: Any) -> list[dict[str, Any]]:
+    """The records with one resource's inputs changed: a program edited to do what the rule must catch."""
+    changed = []
+    for rec in records:
+        if rec["name"] == name:
+            rec = {**rec, "inputs": {**rec["inputs"], **inputs}}
+        changed.append(rec)
+    return changed
 
-    if github or gitlab:
-        ci_c = component("CiIdentity", f"{team}-ci")
-        records.append(ci_c)
-        pool = record(
-            POOL_T,
-            f"{team}-ci-pool",
-            {
-                "project": project_id,
-                "workloadIdentityPoolId": f"claude-{team}",
-                "displayName": f"Claude Code CI {team}",
-                "description": "CI",
-            },
-            parent=ci_c,
-            depends_on=[iam_api],
-            property_dependencies={"project": [project]},
-        )
-        ci_sa, ci_member, ci_name = account(f"claude-ci-{team}", ci_c)
-        records += [pool, ci_sa]
-        records.append(
-            record(
-                PROJECT_MEMBER_T,
-                f"{team}-grant-ci-sa",
-                {"project": project_id, "role": role_name, "member": ci_member},
-                parent=ci_c,
-                property_dependencies={"project": [project], "role": [role], "member": [ci_sa]},
-            )
-        )
-        pool_name = f"projects/{project_number}/locations/global/workloadIdentityPools/claude-{team}"
-        for platform, values, attribute, issuer, mapping in (
-            (
-                "github",
-                github,
-                "repository",
-                GITHUB_ISSUER,
-                {
-                    "google.subject": "assertion.sub",
-                    "attribute.repository": "assertion.repository",
-                    "attribute.repository_owner": "assertion.repository_owner",
-                    "attribute.ref": "assertion.ref",
-                },
-            ),
-            (
-                "gitlab",
-                gitlab,
-                "project_path",
-                gitlab_issuer,
-                {
-                    "google.subject": "assertion.sub",
-                    "attribute.project_path": "assertion.project_path",
-                    "attribute.namespace_path": "assertion.namespace_path",
-                    "attribute.ref": "assertion.ref",
-                },
-            ),
-        ):
-            if not values:
-                continue
-            listed = ", ".join(f"'{v}'" for v in values)
-            records.append(
-                record(
-                    PROVIDER_T,
-                    f"{team}-ci-{platform}",
-                    {
-                        "project": project_id,
-                        "workloadIdentityPoolId": out(f"claude-{team}"),
-                        "workloadIdentityPoolProviderId": platform,
-                        "displayName": platform,
-                        "description": "CI",
-                        "attributeMapping": mapping,
-                        "attributeCondition": f"assertion.{attribute} in [{listed}]",
-                        "oidc": {"issuerUri": issuer},
-                    },
-                    parent=ci_c,
-                    property_dependencies={"project": [project], "workloadIdentityPoolId": [pool]},
-                )
-            )
-            for value in values:
-                records.append(
-                    record(
-                        SA_MEMBER_T,
-                        f"{team}-ci-{platform}-{value}",
-                        {
-                            "serviceAccountId": ci_name,
-                            "role": "roles/iam.workloadIdentityUser",
-                            "member": out(
-                                f"principalSet://iam.googleapis.com/{pool_name}/attribute.{attribute}/{value}"
-                            ),
-                        },
-                        parent=ci_c,
-                        property_dependencies={"serviceAccountId": [ci_sa], "member": [pool]},
-                    )
-                )
-    return records
+
+def with_grant(records: list[dict[str, Any]], member: str, *, like: str) -> list[dict[str, Any]]:
+    """The records plus one more grant, shaped exactly like the grant named `like`, for `member`."""
+    template = named(records, like)
+    prefix = like.rsplit("-grant-", 1)[0]
+    name = f"{prefix}-grant-{member}"
+    extra = {
+        **template,
+        "name": name,
+        "urn": template["urn"].rsplit("::", 1)[0] + f"::{name}",
+        "inputs": {**template["inputs"], "member": member},
+    }
+    return [*records, extra]
 
 
 def named(records: Iterable[dict[str, Any]], name: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The engine-faithful driver (`tools/analyzer.py`), tested with its own probe packs, not with our rules.
+"""The engine-faithful driver (`tools/analyzer/`), tested with its own probe packs, not with our rules.
 
 The probe pack echoes back exactly what the SDK hands a policy (config, properties, options, graph), so
 these tests pin down the driver's side of the protocol: config reconciliation with schema defaults,
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from google.protobuf import json_format
+from pulumi.runtime.proto import analyzer_pb2 as pb
 
 from tools.analyzer import (
     UNKNOWN,
@@ -24,13 +25,12 @@ from tools.analyzer import (
     PolicyPackServer,
     Violation,
     analyze_request,
+    analyzer_resource,
     load_policy_config,
     marshal_value,
     reconcile_policy_config,
     root_stack_urn,
-    stack_resource,
 )
-from tools.analyzer import analyzer_pb2 as pb
 
 PROBE = textwrap.dedent(
     '''
@@ -217,7 +217,7 @@ def test_marshal_value_mirrors_the_engine():
     ) == {"s": {**secret, "value": {"k": "v"}}, "r": "id-1", "c": "urn:c", "o": UNKNOWN, "l": [UNKNOWN, 1]}
 
 
-def test_analyze_request_and_stack_resource_shapes():
+def test_analyze_request_and_analyzer_resource_shapes():
     record = rec(
         "r",
         {"a": 1},
@@ -236,7 +236,7 @@ def test_analyze_request_and_stack_resource_shapes():
         True,
     )
     assert request.options.HasField("customTimeouts") and not request.HasField("provider")
-    resource = stack_resource(record)
+    resource = analyzer_resource(record)
     assert json_format.MessageToDict(resource.properties) == {"a": 1, "id": "x"}
     assert (resource.parent, list(resource.dependencies), resource.options.parent) == ("urn:parent", ["urn:d"], "")
     assert {k: list(v.urns) for k, v in resource.propertyDependencies.items()} == {"a": ["urn:d"]}
@@ -394,7 +394,7 @@ def process_alive(pid: int) -> bool:
 def test_server_stops_the_pack_on_exit(tmp_path):
     pack_dir = write_pack(tmp_path, PROBE)
     with PolicyPackServer(pack_dir, project="p", stack="s") as server:
-        pid = server._process.pid  # the only way to observe the child from outside
+        pid = server.pid
         assert process_alive(pid)
     assert not process_alive(pid)
 

@@ -8,13 +8,14 @@ configuration that the program's own config validation lets through.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 
-from tools.analyzer import load_policy_config
+from tools.analyzer import UNKNOWN, load_policy_config
 from tools.preview import ROOT, available_stacks, load_rendering
-from tools.render import render
+from tools.render import render_stack
 
 pytestmark = pytest.mark.slow
 
@@ -43,11 +44,36 @@ def with_sections(**sections: Any) -> dict[str, Any]:
     return config
 
 
+@pytest.mark.parametrize("engine_preview", [False, True], ids=["after-up", "during-preview"])
 @pytest.mark.parametrize("stack", available_stacks(ROOT))
-def test_every_stack_file_has_no_mandatory_violations(pack, stack):
-    rendering = load_rendering(stack, None)
+def test_every_stack_file_has_no_mandatory_violations(pack, stack, engine_preview):
+    rendering = load_rendering(stack, None, engine_preview=engine_preview)
     violations = judged(pack, rendering.resources)
     assert [v for v in violations if v.level == "mandatory"] == [], stack
+    assert not any("can't run policy" in v.message for v in violations)
+
+
+@pytest.mark.parametrize("stack", available_stacks(ROOT))
+def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sources(stack):
+    """What `pulumi preview` sends: a grant's role is unknown and depends on the role resource, and so on."""
+    rendering = load_rendering(stack, None, engine_preview=True)
+    by_urn = {r["urn"]: r for r in rendering.resources}
+    grants = [r for r in rendering.resources if r["type"] == "gcp:projects/iAMMember:IAMMember"]
+    assert grants
+    for grant in grants:
+        assert grant["inputs"]["role"] == UNKNOWN
+        (role,) = grant["propertyDependencies"]["role"]
+        assert by_urn[role]["type"] == "gcp:projects/iAMCustomRole:IAMCustomRole"
+        if grant["inputs"]["member"] == UNKNOWN:
+            (source,) = grant["propertyDependencies"]["member"]
+            assert by_urn[source]["type"] == "gcp:serviceaccount/account:Account"
+    for sa_grant in (r for r in rendering.resources if r["type"] == "gcp:serviceaccount/iAMMember:IAMMember"):
+        assert sa_grant["inputs"]["serviceAccountId"] == UNKNOWN
+    known = load_rendering(stack, None)
+    assert [r["urn"] for r in known.resources] == [r["urn"] for r in rendering.resources]
+    assert UNKNOWN not in json.dumps([r["inputs"] for r in known.resources])
+    assert rendering.outputs["roleName"] == "<unknown until apply>"
+    assert known.outputs["roleName"].startswith("projects/")
 
 
 @pytest.mark.parametrize(
@@ -60,14 +86,14 @@ def test_every_stack_file_has_no_mandatory_violations(pack, stack):
     ids=["github", "gitlab", "both"],
 )
 def test_keyless_ci_identity_passes(pack, ci):
-    rendering = render("payments", with_sections(ci=ci))
+    rendering = render_stack("payments", with_sections(ci=ci))
     assert any(r["type"].endswith("WorkloadIdentityPoolProvider") for r in rendering.resources)
     assert [v for v in judged(pack, rendering.resources) if v.level == "mandatory"] == []
 
 
 def test_deletion_protection_off_is_an_advisory_finding(pack):
     project = {**CONFIG["claude-vertex:project"], "deletionProtection": False}
-    violations = judged(pack, render("payments", with_sections(project=project)).resources)
+    violations = judged(pack, render_stack("payments", with_sections(project=project)).resources)
     assert {(v.policy, v.level) for v in violations} == {("project-hardening", "advisory")}
     assert "deletionPolicy is DELETE" in violations[0].message
 
@@ -75,7 +101,7 @@ def test_deletion_protection_off_is_an_advisory_finding(pack):
 def test_bad_stack_config_that_the_program_accepts_is_caught(pack):
     members = ["group:payments-devs@example.com", "user:contractor@gmail.com"]
     accounts = [{"id": "claude-agent", "impersonators": ["domain:example.com"]}]
-    rendering = render("payments", with_sections(access={"members": members, "serviceAccounts": accounts}))
+    rendering = render_stack("payments", with_sections(access={"members": members, "serviceAccounts": accounts}))
     found = {(v.policy, v.level, v.urn.rsplit("::", 1)[-1]) for v in judged(pack, rendering.resources)}
     assert {
         ("no-personal-email-members", "advisory", "payments-grant-user:contractor@gmail.com"),
@@ -85,7 +111,7 @@ def test_bad_stack_config_that_the_program_accepts_is_caught(pack):
 
 def test_self_managed_gitlab_needs_its_issuer_allowlisted(pack):
     ci = {"gitlab": {"projects": ["acme/app"], "issuerUri": "https://gitlab.acme.example"}}
-    records = render("payments", with_sections(ci=ci)).resources
+    records = render_stack("payments", with_sections(ci=ci)).resources
     assert {v.policy for v in judged(pack, records) if v.level == "mandatory"} == {"workload-identity-provider-pinned"}
     pack.configure(
         {"workload-identity-provider-pinned": {"gitlabIssuers": ["https://gitlab.com", "https://gitlab.acme.example"]}}

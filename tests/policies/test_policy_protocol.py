@@ -11,7 +11,17 @@ import pytest
 from claude_vertex_policies.rules import RULES, StackRule
 from policy_cases import CASES
 from policy_checks import assert_matches, protocol_findings
-from policy_records import PROJECT, PROJECT_MEMBER_T, STACK, component, project_member, record, team_stack
+from policy_records import (
+    PROJECT,
+    PROJECT_MEMBER_T,
+    STACK,
+    component,
+    program_stack,
+    project_member,
+    record,
+    with_grant,
+    with_inputs,
+)
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi_policy import EnforcementLevel
 
@@ -97,13 +107,14 @@ def test_bad_policy_config_is_rejected_before_anything_runs(pack):
     ids=["no-ci", "github", "github-and-gitlab"],
 )
 def test_team_stack_has_no_mandatory_violations(pack, preview, ci):
-    violations = run(pack, team_stack(preview=preview, **ci))
+    violations = run(pack, program_stack(preview=preview, **ci))
     assert [v for v in violations if v.level == "mandatory"] == []
     assert not any("can't run policy" in v.message for v in violations)
 
 
 def test_bad_team_config_is_caught(pack):
-    records = team_stack(members=("group:devs@example.com", "allUsers"), permissions=("aiplatform.*",), preview=True)
+    records = with_grant(program_stack(preview=True), "allUsers", like="platform-grant-group:platform-devs@example.com")
+    records = with_inputs(records, "platform-role", permissions=["aiplatform.*"])
     mandatory = {(v.policy, v.urn.rsplit("::", 1)[-1]) for v in run(pack, records) if v.level == "mandatory"}
     assert ("no-public-principals", "platform-grant-allUsers") in mandatory
     assert ("custom-role-allowed-permissions", "platform-role") in mandatory
@@ -111,7 +122,7 @@ def test_bad_team_config_is_caught(pack):
 
 
 def test_values_unknown_at_preview_never_crash_a_rule(pack):
-    types = {r["type"] for r in team_stack(github=["acme/app"])} | {
+    types = {r["type"] for r in program_stack(github=["acme/app"])} | {
         "gcp:projects/iAMPolicy:IAMPolicy",
         "gcp:projects/iAMBinding:IAMBinding",
         "gcp:organizations/iAMMember:IAMMember",

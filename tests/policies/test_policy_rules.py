@@ -22,7 +22,7 @@ from claude_vertex_policies.rules import (
 from claude_vertex_policies.values import UNKNOWN, has_unknown, plain
 from policy_cases import CASES
 from policy_checks import assert_matches, direct_findings, direct_violations
-from policy_records import team_stack
+from policy_records import program_stack, with_grant, with_inputs
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
@@ -69,20 +69,20 @@ def test_stack_rules_are_the_graph_rules():
     ids=["no-ci", "github", "gitlab"],
 )
 def test_team_stacks_have_no_mandatory_violations(preview, ci):
-    violations = direct_violations(team_stack(preview=preview, **ci))
+    violations = direct_violations(program_stack(preview=preview, **ci))
     assert [v for v in violations if v[1] == "mandatory"] == []
 
 
 def test_deletion_protection_off_is_only_advisory():
-    violations = direct_violations(team_stack(deletion_protection=False))
+    violations = direct_violations(program_stack(deletion_protection=False))
     assert violations == [("project-hardening", "advisory", "platform-project")]
 
 
 def test_bad_team_config_is_caught():
-    records = team_stack(
-        members=("allUsers", "user:intern@gmail.com"),
-        permissions=("aiplatform.endpoints.predict", "aiplatform.*"),
+    records = with_grant(
+        program_stack(members=("user:intern@gmail.com",)), "allUsers", like="platform-grant-user:intern@gmail.com"
     )
+    records = with_inputs(records, "platform-role", permissions=["aiplatform.endpoints.predict", "aiplatform.*"])
     mandatory = {(policy, name) for policy, level, name in direct_violations(records) if level == "mandatory"}
     assert ("no-public-principals", "platform-grant-allUsers") in mandatory
     assert ("custom-role-allowed-permissions", "platform-role") in mandatory

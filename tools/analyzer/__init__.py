@@ -1,0 +1,90 @@
+"""Drive a Pulumi policy pack over the analyzer gRPC protocol exactly as the Pulumi engine does.
+
+One concern per module: `config` (the `--policy-pack-config` file and the engine's reconciliation),
+`marshal` (records into the engine's protobuf shapes), `levels` (enforcement levels and verdicts),
+`engine` (the engine service a pack may dial), `process` (the pack's process: launch, port, kill),
+`server` (the protocol calls over a running pack).
+
+Names are loaded on first use, so that `tools.analyzer.process` can start a pack before anything
+imports grpc or pulumi (see `tools.preview`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "PolicyConfigError": "config",
+    "PolicySettings": "config",
+    "load_policy_config": "config",
+    "reconcile_policy_config": "config",
+    "validate_policy_config": "config",
+    "EngineLog": "engine",
+    "ENFORCEMENT_LEVELS": "levels",
+    "Violation": "levels",
+    "UNKNOWN": "marshal",
+    "analyze_request": "marshal",
+    "analyzer_resource": "marshal",
+    "marshal_value": "marshal",
+    "root_stack_urn": "marshal",
+    "to_struct": "marshal",
+    "PackProcess": "process",
+    "PolicyPackError": "process",
+    "launch_pack_process": "process",
+    "DEFAULT_PACK_DIR": "server",
+    "PolicyPackServer": "server",
+    "run_policy_pack": "server",
+}
+__all__ = [
+    "DEFAULT_PACK_DIR",
+    "ENFORCEMENT_LEVELS",
+    "UNKNOWN",
+    "EngineLog",
+    "PackProcess",
+    "PolicyConfigError",
+    "PolicyPackError",
+    "PolicyPackServer",
+    "PolicySettings",
+    "Violation",
+    "analyze_request",
+    "analyzer_resource",
+    "launch_pack_process",
+    "load_policy_config",
+    "marshal_value",
+    "reconcile_policy_config",
+    "root_stack_urn",
+    "run_policy_pack",
+    "to_struct",
+    "validate_policy_config",
+]
+
+if TYPE_CHECKING:
+    from tools.analyzer.config import (
+        PolicyConfigError,
+        PolicySettings,
+        load_policy_config,
+        reconcile_policy_config,
+        validate_policy_config,
+    )
+    from tools.analyzer.engine import EngineLog
+    from tools.analyzer.levels import ENFORCEMENT_LEVELS, Violation
+    from tools.analyzer.marshal import (
+        UNKNOWN,
+        analyze_request,
+        analyzer_resource,
+        marshal_value,
+        root_stack_urn,
+        to_struct,
+    )
+    from tools.analyzer.process import PackProcess, PolicyPackError, launch_pack_process
+    from tools.analyzer.server import DEFAULT_PACK_DIR, PolicyPackServer, run_policy_pack
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tools.analyzer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"tools.analyzer.{module}"), name)
+    globals()[name] = value
+    return value
