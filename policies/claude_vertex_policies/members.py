@@ -129,7 +129,11 @@ def _parse(raw: str, text: str) -> Member:
 def _service_account_problem(email: str) -> str | None:
     """User-managed accounts (`name@project.iam.gserviceaccount.com`) only; the default accounts are
     recognised (and refused by their own rule); every other Google-managed account is refused here."""
-    if email.endswith(_DEFAULT_SA_SUFFIXES) or _USER_MANAGED_SA.match(email):
+    if email.endswith(_DEFAULT_SA_SUFFIXES):
+        return None
+    if email.split("@", 1)[-1].startswith("gcp-sa-"):
+        return "is a Google-managed service agent, which acts for a Google service, not for a team"
+    if _USER_MANAGED_SA.match(email):
         return None
     if email.endswith("@cloudbuild.gserviceaccount.com"):
         return "is the legacy Cloud Build account, which every build in its project runs as"
