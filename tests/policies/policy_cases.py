@@ -1339,6 +1339,19 @@ def cases_ownership() -> list[Case]:
     ]
 
 
+def cases_unknown_members() -> list[Case]:
+    rule = "grant-members-verified"
+    build = record(ACCOUNT_T, "sa", {"member": "serviceAccount:123456789012@cloudbuild.gserviceaccount.com"})
+    return [
+        Case(
+            "member-resolves-to-an-unrecognised-account",
+            rule,
+            [build, project_member("g", CUSTOM, UNKNOWN, property_dependencies={"member": [build]})],
+            (("g", "legacy Cloud Build account"),),
+        ),
+    ]
+
+
 def cases_tenancy() -> list[Case]:
     rule = "team-projects-allowed"
     allowed = {"teamProjects": {"platform": ["claude-platform-*"]}, "teamFolders": {"platform": ["123456789012"]}}
@@ -1395,6 +1408,7 @@ def all_cases() -> list[Case]:
         *cases_spoofing(),
         *cases_ownership(),
         *cases_tenancy(),
+        *cases_unknown_members(),
         *cases_custom_roles(),
         *cases_roles(),
         *cases_members(),
