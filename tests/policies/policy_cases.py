@@ -887,6 +887,50 @@ def cases_resource_types() -> list[Case]:
     ]
 
 
+def cases_provider_settings() -> list[Case]:
+    rule = "gcp-provider-settings-allowed"
+    default = {"version": "10.2.0", "project": TEAM_PROJECT, "region": "us-east5"}
+    return [
+        Case("default-provider", rule, [record("pulumi:providers:gcp", "default_10_2_0", default)]),
+        Case(
+            "impersonation",
+            rule,
+            [
+                record(
+                    "pulumi:providers:gcp",
+                    "p",
+                    {**default, "impersonateServiceAccount": "deployer@p.iam.gserviceaccount.com"},
+                )
+            ],
+            (("p", "sets impersonateServiceAccount"),),
+        ),
+        Case(
+            "custom-endpoint-and-credentials",
+            rule,
+            [
+                record(
+                    "pulumi:providers:gcp",
+                    "p",
+                    {**default, "iamCredentialsCustomEndpoint": "https://evil.example.com/", "credentials": "{}"},
+                )
+            ],
+            (("p", "credentials, iamCredentialsCustomEndpoint"),),
+        ),
+        Case(
+            "plugin-download-url",
+            rule,
+            [record("pulumi:providers:gcp", "p", {**default, "pluginDownloadURL": "https://evil.example.com"})],
+            (("p", "pluginDownloadURL"),),
+        ),
+        Case(
+            "setting-allowed-by-platform",
+            rule,
+            [record("pulumi:providers:gcp", "p", {**default, "accessContextManagerCustomEndpoint": "https://x/"})],
+            config={"allowedSettings": ["version", "project", "region", "*CustomEndpoint"]},
+        ),
+    ]
+
+
 def cases_canonical_members() -> list[Case]:
     rule, pool_wide = "known-principals-only", "no-pool-wide-federated-principals"
     good = [
@@ -1401,6 +1445,7 @@ def cases_tenancy() -> list[Case]:
 def all_cases() -> list[Case]:
     return [
         *cases_resource_types(),
+        *cases_provider_settings(),
         *cases_canonical_members(),
         *cases_design(),
         *cases_credentials(),

@@ -21,6 +21,7 @@ from .base import ResourceRule, Rule, RuleInfo, StackResource, StackRule
 
 RULES: tuple[Rule, ...] = (
     resource_types.RULE,
+    resource_types.PROVIDER_SETTINGS_ALLOWED,
     custom_roles.RULE,
     roles.NO_BASIC_ROLES,
     roles.PROJECT_GRANTS_USE_CUSTOM_ROLES,

@@ -77,3 +77,64 @@ RULE = ResourceRule(
     ),
     check,
 )
+
+
+GCP_PROVIDER = "pulumi:providers:gcp"
+# Settings that only shape requests (where, how fast, which labels). Everything else is refused: credentials,
+# access tokens and impersonation change *who* deploys; custom endpoints and the universe domain change
+# *where* the deployer's token is sent; a plugin download URL changes *what code* runs as the provider.
+PROVIDER_SETTINGS = (
+    "version",
+    "project",
+    "region",
+    "zone",
+    "defaultLabels",
+    "addPulumiAttributionLabel",
+    "pulumiAttributionLabelAdditionStrategy",
+    "batching",
+    "billingProject",
+    "userProjectOverride",
+    "requestReason",
+    "requestTimeout",
+    "pollInterval",
+    "scopes",
+    "deletionPolicy",
+    "preferGlobalEndpoints",
+    "preferRegionalEndpoints",
+    "googlePartnerName",
+    "disableGooglePartnerName",
+)
+
+
+def check_provider(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    if resource_type != GCP_PROVIDER:
+        return []
+    refused = sorted(key for key in props if not matches_any(key, config["allowedSettings"]))
+    if not refused:
+        return []
+    return [
+        f"The gcp provider sets {', '.join(refused)}: a team stack deploys as the pipeline's own identity, against "
+        "Google's own endpoints, with the provider plugin the platform installed."
+    ]
+
+
+PROVIDER_SETTINGS_ALLOWED = ResourceRule(
+    RuleInfo(
+        name="gcp-provider-settings-allowed",
+        description="The gcp provider sets only request-shaping settings: no credentials, impersonation, custom "
+        "endpoints or plugin URL.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Remove the setting from the provider (and any gcp:* key other than project/region/zone from "
+        "the stack file): the pipeline's workload identity decides who deploys, and Google's endpoints are "
+        "the only ones the deployer's token may be sent to.",
+        config={
+            "allowedSettings": string_list(
+                "gcp provider inputs a stack may set (exact names or globs).", PROVIDER_SETTINGS
+            )
+        },
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
+        tags=("deny-by-default", "credentials"),
+    ),
+    check_provider,
+)
