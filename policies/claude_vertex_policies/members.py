@@ -1,8 +1,14 @@
-"""IAM principal identifiers (`user:`, `serviceAccount:`, `principalSet://`, ...) parsed once.
+"""IAM principal identifiers parsed once, into one canonical form, by the only parser every rule uses.
 
-Every member-based rule (public principals, default service accounts, domains, pool-wide federation)
-reads the same parse, so `deleted:` prefixes, `?uid=` suffixes and letter case are handled in one
-place instead of slightly differently in each rule.
+Deny by default: a member either parses into a known, specific principal (a user, a group, a
+user-managed service account, a domain, one workload or workforce identity, or one attribute / group of
+a pool), or it carries a `problem` saying why it does not, and `known-principals-only` refuses it.
+Forms IAM itself would accept but that name "everyone of some kind" (org-wide principalSets, whole
+workforce pools, GKE cluster-wide sets, Google-managed accounts shared by every build) have a problem
+too: nothing a team stack grants needs them.
+
+The kind of a member is still recognised when its spelling is wrong (`ServiceAccount:`, `allusers`), so
+the public and default-account rules keep firing on it as well.
 """
 
 from __future__ import annotations
@@ -11,50 +17,168 @@ import re
 from dataclasses import dataclass
 
 PUBLIC_PRINCIPALS = frozenset({"allusers", "allauthenticatedusers"})
+EMAIL_KINDS = ("user", "group", "serviceAccount")
+PREFIXES = (*EMAIL_KINDS, "domain")
 
 # The Compute Engine and App Engine default service accounts: created by Google with Editor on the
 # project, shared by every workload that does not name its own account.
 _DEFAULT_SA_SUFFIXES = ("-compute@developer.gserviceaccount.com", "@appspot.gserviceaccount.com")
-
+_USER_MANAGED_SA = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$")
+_EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+_DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+_SEGMENT = r"[^/\s*]+"
 _WIF = re.compile(
-    r"^(?P<scheme>principal|principalSet)://iam\.googleapis\.com/"
-    r"projects/(?P<project>[^/]+)/locations/global/workloadIdentityPools/(?P<pool>[^/]+)/(?P<rest>.*)$"
+    rf"^(?P<scheme>principal|principalSet)://iam\.googleapis\.com/projects/(?P<project>[0-9]+)/locations/global/"
+    rf"workloadIdentityPools/(?P<pool>{_SEGMENT})/(?P<rest>.*)$"
 )
+_WORKFORCE = re.compile(
+    rf"^(?P<scheme>principal|principalSet)://iam\.googleapis\.com/locations/global/"
+    rf"workforcePools/(?P<pool>{_SEGMENT})/(?P<rest>.*)$"
+)
+_VALUE = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT})*$")
+_ATTRIBUTE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class FederatedPrincipal:
+    """A pool principal: `selector` is `all` (`/*`), `attribute`, `group` or `subject`."""
+
+    pool: str
+    selector: str
+    attribute: str | None = None
+    value: str | None = None
+    workforce: bool = False
 
 
 @dataclass(frozen=True)
 class Member:
-    """One IAM member: `kind` is the prefix (`user`, `group`, `serviceAccount`, `domain`,
-    `allUsers`, `allAuthenticatedUsers`, `principal`, `principalSet`, or `other`)."""
+    """One IAM member in canonical form.
+
+    `kind` is `user`, `group`, `serviceAccount`, `domain`, `allUsers`, `allAuthenticatedUsers`,
+    `principal`, `principalSet`, or `other`; `value` is what follows the prefix (the whole URI for
+    principals). `problem`, when set, finishes the sentence "the member ..." and makes it a violation.
+    """
 
     raw: str
     kind: str
     value: str
+    problem: str | None = None
+    federated: FederatedPrincipal | None = None
 
     @property
     def domain(self) -> str | None:
         """The email or Workspace domain, lower-cased; None for principals without one."""
         if self.kind == "domain":
             return self.value.lower()
-        if self.kind in {"user", "group", "serviceAccount"} and "@" in self.value:
+        if self.kind in EMAIL_KINDS and "@" in self.value:
             return self.value.rsplit("@", 1)[1].lower()
         return None
 
+    @property
+    def canonical(self) -> str:
+        """`kind:value` with the email lower-cased: two spellings of one principal compare equal."""
+        if self.kind in EMAIL_KINDS or self.kind == "domain":
+            return f"{self.kind}:{self.value.lower()}"
+        return self.value if self.kind in {"principal", "principalSet", "other"} else self.kind
+
 
 def parse_member(raw: str) -> Member:
-    """Split `kind:value`; `deleted:` wrappers and `?uid=` suffixes are reduced to the principal."""
+    """Parse any member string; never raises, never returns a member without a verdict."""
     text = raw.strip()
-    if text.startswith("deleted:"):
+    deleted = text.startswith("deleted:")
+    if deleted:
         text = text[len("deleted:") :].split("?uid=", 1)[0]
-    if text.lower() in PUBLIC_PRINCIPALS:
-        return Member(raw, "allUsers" if text.lower() == "allusers" else "allAuthenticatedUsers", text)
+    member = _parse(raw, text)
+    if deleted and member.problem is None:
+        return _with_problem(member, "is a `deleted:` principal: it names an account that no longer exists")
+    if raw != raw.strip() and member.problem is None:
+        return _with_problem(member, "has leading or trailing whitespace")
+    return member
+
+
+def _with_problem(member: Member, problem: str) -> Member:
+    return Member(member.raw, member.kind, member.value, problem, member.federated)
+
+
+def _parse(raw: str, text: str) -> Member:
+    lowered = text.lower()
+    if lowered in PUBLIC_PRINCIPALS:
+        kind = "allUsers" if lowered == "allusers" else "allAuthenticatedUsers"
+        problem = None if text == kind else f"spells {kind} as `{text}`"
+        return Member(raw, kind, text, problem)
     for scheme in ("principalSet", "principal"):
-        if text.startswith(scheme + "://"):
-            return Member(raw, scheme, text)
-    kind, sep, value = text.partition(":")
-    if sep and kind in {"user", "group", "serviceAccount", "domain"}:
-        return Member(raw, kind, value)
-    return Member(raw, "other", text)
+        if lowered.startswith(scheme.lower() + "://"):
+            return _parse_uri(raw, scheme, text)
+    prefix, sep, value = text.partition(":")
+    kinds = {k.lower(): k for k in PREFIXES}
+    if not sep or prefix.lower() not in kinds:
+        return Member(raw, "other", text, f"`{text}` is not a principal form this pack recognises")
+    kind = kinds[prefix.lower()]
+    problem = None if prefix == kind else f"uses the prefix `{prefix}:`; IAM spells it `{kind}:`"
+    if kind == "domain":
+        if problem is None and not _DOMAIN.match(value):
+            problem = f"`{value}` is not a domain name"
+        return Member(raw, kind, value, problem)
+    if problem is None and not _EMAIL.match(value):
+        problem = f"`{value}` is not an email address"
+    if problem is None and kind == "serviceAccount":
+        problem = _service_account_problem(value.lower())
+    return Member(raw, kind, value, problem)
+
+
+def _service_account_problem(email: str) -> str | None:
+    """User-managed accounts (`name@project.iam.gserviceaccount.com`) only; the default accounts are
+    recognised (and refused by their own rule); every other Google-managed account is refused here."""
+    if email.endswith(_DEFAULT_SA_SUFFIXES):
+        return None
+    if email.split("@", 1)[-1].startswith("gcp-sa-"):
+        return "is a Google-managed service agent, which acts for a Google service, not for a team"
+    if _USER_MANAGED_SA.match(email):
+        return None
+    if email.endswith("@cloudbuild.gserviceaccount.com"):
+        return "is the legacy Cloud Build account, which every build in its project runs as"
+    if ".svc.id.goog" in email:
+        return "is a GKE workload identity, which no team stack grants"
+    return "is not a user-managed service account (name@project.iam.gserviceaccount.com)"
+
+
+def _parse_uri(raw: str, scheme: str, text: str) -> Member:
+    spelled = text.split("://", 1)[0]
+    if spelled != scheme:
+        return Member(raw, scheme, text, f"uses the scheme `{spelled}://`; IAM spells it `{scheme}://`")
+    for pattern, workforce in ((_WIF, False), (_WORKFORCE, True)):
+        match = pattern.match(text)
+        if match:
+            return _pool_member(raw, scheme, text, match.group("pool"), match.group("rest"), workforce)
+    return Member(
+        raw,
+        scheme,
+        text,
+        "is not one identity or one attribute of a workload or workforce identity pool (organization-wide "
+        "and project-wide principal sets, and malformed paths, are refused)",
+    )
+
+
+def _pool_member(raw: str, scheme: str, text: str, pool: str, rest: str, workforce: bool) -> Member:
+    kind_of_pool = "workforce pool" if workforce else "workload identity pool"
+    if not workforce and pool.endswith(".svc.id.goog"):
+        return Member(raw, scheme, text, "selects identities of a GKE cluster's pool, which no team stack grants")
+    if scheme == "principalSet" and rest in {"*", ""}:
+        # Refused by no-pool-wide-federated-principals, whose message says which pool.
+        return Member(raw, scheme, text, None, FederatedPrincipal(pool, "all", workforce=workforce))
+    head, _, value = rest.partition("/")
+    if not _VALUE.match(value or ""):
+        return Member(raw, scheme, text, f"has an empty, wildcard or malformed value after `{head}/`")
+    if scheme == "principal":
+        if head != "subject":
+            return Member(raw, scheme, text, f"`principal://` selects by `subject/`, not `{head}/`")
+        return Member(raw, scheme, text, None, FederatedPrincipal(pool, "subject", None, value, workforce))
+    if head.startswith("attribute.") and _ATTRIBUTE_NAME.match(head[len("attribute.") :]):
+        federated = FederatedPrincipal(pool, "attribute", head[len("attribute.") :], value, workforce)
+        return Member(raw, scheme, text, None, federated)
+    if head == "group":
+        return Member(raw, scheme, text, None, FederatedPrincipal(pool, "group", None, value, workforce))
+    return Member(raw, scheme, text, f"selects `{head}` of {kind_of_pool} {pool}, which this pack does not know")
 
 
 def is_public(member: Member) -> bool:
@@ -67,32 +191,6 @@ def is_default_service_account(member: Member) -> bool:
     return member.kind == "serviceAccount" and member.value.lower().endswith(_DEFAULT_SA_SUFFIXES)
 
 
-@dataclass(frozen=True)
-class FederatedPrincipal:
-    """A workload identity pool principal: `selector` is `all` (`/*`), `attribute`, `group` or `subject`."""
-
-    pool: str
-    selector: str
-    attribute: str | None = None
-    value: str | None = None
-
-
 def parse_federated(member: Member) -> FederatedPrincipal | None:
-    """Parse `principal://` / `principalSet://` members of a workload identity pool, else None."""
-    if member.kind not in {"principal", "principalSet"}:
-        return None
-    match = _WIF.match(member.value)
-    if match is None:
-        return None
-    pool, rest = match.group("pool"), match.group("rest")
-    if match.group("scheme") == "principal":
-        kind, _, value = rest.partition("/")
-        return FederatedPrincipal(pool, "subject" if kind == "subject" else kind, None, value)
-    if rest in {"*", ""}:
-        return FederatedPrincipal(pool, "all")
-    head, _, value = rest.partition("/")
-    if head.startswith("attribute."):
-        return FederatedPrincipal(pool, "attribute", head[len("attribute.") :], value)
-    if head == "group":
-        return FederatedPrincipal(pool, "group", None, value)
-    return FederatedPrincipal(pool, head, None, value)
+    """The pool principal of a `principal://` / `principalSet://` member, else None."""
+    return member.federated

@@ -22,18 +22,23 @@ from policy_records import (
     ORG_MEMBER_T,
     ORG_ROLE_T,
     POOL_MEMBER_T,
+    POOL_T,
     PROJECT_BINDING_T,
     PROJECT_POLICY_T,
     PROJECT_T,
+    PROVIDER_T,
     ROLE_T,
+    SA_MEMBER_T,
     SA_POLICY_T,
     SERVICE_T,
     VERTEX_PERMISSIONS,
+    component,
     program_stack,
     project_member,
     provider,
     record,
     sa_member,
+    stack_root,
     with_inputs,
 )
 
@@ -750,8 +755,706 @@ def cases_stack() -> list[Case]:
     ]
 
 
+# --- deny by default -------------------------------------------------------------------------------------------
+
+WORKFORCE = "iam.googleapis.com/locations/global/workforcePools/acme-okta"
+WIF = f"iam.googleapis.com/{POOL}"
+ORG_POLICY_T = "gcp:orgpolicy/policy:Policy"
+AUDIT_T = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
+QUOTA_T = "gcp:cloudquota/sQuotaPreference:SQuotaPreference"
+BUDGET_T = "gcp:billing/budget:Budget"
+TEAM_PROJECT = "claude-platform-dev"
+MODEL_VALUES = [
+    "publishers/anthropic/models/claude-sonnet-4-5:predict",
+    "publishers/anthropic/models/claude-haiku-4-5@20251001:predict",
+]
+
+
+def org_policy(name: str, constraint: str, spec: Any, parent: str = f"projects/{TEAM_PROJECT}") -> dict[str, Any]:
+    return record(ORG_POLICY_T, name, {"parent": parent, "name": f"{parent}/policies/{constraint}", "spec": spec})
+
+
+def allowed_models(name: str, values: list[str], **spec: Any) -> dict[str, Any]:
+    return org_policy(name, "vertexai.allowedModels", {"rules": [{"values": {"allowedValues": values}}], **spec})
+
+
+def audit_config(name: str, configs: Any, service: str = "aiplatform.googleapis.com", type_: str = AUDIT_T) -> dict:
+    target = {"project": TEAM_PROJECT} if type_ == AUDIT_T else {"folder": "folders/1", "orgId": "1"}
+    return record(type_, name, {**target, "service": service, "auditLogConfigs": configs})
+
+
+def quota(name: str, service: str = "aiplatform.googleapis.com") -> dict[str, Any]:
+    return record(
+        QUOTA_T,
+        name,
+        {
+            "parent": f"projects/{TEAM_PROJECT}",
+            "service": service,
+            "quotaId": "GlobalOnlineInputTokensPerMinutePerProjectPerBaseModel",
+            "dimensions": {"base_model": "anthropic-claude-sonnet-4-5"},
+            "quotaConfig": {"preferredValue": "200000"},
+        },
+    )
+
+
+def guardrails() -> list[dict[str, Any]]:
+    """The program's own guardrail resources (issue 11) and model access (issue 7): all must pass."""
+    return [
+        record(
+            BUDGET_T,
+            "platform-budget",
+            {
+                "billingAccount": "012345-6789AB-CDEF01",
+                "amount": {"specifiedAmount": {"currencyCode": "USD", "units": "2000"}},
+                "budgetFilter": {"projects": ["projects/123456789012"], "calendarPeriod": "MONTH"},
+                "thresholdRules": [{"thresholdPercent": 0.9, "spendBasis": "CURRENT_SPEND"}],
+            },
+        ),
+        record(
+            "gcp:monitoring/notificationChannel:NotificationChannel",
+            "platform-alerts",
+            {"project": TEAM_PROJECT, "type": "email", "labels": {"email_address": "platform-alerts@example.com"}},
+        ),
+        quota("platform-quota-sonnet-input"),
+        audit_config("platform-audit", [{"logType": "DATA_READ"}]),
+        record(
+            "gcp:logging/metric:Metric",
+            "platform-claude-calls",
+            {"project": TEAM_PROJECT, "name": "claude_calls", "filter": 'protoPayload.serviceName="aiplatform"'},
+        ),
+        record(
+            "gcp:monitoring/dashboard:Dashboard", "platform-dashboard", {"project": TEAM_PROJECT, "dashboardJson": "{}"}
+        ),
+        record(
+            "gcp:monitoring/alertPolicy:AlertPolicy",
+            "platform-429s",
+            {"project": TEAM_PROJECT, "displayName": "429s", "combiner": "OR", "conditions": []},
+        ),
+        allowed_models("platform-allowed-models", MODEL_VALUES),
+        org_policy(
+            "platform-no-default-network", "compute.skipDefaultNetworkCreation", {"rules": [{"enforce": "TRUE"}]}
+        ),
+        record(
+            "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel",
+            "platform-enable-sonnet",
+            {"project": TEAM_PROJECT, "publisherModelName": "publishers/anthropic/models/claude-sonnet-4-5"},
+        ),
+        record("pulumi-python:dynamic:Resource", "platform-ready", {"project": TEAM_PROJECT}),
+        record("pulumi:providers:gcp", "default_10_2_0", {"version": "10.2.0"}),
+    ]
+
+
+def full_stack(**kwargs: Any) -> list[dict[str, Any]]:
+    """A team stack with CI on both platforms and every guardrail the program can add."""
+    return [*program_stack(github=["acme/payments-app"], gitlab=["acme/payments"], **kwargs), *guardrails()]
+
+
+def cases_resource_types() -> list[Case]:
+    rule = "allowed-resource-types"
+    command = record(
+        "command:local:Command",
+        "cmd",
+        {"create": "gcloud projects add-iam-policy-binding p --member=allUsers --role=roles/owner"},
+    )
+    return [
+        Case("program-stack", rule, full_stack()),
+        Case("program-stack-preview", rule, full_stack(preview=True)),
+        Case("local-command", rule, [command], (("cmd", "command:local:Command is not a resource type"),)),
+        Case(
+            "google-native-iam",
+            rule,
+            [record("google-native:cloudresourcemanager/v3:ProjectIamMember", "gn", {"member": "allUsers"})],
+            (("gn", "google-native:"),),
+        ),
+        Case(
+            "terraform-bridged",
+            rule,
+            [record("google:index/projectIamMember:ProjectIamMember", "tf")],
+            (("tf", "google:"),),
+        ),
+        Case("other-provider", rule, [record("pulumi:providers:command", "cp")], (("cp", "pulumi:providers:command"),)),
+        Case(
+            "bucket-not-in-design",
+            rule,
+            [record("gcp:storage/bucket:Bucket", "bk", {"location": "EU"})],
+            (("bk", "additionalTypes"),),
+        ),
+        Case(
+            "bucket-allowed-by-platform",
+            rule,
+            [record("gcp:storage/bucket:Bucket", "bk", {"location": "EU"})],
+            config={"additionalTypes": ["gcp:storage/bucket:Bucket"]},
+        ),
+    ]
+
+
+def cases_provider_settings() -> list[Case]:
+    rule = "gcp-provider-settings-allowed"
+    default = {"version": "10.2.0", "project": TEAM_PROJECT, "region": "us-east5"}
+    return [
+        Case("default-provider", rule, [record("pulumi:providers:gcp", "default_10_2_0", default)]),
+        Case(
+            "impersonation",
+            rule,
+            [
+                record(
+                    "pulumi:providers:gcp",
+                    "p",
+                    {**default, "impersonateServiceAccount": "deployer@p.iam.gserviceaccount.com"},
+                )
+            ],
+            (("p", "sets impersonateServiceAccount"),),
+        ),
+        Case(
+            "custom-endpoint-and-credentials",
+            rule,
+            [
+                record(
+                    "pulumi:providers:gcp",
+                    "p",
+                    {**default, "iamCredentialsCustomEndpoint": "https://evil.example.com/", "credentials": "{}"},
+                )
+            ],
+            (("p", "credentials, iamCredentialsCustomEndpoint"),),
+        ),
+        Case(
+            "plugin-download-url",
+            rule,
+            [record("pulumi:providers:gcp", "p", {**default, "pluginDownloadURL": "https://evil.example.com"})],
+            (("p", "pluginDownloadURL"),),
+        ),
+        Case(
+            "setting-allowed-by-platform",
+            rule,
+            [record("pulumi:providers:gcp", "p", {**default, "accessContextManagerCustomEndpoint": "https://x/"})],
+            config={"allowedSettings": ["version", "project", "region", "*CustomEndpoint"]},
+        ),
+    ]
+
+
+def cases_canonical_members() -> list[Case]:
+    rule, pool_wide = "known-principals-only", "no-pool-wide-federated-principals"
+    good = [
+        "group:devs@example.com",
+        "user:Ada@Example.com",
+        "serviceAccount:claude-agent@claude-platform-dev.iam.gserviceaccount.com",
+        "domain:example.com",
+        f"principalSet://{WIF}/attribute.repository/acme/app",
+        f"principal://{WIF}/subject/repo:acme/app:ref:refs/heads/main",
+        f"principal://{WORKFORCE}/subject/ada@example.com",
+        f"principalSet://{WORKFORCE}/group/claude-users",
+        f"principalSet://{WORKFORCE}/attribute.department/platform",
+    ]
+    bad = [
+        ("mixed-case-prefix", "ServiceAccount:a@claude-platform-dev.iam.gserviceaccount.com", "IAM spells it"),
+        ("lower-case-public", "allusers", "spells allUsers"),
+        (
+            "org-wide-set",
+            "principalSet://cloudresourcemanager.googleapis.com/organizations/1/type/ServiceAccount",
+            "organization-wide",
+        ),
+        (
+            "project-wide-set",
+            "principalSet://cloudresourcemanager.googleapis.com/projects/1/type/ServiceAccount",
+            "project-wide",
+        ),
+        ("public-set", "principalSet://goog/public:all", "is not one identity"),
+        (
+            "doubled-slash",
+            f"principalSet://iam.googleapis.com//{POOL}/attribute.repository/acme/app",
+            "malformed paths",
+        ),
+        ("doubled-slash-value", f"principalSet://{WIF}/attribute.repository/acme//app", "malformed value"),
+        ("wildcard-value", f"principalSet://{WIF}/attribute.repository/*", "wildcard"),
+        (
+            "gke-cluster-set",
+            "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/"
+            "claude-platform-dev.svc.id.goog/kubernetes.cluster/https://container.googleapis.com/x",
+            "GKE cluster",
+        ),
+        ("gke-legacy-account", "serviceAccount:claude-platform-dev.svc.id.goog[ns/ksa]", "not an email address"),
+        ("legacy-cloud-build", "serviceAccount:123456789012@cloudbuild.gserviceaccount.com", "legacy Cloud Build"),
+        ("service-agent", "serviceAccount:service-1@gcp-sa-aiplatform.iam.gserviceaccount.com", "service agent"),
+        ("convenience-value", "projectOwner:claude-platform-dev", "not a principal form"),
+        ("not-an-email", "user:ada", "not an email address"),
+        ("deleted-member", "deleted:user:ada@example.com?uid=1", "no longer exists"),
+        ("principal-by-group", f"principal://{WIF}/group/admins", "selects by `subject/`"),
+        ("unknown-selector", f"principalSet://{WORKFORCE}/department/x", "does not know"),
+    ]
+    cases = [Case(f"known-{i}", rule, [project_member("g", CUSTOM, m)]) for i, m in enumerate(good)]
+    cases += [Case(n, rule, [project_member("g", CUSTOM, m)], (("g", why),)) for n, m, why in bad]
+    cases += [
+        Case(
+            "inside-a-binding",
+            rule,
+            [binding("b", CUSTOM, ["group:devs@example.com", "Group:evil@example.com"])],
+            (("b", "Group:evil@example.com"),),
+        ),
+        Case(
+            "whole-workforce-pool",
+            pool_wide,
+            [project_member("g", CUSTOM, f"principalSet://{WORKFORCE}/*")],
+            (("g", "every identity of pool acme-okta"),),
+        ),
+        Case(
+            "workforce-attribute",
+            pool_wide,
+            [project_member("g", CUSTOM, f"principalSet://{WORKFORCE}/attribute.department/platform")],
+        ),
+    ]
+    return cases
+
+
+def cases_design() -> list[Case]:
+    rule = "iam-grants-match-design"
+    billing = record(
+        "gcp:billing/accountIamMember:AccountIamMember",
+        "bill",
+        {"billingAccountId": "012345-6789AB-CDEF01", "role": "roles/billing.admin", "member": "group:d@example.com"},
+    )
+    secret = record(
+        "gcp:secretmanager/secretIamMember:SecretIamMember",
+        "sec",
+        {"secretId": "s", "role": "roles/secretmanager.secretAccessor", "member": "group:d@example.com"},
+    )
+    return [
+        Case("program-stack", rule, full_stack()),
+        Case("program-stack-preview", rule, full_stack(preview=True)),
+        Case("billing-account-grant", rule, [billing], (("bill", "gcp:billing/accountIamMember"),)),
+        Case("secret-grant", rule, [secret], (("sec", "grants IAM on a resource"),)),
+        Case(
+            "pool-grant",
+            rule,
+            [
+                record(
+                    POOL_MEMBER_T,
+                    "pm",
+                    {
+                        "workloadIdentityPoolId": "p",
+                        "role": "roles/iam.workloadIdentityPoolAdmin",
+                        "member": "group:d@example.com",
+                    },
+                )
+            ],
+            (("pm", "workloadIdentityPoolIamMember"),),
+        ),
+        Case(
+            "account-admin-on-account",
+            rule,
+            [sa_member("s", "roles/iam.serviceAccountAdmin", "group:d@example.com")],
+            (("s", "roles/iam.serviceAccountAdmin"),),
+        ),
+        Case(
+            "security-admin-on-account",
+            rule,
+            [sa_member("s", "roles/iam.securityAdmin", "group:d@example.com")],
+            (("s", "on a service account a team stack grants only"),),
+        ),
+        Case(
+            "account-user-allowed-by-platform",
+            rule,
+            [sa_member("s", "roles/iam.serviceAccountUser", "group:d@example.com")],
+            config={"serviceAccountRoles": ["roles/iam.serviceAccountTokenCreator", "roles/iam.serviceAccountUser"]},
+        ),
+    ]
+
+
+def cases_credentials() -> list[Case]:
+    rule = "no-service-account-keys"
+    api_key = "gcp:projects/apiKey:ApiKey"
+    return [
+        Case(
+            "api-key-without-account", rule, [record(api_key, "ak", {"project": TEAM_PROJECT, "displayName": "maps"})]
+        ),
+        Case(
+            "api-key-bound-to-account",
+            rule,
+            [
+                record(
+                    api_key,
+                    "ak",
+                    {"project": TEAM_PROJECT, "serviceAccountEmail": "claude-agent@p.iam.gserviceaccount.com"},
+                )
+            ],
+            (("ak", "API key bound to claude-agent@p.iam.gserviceaccount.com"),),
+        ),
+        Case(
+            "oauth-client-credential",
+            rule,
+            [
+                record(
+                    "gcp:iam/oauthClientCredential:OauthClientCredential",
+                    "oc",
+                    {"oauthclient": "c", "location": "global"},
+                )
+            ],
+            (("oc", "OAuth client credentials"),),
+        ),
+        Case(
+            "oauth-client",
+            rule,
+            [
+                record(
+                    "gcp:iam/oauthClient:OauthClient",
+                    "cl",
+                    {"location": "global", "allowedGrantTypes": ["AUTHORIZATION_CODE_GRANT"]},
+                )
+            ],
+            (("cl", "client secret"),),
+        ),
+    ]
+
+
+def cases_governance() -> list[Case]:
+    audit, org, quotas, required = (
+        "no-audit-log-exemptions",
+        "org-policies-restrict-only",
+        "quota-preferences-vertex-only",
+        "required-guardrails",
+    )
+    exempt = [{"logType": "DATA_READ", "exemptedMembers": ["user:mallory@example.com"]}]
+    return [
+        Case("program-audit-config", audit, [audit_config("a", [{"logType": "DATA_READ"}])]),
+        Case(
+            "other-service-no-exemption", audit, [audit_config("a", [{"logType": "ADMIN_READ"}], "iam.googleapis.com")]
+        ),
+        Case(
+            "exemption", audit, [audit_config("a", exempt)], (("a", "exempts user:mallory@example.com from DATA_READ"),)
+        ),
+        Case(
+            "exemption-on-other-service",
+            audit,
+            [audit_config("a", exempt, "storage.googleapis.com")],
+            (("a", "Audit config for storage.googleapis.com exempts"),),
+        ),
+        Case("unknown-at-preview", audit, [audit_config("a", UNKNOWN)], (("a", "unknown at preview"),)),
+        Case(
+            "folder-level",
+            audit,
+            [audit_config("f", [{"logType": "DATA_READ"}], type_="gcp:folder/iamAuditConfig:IamAuditConfig")],
+            (("f", "at folder level"),),
+        ),
+        Case(
+            "organization-level",
+            audit,
+            [audit_config("o", [{"logType": "DATA_READ"}], type_="gcp:organizations/iamAuditConfig:IamAuditConfig")],
+            (("o", "at organization level"),),
+        ),
+        Case("allowed-models-pinned", org, [allowed_models("m", MODEL_VALUES)]),
+        Case(
+            "allowed-models-deny-all",
+            org,
+            [org_policy("m", "vertexai.allowedModels", {"rules": [{"denyAll": "TRUE"}]})],
+        ),
+        Case(
+            "skip-default-network",
+            org,
+            [org_policy("n", "compute.skipDefaultNetworkCreation", {"rules": [{"enforce": True}]})],
+        ),
+        Case(
+            "allowed-models-allow-all",
+            org,
+            [org_policy("m", "vertexai.allowedModels", {"rules": [{"allowAll": "TRUE"}]})],
+            (("m", "allows all values"),),
+        ),
+        Case(
+            "allowed-models-denylist",
+            org,
+            [
+                org_policy(
+                    "m",
+                    "vertexai.allowedModels",
+                    {"rules": [{"values": {"deniedValues": ["publishers/google/models/x:predict"]}}]},
+                )
+            ],
+            (("m", "allows everything else"),),
+        ),
+        Case(
+            "allowed-models-other-publisher",
+            org,
+            [allowed_models("m", [*MODEL_VALUES, "publishers/google/models/gemini-2.5-pro:predict"])],
+            (("m", "publishers/google/models/gemini-2.5-pro:predict, which is not"),),
+        ),
+        Case("allowed-models-reset", org, [allowed_models("m", MODEL_VALUES, reset=True)], (("m", "resets"),)),
+        Case(
+            "allowed-models-inherit",
+            org,
+            [allowed_models("m", MODEL_VALUES, inheritFromParent=True)],
+            (("m", "inherits"),),
+        ),
+        Case(
+            "network-not-enforced",
+            org,
+            [org_policy("n", "compute.skipDefaultNetworkCreation", {"rules": [{"enforce": "FALSE"}]})],
+            (("n", "does not enforce"),),
+        ),
+        Case(
+            "other-constraint",
+            org,
+            [org_policy("k", "iam.disableServiceAccountKeyCreation", {"rules": [{"enforce": "FALSE"}]})],
+            (("k", "iam.disableServiceAccountKeyCreation is not one a team stack sets"),),
+        ),
+        Case(
+            "folder-policy",
+            org,
+            [org_policy("f", "vertexai.allowedModels", {"rules": [{"allowAll": "TRUE"}]}, "folders/7")],
+            (("f", "on folders/7"),),
+        ),
+        Case(
+            "name-unknown-at-preview",
+            org,
+            [record(ORG_POLICY_T, "u", {"parent": f"projects/{TEAM_PROJECT}", "name": UNKNOWN, "spec": {"rules": []}})],
+            (("u", "unknown at preview"),),
+        ),
+        Case(
+            "legacy-api",
+            org,
+            [
+                record(
+                    "gcp:projects/organizationPolicy:OrganizationPolicy",
+                    "v1",
+                    {"project": TEAM_PROJECT, "constraint": "x", "listPolicy": {"allow": {"all": True}}},
+                )
+            ],
+            (("v1", "v1 API"),),
+        ),
+        Case("vertex-quota", quotas, [quota("q")]),
+        Case("compute-quota", quotas, [quota("q", "compute.googleapis.com")], (("q", "compute.googleapis.com"),)),
+        Case("service-unknown", quotas, [quota("q", UNKNOWN)], (("q", "<unknown until apply>"),)),
+        Case(
+            "compute-quota-allowed-by-platform",
+            quotas,
+            [quota("q", "compute.googleapis.com")],
+            config={"quotaServices": ["aiplatform.googleapis.com", "compute.googleapis.com"]},
+        ),
+        Case("not-required", required, program_stack()),
+        Case(
+            "all-required-and-present",
+            required,
+            full_stack(),
+            config={"requireBudget": True, "requireAuditLogs": True, "requireQuotaCaps": True},
+        ),
+        Case(
+            "budget-required",
+            required,
+            program_stack(),
+            (("claude-vertex-dev", "requires a budget"),),
+            config={"requireBudget": True},
+        ),
+        Case(
+            "audit-logs-with-exemption-do-not-count",
+            required,
+            [stack_root(), audit_config("a", exempt), quota("q", "compute.googleapis.com")],
+            (("claude-vertex-dev", "Data Access audit logs"), ("claude-vertex-dev", "quota caps")),
+            config={"requireAuditLogs": True, "requireQuotaCaps": True},
+        ),
+    ]
+
+
+def cases_spoofing() -> list[Case]:
+    provider_rule, grants = "workload-identity-provider-pinned", "federated-grants-pinned-by-provider"
+    spoofed_map = {"google.subject": "assertion.sub", "attribute.repository": "assertion.ref"}
+    pool = record(POOL_T, "pool", {"project": TEAM_PROJECT, "workloadIdentityPoolId": "claude-platform"})
+    token = "roles/iam.workloadIdentityUser"
+
+    def grant(name: str, selector: str) -> dict[str, Any]:
+        return sa_member(name, token, f"principalSet://{WIF}/{selector}")
+
+    return [
+        Case(
+            "pinned-but-attribute-spoofed",
+            provider_rule,
+            [provider("gh", "assertion.repository == 'acme/app'", mapping=spoofed_map)],
+            (("gh", "maps attribute.repository from `assertion.ref`"),),
+        ),
+        Case(
+            "subject-spoofed",
+            provider_rule,
+            [provider("gh", "assertion.repository == 'acme/app'", mapping={"google.subject": "assertion.actor"})],
+            (("gh", "maps google.subject from `assertion.actor`"),),
+        ),
+        Case("program-stack", grants, full_stack()),
+        Case("program-stack-preview", grants, full_stack(preview=True)),
+        Case(
+            "grant-through-spoofed-mapping",
+            grants,
+            [
+                pool,
+                provider("gh", "assertion.repository == 'acme/app'", mapping=spoofed_map),
+                grant("g", "attribute.repository/acme/app"),
+            ],
+            (("g", "maps attribute.repository from `assertion.ref`"),),
+        ),
+        Case(
+            "attribute-mapped-but-not-pinned",
+            grants,
+            [pool, provider("gh", "assertion.repository == 'acme/app'"), grant("g", "attribute.repository_owner/acme")],
+            (("g", "does not pin repository_owner"),),
+        ),
+        Case(
+            "attribute-no-provider-maps",
+            grants,
+            [
+                pool,
+                provider("gh", "assertion.repository == 'acme/app'", mapping={"google.subject": "assertion.sub"}),
+                grant("g", "attribute.repository/acme/app"),
+            ],
+            (("g", "no provider of pool claude-platform maps"),),
+        ),
+        Case(
+            "pool-from-elsewhere",
+            grants,
+            [grant("g", "attribute.repository/acme/app")],
+            (("g", "has no provider in this stack"),),
+        ),
+        Case("pool-group", grants, [pool, grant("g", "group/admins")], (("g", "assert no groups"),)),
+        Case(
+            "unknown-member-from-unpinned-pool",
+            grants,
+            [
+                pool,
+                record(
+                    PROVIDER_T,
+                    "gh",
+                    {
+                        "workloadIdentityPoolId": UNKNOWN,
+                        "attributeMapping": {"google.subject": "assertion.sub"},
+                        "attributeCondition": "assertion.ref == 'refs/heads/main'",
+                        "oidc": {"issuerUri": "https://token.actions.githubusercontent.com"},
+                    },
+                    property_dependencies={"workloadIdentityPoolId": [pool]},
+                ),
+                sa_member("g", token, UNKNOWN, property_dependencies={"member": [pool]}),
+            ],
+            (("g", "does not pin repositories"),),
+        ),
+    ]
+
+
+def cases_ownership() -> list[Case]:
+    rule = "service-account-grants-on-own-accounts"
+    secret = record("gcp:secretmanager/secretVersion:SecretVersion", "who", {"secretData": "x"})
+    token = "roles/iam.serviceAccountTokenCreator"
+    return [
+        Case("program-stack", rule, full_stack()),
+        Case("program-stack-preview", rule, full_stack(preview=True)),
+        Case(
+            "deployer-account",
+            rule,
+            [*program_stack(), sa_member("x", token, "group:platform-devs@example.com", account="claude-deployer")],
+            (
+                (
+                    "x",
+                    "claude-deployer@claude-platform-dev.iam.gserviceaccount.com) is not a service account this stack",
+                ),
+            ),
+        ),
+        Case(
+            "other-teams-account",
+            rule,
+            [
+                *program_stack(),
+                record(
+                    "gcp:serviceaccount/iAMMember:IAMMember",
+                    "x",
+                    {
+                        "serviceAccountId": "projects/claude-payments-prod/serviceAccounts/"
+                        "claude-agent@claude-payments-prod.iam.gserviceaccount.com",
+                        "role": "roles/iam.workloadIdentityUser",
+                        "member": "group:platform-devs@example.com",
+                    },
+                ),
+            ],
+            (("x", "roles/iam.workloadIdentityUser on a service account"),),
+        ),
+        Case(
+            "account-from-a-secret",
+            rule,
+            [
+                secret,
+                record(
+                    SA_MEMBER_T,
+                    "x",
+                    {"serviceAccountId": UNKNOWN, "role": token, "member": "group:d@example.com"},
+                    property_dependencies={"serviceAccountId": [secret]},
+                ),
+            ],
+            (("x", "does not come from a service account of this stack"),),
+        ),
+    ]
+
+
+def cases_unknown_members() -> list[Case]:
+    rule = "grant-members-verified"
+    build = record(ACCOUNT_T, "sa", {"member": "serviceAccount:123456789012@cloudbuild.gserviceaccount.com"})
+    return [
+        Case(
+            "member-resolves-to-an-unrecognised-account",
+            rule,
+            [build, project_member("g", CUSTOM, UNKNOWN, property_dependencies={"member": [build]})],
+            (("g", "legacy Cloud Build account"),),
+        ),
+    ]
+
+
+def cases_tenancy() -> list[Case]:
+    rule = "team-projects-allowed"
+    allowed = {"teamProjects": {"platform": ["claude-platform-*"]}, "teamFolders": {"platform": ["123456789012"]}}
+
+    def adopting(team: str) -> list[dict[str, Any]]:
+        return [
+            stack_root(),
+            component("TeamProject", f"{team}-project"),
+            project_member("g", CUSTOM, "group:d@example.com", project="claude-payments-prod"),
+        ]
+
+    return [
+        Case("not-configured", rule, adopting("mallory")),
+        Case("own-project", rule, full_stack(), config=allowed),
+        Case("own-project-preview", rule, full_stack(preview=True), config=allowed),
+        Case(
+            "adopts-another-teams-project",
+            rule,
+            adopting("mallory"),
+            (("g", "claude-payments-prod (project), not in teamProjects['mallory']"),),
+            config={"teamProjects": {"mallory": ["claude-mallory-*"]}},
+        ),
+        Case(
+            "team-not-listed",
+            rule,
+            adopting("mallory"),
+            (("g", "team 'mallory' has no entry"),),
+            config={"teamProjects": {"payments": ["claude-payments-*"]}},
+        ),
+        Case(
+            "project-in-another-folder",
+            rule,
+            program_stack(),
+            (("platform-project", "folder 123456789012, not in teamFolders['platform']"),),
+            config={"teamFolders": {"platform": ["999"]}},
+        ),
+        Case(
+            "team-unknown",
+            rule,
+            [stack_root(), project_member("g", CUSTOM, "group:d@example.com")],
+            (("claude-vertex-dev", "team cannot be told"),),
+            config={"teamProjects": {"platform": ["claude-platform-dev"]}},
+        ),
+    ]
+
+
 def all_cases() -> list[Case]:
     return [
+        *cases_resource_types(),
+        *cases_provider_settings(),
+        *cases_canonical_members(),
+        *cases_design(),
+        *cases_credentials(),
+        *cases_governance(),
+        *cases_spoofing(),
+        *cases_ownership(),
+        *cases_tenancy(),
+        *cases_unknown_members(),
         *cases_custom_roles(),
         *cases_roles(),
         *cases_members(),

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pulumi_gcp
 import pytest
-from claude_vertex_policies import cel, grants, members, pinning
+from claude_vertex_policies import cel, docs, grants, members, pinning
 from claude_vertex_policies.rules import (
     RULES,
     ResourceRule,
     StackRule,
     custom_roles,
+    design,
+    governance,
     keys,
+    ownership,
     project,
+    resource_types,
     stack,
     workload_identity,
 )
@@ -58,6 +61,10 @@ def test_stack_rules_are_the_graph_rules():
     assert {r.info.name for r in RULES if isinstance(r, StackRule)} == {
         "custom-role-bindings-in-stack",
         "grant-members-verified",
+        "service-account-grants-on-own-accounts",
+        "federated-grants-pinned-by-provider",
+        "team-projects-allowed",
+        "required-guardrails",
     }
     assert all(isinstance(r, ResourceRule | StackRule) for r in RULES)
 
@@ -135,7 +142,9 @@ def test_parse_federated_principals():
     )
     assert parse(f"principal://{base}/subject/repo:acme/app:ref:x").selector == "subject"
     assert parse(f"principalSet://{base}/group/admins").selector == "group"
-    assert parse("principalSet://iam.googleapis.com/locations/global/workforcePools/wf/*") is None
+    assert parse(
+        "principalSet://iam.googleapis.com/locations/global/workforcePools/wf/*"
+    ) == members.FederatedPrincipal("wf", "all", workforce=True)
     assert parse("user:a@example.com") is None
 
 
@@ -177,6 +186,18 @@ def test_type_tokens_the_rules_name_exist_in_the_provider():
         workload_identity.PROVIDER,
         stack.ACCOUNT,
         stack.POOL,
+        keys.API_KEY,
+        keys.OAUTH_CLIENT,
+        keys.OAUTH_CLIENT_CREDENTIAL,
+        governance.PROJECT_AUDIT_CONFIG,
+        *governance.HIERARCHY_AUDIT_CONFIGS,
+        governance.ORG_POLICY,
+        *governance.LEGACY_ORG_POLICIES,
+        governance.QUOTA_PREFERENCE,
+        governance.BUDGET,
+        ownership.PROJECT,
+        *design.GRANT_TYPES,
+        *(t for t in resource_types.ALLOWED_TYPES if t.startswith("gcp:")),
     }
     assert named - GCP_TOKENS == set()
 
@@ -229,12 +250,21 @@ def test_pinning_uses_only_the_issuers_claims():
     assert pinning.assess("assertion.project_id == '42'", pinning.GITLAB_CLAIMS, {}).pinned
 
 
-def test_readme_documents_every_rule_with_its_level_and_config_defaults():
-    readme = (Path(__file__).resolve().parents[2] / "policies" / "README.md").read_text(encoding="utf-8")
-    rows = [line for line in readme.splitlines() if line.startswith("| ") and "](#" in line]
-    assert len(rows) == len(RULES)
-    for rule, row in zip(RULES, rows, strict=True):
-        assert f"[`{rule.info.name}`](#{rule.info.name})" in row and f"| {rule.info.enforcement.value} |" in row
-        for key, spec in rule.info.config.items():
-            assert f"`{key}`: `{json.dumps(spec['default'])}`" in row, (rule.info.name, key)
-        assert f"### {rule.info.name}\n" in readme
+def test_readme_tables_are_generated_from_the_rule_metadata():
+    readme = docs.README.read_text(encoding="utf-8")
+    assert docs.render(readme) == readme, "run `cd policies && python -m claude_vertex_policies.docs --write`"
+    for rule in RULES:
+        assert f"### {rule.info.name}\n" in readme, f"{rule.info.name} has no README section"
+        assert f"| [`{rule.info.name}`](#{rule.info.name}) |" in readme
+        for tool in ("Checkov", "Trivy", "Policy Library"):
+            assert rule.info.equivalents[tool] in readme
+
+
+def test_a_stale_readme_is_caught():
+    readme = docs.README.read_text(encoding="utf-8")
+    stale = readme.replace(
+        "| [`no-basic-roles`](#no-basic-roles) | resource | mandatory |", "| [`no-basic-roles`](#x) | r | a |"
+    )
+    assert stale != readme and docs.render(stale) == readme
+    with pytest.raises(ValueError, match="generated:coverage"):
+        docs.render(readme.replace("<!-- generated:coverage -->", ""))

@@ -1,30 +1,55 @@
-"""The rule catalogue, in the order the README documents it (the issue's numbering)."""
+"""The rule catalogue, in the order the README documents it; rule names are the ids."""
 
 from __future__ import annotations
 
-from . import authoritative, custom_roles, impersonation, keys, principals, project, roles, stack, workload_identity
+from . import (
+    authoritative,
+    custom_roles,
+    design,
+    governance,
+    impersonation,
+    keys,
+    ownership,
+    principals,
+    project,
+    resource_types,
+    roles,
+    stack,
+    workload_identity,
+)
 from .base import ResourceRule, Rule, RuleInfo, StackResource, StackRule
 
 RULES: tuple[Rule, ...] = (
-    custom_roles.RULE,  # 1
-    roles.NO_BASIC_ROLES,  # 2
-    roles.PROJECT_GRANTS_USE_CUSTOM_ROLES,  # 3
-    principals.NO_PUBLIC_PRINCIPALS,  # 4
-    principals.NO_DEFAULT_SERVICE_ACCOUNTS,  # 5
-    impersonation.IMPERSONATION_ON_ACCOUNTS_ONLY,  # 6
-    impersonation.NO_DOMAIN_WIDE_IMPERSONATION,  # 6 (domain:)
-    keys.RULE,  # 7
-    authoritative.NO_AUTHORITATIVE_IAM,  # 8
-    authoritative.NO_ORG_OR_FOLDER_GRANTS,  # 9
-    workload_identity.WORKLOAD_IDENTITY_PROVIDER_PINNED,  # 10
-    workload_identity.NO_POOL_WIDE_PRINCIPALS,  # 10 (grants)
-    principals.NO_PERSONAL_ACCOUNTS,  # 11
-    principals.MEMBERS_IN_ALLOWED_DOMAINS,  # 11 (allowlist)
-    principals.GROUPS_NOT_USERS,  # 11 (Trivy AVD-GCP-0003 parity)
-    project.PROJECT_HARDENING,  # 12
-    project.ALLOWED_SERVICES_ONLY,  # 12 (APIs)
-    stack.CUSTOM_ROLE_BINDINGS_IN_STACK,  # 13
-    stack.GRANT_MEMBERS_VERIFIED,  # 13 (unknown members)
+    resource_types.RULE,
+    resource_types.PROVIDER_SETTINGS_ALLOWED,
+    custom_roles.RULE,
+    roles.NO_BASIC_ROLES,
+    roles.PROJECT_GRANTS_USE_CUSTOM_ROLES,
+    design.RULE,
+    principals.KNOWN_PRINCIPALS_ONLY,
+    principals.NO_PUBLIC_PRINCIPALS,
+    principals.NO_DEFAULT_SERVICE_ACCOUNTS,
+    impersonation.IMPERSONATION_ON_ACCOUNTS_ONLY,
+    impersonation.NO_DOMAIN_WIDE_IMPERSONATION,
+    keys.RULE,
+    authoritative.NO_AUTHORITATIVE_IAM,
+    authoritative.NO_ORG_OR_FOLDER_GRANTS,
+    workload_identity.WORKLOAD_IDENTITY_PROVIDER_PINNED,
+    workload_identity.NO_POOL_WIDE_PRINCIPALS,
+    principals.NO_PERSONAL_ACCOUNTS,
+    principals.MEMBERS_IN_ALLOWED_DOMAINS,
+    principals.GROUPS_NOT_USERS,
+    project.PROJECT_HARDENING,
+    project.ALLOWED_SERVICES_ONLY,
+    governance.NO_AUDIT_EXEMPTIONS,
+    governance.ORG_POLICIES_RESTRICT_ONLY,
+    governance.QUOTA_PREFERENCES_VERTEX_ONLY,
+    stack.CUSTOM_ROLE_BINDINGS_IN_STACK,
+    stack.GRANT_MEMBERS_VERIFIED,
+    ownership.SERVICE_ACCOUNT_GRANTS_ON_OWN_ACCOUNTS,
+    ownership.FEDERATED_GRANTS_PINNED,
+    ownership.TEAM_PROJECTS_ALLOWED,
+    governance.REQUIRED_GUARDRAILS,
 )
 
 RULES_BY_NAME: dict[str, Rule] = {rule.info.name: rule for rule in RULES}

@@ -1,4 +1,4 @@
-"""Rules 8 and 9: grants a team stack must never make, whatever roles they carry.
+"""Grants a team stack must never make, whatever roles they carry.
 
 Authoritative IAM (`IAMBinding`, `IAMPolicy`) replaces what is already there: one team's `pulumi up`
 would remove every grant other stacks or people made for that role (binding) or the whole resource

@@ -1,4 +1,4 @@
-"""Rule 1: custom roles hold exactly the Vertex permissions Claude Code needs, and are usable."""
+"""Custom roles hold exactly the Vertex permissions Claude Code needs, and are usable."""
 
 from __future__ import annotations
 

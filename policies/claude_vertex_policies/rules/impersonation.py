@@ -1,4 +1,4 @@
-"""Rule 6: roles that let a member act as a service account are granted on one account only.
+"""Roles that let a member act as a service account are granted on one account only.
 
 On a project, folder or organization these roles cover every service account there, including
 accounts created later, so a grant meant for "the agent account" silently reaches the CI account and

@@ -1,4 +1,5 @@
-"""Rule 7: no service-account keys of any kind.
+"""No long-lived credentials of any kind: service-account keys, HMAC keys, API keys bound to an account,
+OAuth client credentials.
 
 A key is a long-lived bearer credential that ends up in CI variables, laptops and chat logs, and it
 is stored in the Pulumi state. Claude Code needs none: developers impersonate a service account with
@@ -17,6 +18,9 @@ from .base import ResourceRule, RuleInfo
 
 SERVICE_ACCOUNT_KEY = "gcp:serviceaccount/key:Key"
 HMAC_KEY = "gcp:storage/hmacKey:HmacKey"
+API_KEY = "gcp:projects/apiKey:ApiKey"
+OAUTH_CLIENT = "gcp:iam/oauthClient:OauthClient"
+OAUTH_CLIENT_CREDENTIAL = "gcp:iam/oauthClientCredential:OauthClientCredential"
 
 
 def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
@@ -27,17 +31,21 @@ def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) 
         return [f"Creates {kind}{of}: a long-lived credential that outlives every rotation promise."]
     if resource_type == HMAC_KEY:
         return [f"Creates a Cloud Storage HMAC key{of}: a long-lived secret that acts as the service account."]
+    if resource_type == API_KEY and props.get("serviceAccountEmail"):
+        return [f"Creates an API key bound to {account or 'a service account'}: a long-lived secret that acts as it."]
+    if resource_type in {OAUTH_CLIENT, OAUTH_CLIENT_CREDENTIAL}:
+        return ["Creates OAuth client credentials: a long-lived client secret that signs users in as this client."]
     return []
 
 
 RULE = ResourceRule(
     RuleInfo(
         name="no-service-account-keys",
-        description="No service-account keys of any kind (gcp.serviceaccount.Key, including uploaded keys, or "
-        "HMAC keys).",
+        description="No long-lived credentials: service-account keys (generated or uploaded), HMAC keys, API keys "
+        "bound to an account, OAuth client credentials.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
-        remediation="Delete the key resource. Developers impersonate the service account "
+        remediation="Delete the key or credential resource. Developers impersonate the service account "
         "(roles/iam.serviceAccountTokenCreator on that account); CI uses workload identity federation "
         "(claude-vertex:ci).",
         equivalents={

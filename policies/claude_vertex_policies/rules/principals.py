@@ -1,4 +1,4 @@
-"""Rules 4, 5 and 11: who may be a member of any grant, on any resource type.
+"""Who may be a member of any grant, on any resource type.
 
 The member checks are exposed as `member_problem_*` functions so the stack rule that resolves
 preview-time unknown members can apply exactly the same judgement to the value it recovers.
@@ -36,6 +36,12 @@ PERSONAL_DOMAINS = (
     "zoho.com",
     "yandex.com",
 )
+
+
+def member_problem_unrecognised(member: str) -> str | None:
+    """Why the canonical parser refuses the member (deny by default), or None for a known principal."""
+    parsed = parse_member(member)
+    return f"{member!r}, which {parsed.problem}" if parsed.problem else None
 
 
 def member_problem_public(member: str) -> str | None:
@@ -102,6 +108,25 @@ NO_PUBLIC_PRINCIPALS = ResourceRule(
         tags=("iam", "public-access"),
     ),
     _member_rule(lambda member, _config: member_problem_public(member)),
+)
+
+KNOWN_PRINCIPALS_ONLY = ResourceRule(
+    RuleInfo(
+        name="known-principals-only",
+        description="Every member of every grant parses into a known, specific principal; anything else is refused.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Write members exactly as IAM spells them: user:, group:, serviceAccount: (a user-managed "
+        "account name@project.iam.gserviceaccount.com), domain:, principal://.../subject/<id> or "
+        "principalSet://.../attribute.<name>/<value> or .../group/<id> of one workload identity or workforce pool.",
+        equivalents={
+            "Checkov": "none (members are matched as strings)",
+            "Trivy": "none",
+            "Policy Library": "GCPIAMAllowedBindingsConstraintV3 (mode: allowlist, member patterns)",
+        },
+        tags=("iam", "identity", "deny-by-default"),
+    ),
+    _member_rule(lambda member, _config: member_problem_unrecognised(member)),
 )
 
 NO_DEFAULT_SERVICE_ACCOUNTS = ResourceRule(
@@ -210,6 +235,10 @@ GROUPS_NOT_USERS = ResourceRule(
 def member_problems(member: str) -> Iterable[str]:
     """The config-free mandatory member problems, for a member recovered from the stack graph (always an
     account, so the domain rules, which only judge user:, group: and domain: members, do not apply)."""
-    for problem in (member_problem_public(member), member_problem_default_sa(member)):
+    for problem in (
+        member_problem_unrecognised(member),
+        member_problem_public(member),
+        member_problem_default_sa(member),
+    ):
         if problem:
             yield problem

@@ -1,4 +1,4 @@
-"""Rule 12: the team project is created hardened and enables only the APIs Claude Code needs.
+"""The team project is created hardened and enables only the APIs Claude Code needs.
 
 Advisory by default: each finding is a judgement call a team can justify (deletion protection off in
 a sandbox, an extra API for a notebook), but a platform team wants to see every one of them.

@@ -1,4 +1,4 @@
-"""Rules 2 and 3: which roles a grant may use.
+"""Which roles a grant may use.
 
 Basic roles are banned everywhere because all three (owner, editor, viewer) include
 `aiplatform.endpoints.predict`: anyone holding one can spend the team's Claude budget, and they carry

@@ -1,4 +1,4 @@
-"""Rule 13: checks that need the whole graph, not one resource.
+"""Checks that need the whole graph, not one resource.
 
 During `pulumi preview` a grant's role is usually the custom role's `name` output and a service
 account's member is its `member` output: both unknown, so the per-resource rules skip them. Here the
@@ -48,7 +48,7 @@ def custom_role_names(role: StackResource) -> set[str]:
     return names
 
 
-def _dependencies(
+def dependencies(
     resource: StackResource, inputs: Iterable[str], index: Mapping[str, StackResource]
 ) -> list[StackResource]:
     """Resources an input's value came from; all dependencies when the SDK sent no per-input ones."""
@@ -70,7 +70,7 @@ def check_role_bindings(resources: Sequence[StackResource], config: Mapping[str,
             if not is_unknown(role) and (matches_any(role, config["allowedRoles"]) or not CUSTOM_ROLE_NAME.match(role)):
                 continue
             if is_unknown(role):
-                sources = [d for d in _dependencies(resource, ("role",), index) if d.type in CUSTOM_ROLE_TYPES]
+                sources = [d for d in dependencies(resource, ("role",), index) if d.type in CUSTOM_ROLE_TYPES]
                 if not sources:
                     continue  # not from a custom role; the per-resource rules see the value at `pulumi up`
                 definition = sources[0]
@@ -144,7 +144,7 @@ def check_unknown_members(resources: Sequence[StackResource], config: Mapping[st
             if not is_unknown(grant.member):
                 continue
             inputs = ("member",) if found.iam is not None and found.iam.shape == MEMBER else ("members",)
-            sources = _dependencies(resource, inputs, index)
+            sources = dependencies(resource, inputs, index)
             accounts = [s for s in sources if s.type == ACCOUNT]
             if accounts:
                 for account in accounts:

@@ -1,4 +1,4 @@
-"""Rule 10: keyless CI identity admits named repositories / projects only.
+"""Keyless CI identity admits named repositories / projects only.
 
 Two halves, because either alone is a hole: the provider's `attributeCondition` decides which tokens
 the pool accepts at all, and the principal a role is granted to decides which of those may act. A
@@ -58,20 +58,46 @@ def check_provider(resource_type: str, props: dict[str, Any], config: Mapping[st
             f"Provider {name} trusts issuer {issuer!r}, which is neither a GitHub nor a GitLab issuer this policy "
             "knows (githubIssuers / gitlabIssuers)."
         ]
+    mapping = props.get("attributeMapping")
+    label, claims = platform
+    if not isinstance(mapping, Mapping) and mapping is not None:
+        return [f"Provider {name}: attributeMapping is not known at preview, so its pinning cannot be verified."]
+    mapping = mapping or {}
+    spoofed = spoofed_mappings(mapping, claims)
+    messages = [
+        f"Provider {name} ({label}) maps {target} from `{source}`, not from {own}: a token from any repository "
+        f"could then carry a chosen value there (a branch named like the pinned repository, say)."
+        for target, source, own in spoofed
+    ]
     condition = props.get("attributeCondition")
     if is_unknown(condition):
-        return []
-    mapping = props.get("attributeMapping")
-    mapping = mapping if isinstance(mapping, Mapping) else {}
-    label, claims = platform
+        return messages
     verdict = assess(condition if isinstance(condition, str) else "", claims, mapping)
     if verdict.pinned:
-        return []
+        return messages
     pins = ", ".join(c for c in claims if c != "sub")
     return [
+        *messages,
         f"Provider {name} ({label}): the attributeCondition {verdict.reason}. Any {label} repository could then "
-        f"exchange its CI token for this pool's identities; pin exact values of {pins} with `==` or `in [...]`."
+        f"exchange its CI token for this pool's identities; pin exact values of {pins} with `==` or `in [...]`.",
     ]
+
+
+def spoofed_mappings(mapping: Mapping[str, Any], claims: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(target, source, expected source) for every pinning attribute not mapped from its own claim.
+
+    `google.subject` counts as the `sub` claim's attribute: `principal://.../subject/<sub>` grants trust it.
+    """
+    spoofed = []
+    for target, source in mapping.items():
+        claim = "sub" if target == "google.subject" else target.removeprefix("attribute.")
+        if target != "google.subject" and not target.startswith("attribute."):
+            continue
+        if claim in claims or claim in PINNING_ATTRIBUTES:
+            expected = f"assertion.{claim}"
+            if not isinstance(source, str) or source.strip() != expected:
+                spoofed.append((target, str(source), expected))
+    return spoofed
 
 
 WORKLOAD_IDENTITY_PROVIDER_PINNED = ResourceRule(
@@ -114,7 +140,11 @@ def check_principals(resource_type: str, props: dict[str, Any], config: Mapping[
                 f"({grant.member}). Grant it to one repository's principalSet "
                 "(.../attribute.repository/<owner>/<repo>)."
             )
-        elif principal.selector == "attribute" and principal.attribute not in config["pinningAttributes"]:
+        elif (
+            principal.selector == "attribute"
+            and not principal.workforce  # a workforce attribute is the company IdP's, not a CI platform claim
+            and principal.attribute not in config["pinningAttributes"]
+        ):
             messages.append(
                 f"Grants {grant.role} on {grant.where} to {grant.member}: attribute.{principal.attribute} does not "
                 f"identify a repository or project, so any identity of pool {principal.pool} with that value "

@@ -1,0 +1,118 @@
+"""The README's tables, generated from the rule metadata: the metadata is the one declaration.
+
+The rules table, the coverage table (Checkov / Trivy / Policy Library equivalents) and the allow-list
+are written between `<!-- generated:<name> -->` and `<!-- /generated:<name> -->` markers; a test fails
+when the README is stale. Regenerate with `cd policies && python -m claude_vertex_policies.docs --write`.
+
+Not imported by the pack itself, so it costs nothing at analyzer start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .rules import RULES, StackRule
+from .rules.design import GRANT_TYPES, SERVICE_ACCOUNT_ROLES
+from .rules.governance import ALLOWED_MODELS, QUOTA_PREFERENCES_VERTEX_ONLY, SKIP_DEFAULT_NETWORK
+from .rules.project import ALLOWED_SERVICES
+from .rules.resource_types import ALLOWED_TYPES
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+TOOLS = ("Checkov", "Trivy", "Policy Library")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _config(rule_config: dict) -> str:
+    if not rule_config:
+        return "-"
+    return "<br>".join(f"`{key}`: `{json.dumps(spec['default'])}`" for key, spec in rule_config.items())
+
+
+def rules_table() -> str:
+    lines = [
+        "| Policy | Kind | Default level | Severity | What it enforces | Config (defaults) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for rule in RULES:
+        info = rule.info
+        kind = "stack" if isinstance(rule, StackRule) else "resource"
+        lines.append(
+            f"| [`{info.name}`](#{info.name}) | {kind} | {info.enforcement.value} | {info.severity.value} | "
+            f"{_cell(info.description)} | {_cell(_config(dict(info.config)))} |"
+        )
+    return "\n".join(lines)
+
+
+def coverage_table() -> str:
+    lines = ["| Policy | Checkov | Trivy | Google Policy Library |", "|---|---|---|---|"]
+    for rule in RULES:
+        cells = " | ".join(_cell(rule.info.equivalents[tool]) for tool in TOOLS)
+        lines.append(f"| `{rule.info.name}` | {cells} |")
+    return "\n".join(lines)
+
+
+def allowlist() -> str:
+    types = "\n".join(f"- `{t}`" for t in ALLOWED_TYPES)
+    quota_services = QUOTA_PREFERENCES_VERTEX_ONLY.info.config["quotaServices"]["default"]
+    return "\n".join(
+        [
+            "Resource types (`allowed-resource-types`; `additionalTypes` adds more):",
+            "",
+            types,
+            "",
+            f"IAM: grants only through {', '.join(f'`{t}`' for t in GRANT_TYPES)} (`iam-grants-match-design`); "
+            "on the project, only a custom role of that project defined in this stack whose permissions are "
+            "within `allowedPermissions`; on a service account created in this stack, only "
+            f"{', '.join(f'`{r}`' for r in SERVICE_ACCOUNT_ROLES)}.",
+            "",
+            "Members: `user:` / `group:` (an email), `serviceAccount:` (a user-managed account "
+            "`name@project.iam.gserviceaccount.com`), `domain:`; one identity (`principal://.../subject/...`), "
+            "one attribute (`principalSet://.../attribute.<name>/<value>`) or one group of a workforce pool; "
+            "one identity or one pinning attribute (mapped from its own claim and pinned by every provider that "
+            "maps it) of a workload identity pool of this stack.",
+            "",
+            f"APIs (advisory): {', '.join(f'`{s}`' for s in ALLOWED_SERVICES)}.",
+            "",
+            f"Org policies: `{ALLOWED_MODELS}` listing only `publishers/anthropic/models/<model>:predict` values, and "
+            f"`{SKIP_DEFAULT_NETWORK}` enforced, both on the team project. Audit configs on the project without "
+            f"exemptions. Quota preferences for {', '.join(f'`{s}`' for s in quota_services)}. Budgets, "
+            "notification channels, log metrics, dashboards and alert policies.",
+        ]
+    )
+
+
+SECTIONS: dict[str, Callable[[], str]] = {"rules": rules_table, "coverage": coverage_table, "allowlist": allowlist}
+
+
+def render(text: str) -> str:
+    """The README with every generated section replaced by what the metadata says now."""
+    for name, build in SECTIONS.items():
+        pattern = re.compile(rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- /generated:{name} -->)", re.DOTALL)
+        if not pattern.search(text):
+            raise ValueError(f"README has no <!-- generated:{name} --> section")
+        body = build()
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
+    return text
+
+
+def main(argv: list[str]) -> int:
+    current = README.read_text(encoding="utf-8")
+    fresh = render(current)
+    if "--write" in argv:
+        README.write_text(fresh, encoding="utf-8")
+        return 0
+    if fresh != current:
+        print("policies/README.md is stale: run `cd policies && python -m claude_vertex_policies.docs --write`")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

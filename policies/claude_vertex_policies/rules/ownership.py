@@ -1,0 +1,280 @@
+"""Graph checks of what a stack owns: its service accounts, its pools' providers, the projects its team may use.
+
+A grant on a service account is only as safe as the account: token-creator on the deployer's account,
+or on another team's, is an escalation whatever the member. A principalSet is only as specific as the
+provider that maps and pins its attribute. A project is only the team's if the platform says so. None
+of these can be judged on one resource; each follows the stack's dependency graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from ..grants import MEMBER, SERVICE_ACCOUNT, Grant, grants_of
+from ..members import parse_member
+from ..pinning import GITHUB_CLAIMS, GITLAB_CLAIMS, assess
+from ..values import is_unknown, known_str, shown
+from .base import RuleInfo, StackResource, StackRule, matches_any
+from .stack import ACCOUNT, POOL, account_member, dependencies
+from .workload_identity import PROVIDER, spoofed_mappings
+
+PROJECT = "gcp:organizations/project:Project"
+TEAM_PROJECT_COMPONENT = "claude-vertex:index:TeamProject"
+CLAIMS = {**GITLAB_CLAIMS, **GITHUB_CLAIMS}
+
+
+def _email_of_target(target: str) -> str:
+    """`a@p.iam...` from `projects/p/serviceAccounts/a@p.iam...` (or the bare email)."""
+    return target.rsplit("/serviceAccounts/", 1)[-1].lower()
+
+
+def check_account_grants(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    index = {r.urn: r for r in resources}
+    own = {
+        member.removeprefix("serviceAccount:").lower()
+        for r in resources
+        if r.type == ACCOUNT and (member := account_member(r))
+    }
+    findings = []
+    for resource in resources:
+        found = grants_of(resource.type, resource.props)
+        if found.iam is None or found.iam.scope != SERVICE_ACCOUNT:
+            continue
+        target = resource.props.get("serviceAccountId")
+        if is_unknown(target):
+            if any(d.type == ACCOUNT for d in dependencies(resource, ("serviceAccountId",), index)):
+                continue
+            why = "is unknown at preview and does not come from a service account of this stack"
+        elif (text := known_str(target)) and _email_of_target(text) in own:
+            continue
+        else:
+            why = f"({shown(target)}) is not a service account this stack creates"
+        roles = ", ".join(dict.fromkeys(shown(g.role) for g in found.grants)) or "a role"
+        findings.append(
+            (
+                resource.urn,
+                f"Grants {roles} on a service account that {why}: acting as another team's or the deployer's "
+                "account is an escalation whatever the member.",
+            )
+        )
+    return findings
+
+
+SERVICE_ACCOUNT_GRANTS_ON_OWN_ACCOUNTS = StackRule(
+    RuleInfo(
+        name="service-account-grants-on-own-accounts",
+        description="Grants on a service account target an account created in this stack.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Grant on an account this stack creates (service_account_id=<account>.name). Access to "
+        "another team's or the deployer's account is the platform team's decision, made in its own stack.",
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none (single-asset evaluation)"},
+        tags=("iam", "service-account", "graph"),
+    ),
+    check_account_grants,
+)
+
+
+def _providers_by_pool(resources: Sequence[StackResource]) -> dict[str, list[StackResource]]:
+    """Providers keyed by pool ID and by the pool resource's URN (the ID is an output at preview)."""
+    index = {r.urn: r for r in resources}
+    by_pool: dict[str, list[StackResource]] = {}
+    for provider in (r for r in resources if r.type == PROVIDER):
+        keys = {known_str(provider.props.get("workloadIdentityPoolId"))}
+        for pool in dependencies(provider, ("workloadIdentityPoolId",), index):
+            if pool.type == POOL:
+                keys |= {pool.urn, known_str(pool.props.get("workloadIdentityPoolId"))}
+        for key in keys - {None}:
+            by_pool.setdefault(str(key), []).append(provider)
+    return by_pool
+
+
+def _provider_problems(provider: StackResource, selector: str, attribute: str | None) -> list[str]:
+    """Why this provider's tokens could match the grant's selector without being pinned; empty when they cannot.
+
+    A provider that does not map the attribute at all issues no token carrying it, so it cannot match.
+    """
+    name = known_str(provider.props.get("workloadIdentityPoolProviderId")) or provider.name
+    mapping = provider.props.get("attributeMapping")
+    if not isinstance(mapping, Mapping):
+        return [f"provider {name}'s attributeMapping cannot be read"]
+    condition = provider.props.get("attributeCondition")
+    condition = condition if isinstance(condition, str) else ""
+    if selector == "pool":
+        spoofed = [f"provider {name} maps {t} from `{s}`" for t, s, _ in spoofed_mappings(mapping, CLAIMS)]
+        pinned = assess(condition, CLAIMS, mapping).pinned
+        return spoofed + ([] if pinned else [f"provider {name}'s attributeCondition does not pin repositories"])
+    target = "google.subject" if selector == "subject" else f"attribute.{attribute}"
+    claim = "sub" if selector == "subject" else attribute
+    if target not in mapping:
+        return []
+    if mapping[target] != f"assertion.{claim}":
+        return [f"provider {name} maps {target} from `{mapping[target]}`, not from assertion.{claim}"]
+    pins = claim in CLAIMS and assess(condition, {claim: CLAIMS[claim]}, mapping).pinned
+    if selector == "attribute" and not pins:
+        return [f"provider {name}'s attributeCondition does not pin {claim} to exact values"]
+    return []
+
+
+def _maps(provider: StackResource, selector: str, attribute: str | None) -> bool:
+    mapping = provider.props.get("attributeMapping")
+    target = "google.subject" if selector == "subject" else f"attribute.{attribute}"
+    return isinstance(mapping, Mapping) and target in mapping
+
+
+def _judge_grant(
+    grant: Grant,
+    resource: StackResource,
+    index: Mapping[str, StackResource],
+    by_pool: Mapping[str, list[StackResource]],
+) -> tuple[str, list[str]]:
+    """(who the grant goes to, what the pool's providers leave open); no problems for non-pool members."""
+    if is_unknown(grant.member):
+        inputs = ("member",) if grant.shape == MEMBER else ("members",)
+        pools = [d for d in dependencies(resource, inputs, index) if d.type == POOL]
+        providers = [prov for pool in pools for prov in by_pool.get(pool.urn, [])]
+        who = f"a principal of pool {', '.join(p.name for p in pools)} (unknown at preview)"
+        return who, [p for prov in providers for p in _provider_problems(prov, "pool", None)]
+    principal = parse_member(grant.member).federated
+    if principal is None or principal.workforce or principal.selector == "all":
+        return grant.member, []  # not a workload identity principal, or refused by no-pool-wide-federated-principals
+    if principal.selector == "group":
+        return grant.member, ["CI providers assert no groups"]
+    providers = by_pool.get(principal.pool, [])
+    if not providers:
+        return grant.member, [f"pool {principal.pool} has no provider in this stack, so nothing shows what it admits"]
+    if not any(_maps(prov, principal.selector, principal.attribute) for prov in providers):
+        return grant.member, [f"no provider of pool {principal.pool} maps the attribute it selects"]
+    return grant.member, [
+        p for prov in providers for p in _provider_problems(prov, principal.selector, principal.attribute)
+    ]
+
+
+def check_federated_grants(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    index = {r.urn: r for r in resources}
+    by_pool = _providers_by_pool(resources)
+    findings = []
+    for resource in resources:
+        for grant in grants_of(resource.type, resource.props).grants:
+            who, problems = _judge_grant(grant, resource, index, by_pool)
+            findings += [
+                (
+                    resource.urn,
+                    f"Grants {shown(grant.role)} to {who}, but {problem}: a token from another repository could "
+                    "carry the granted value.",
+                )
+                for problem in dict.fromkeys(problems)
+            ]
+    return findings
+
+
+FEDERATED_GRANTS_PINNED = StackRule(
+    RuleInfo(
+        name="federated-grants-pinned-by-provider",
+        description="A grant to a pool principal selects an attribute every provider of that pool maps from its "
+        "own claim and pins.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Map each pinning attribute from its own claim (attribute.repository = assertion.repository), "
+        "pin that claim in every provider's attributeCondition, and grant principalSets of that attribute only.",
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
+        tags=("iam", "workload-identity", "ci", "graph"),
+    ),
+    check_federated_grants,
+)
+
+
+def _team(resources: Sequence[StackResource]) -> set[str]:
+    teams = {r.name.removesuffix("-project") for r in resources if r.type == TEAM_PROJECT_COMPONENT}
+    for project in (r for r in resources if r.type == PROJECT):
+        labels = project.props.get("labels")
+        if isinstance(labels, Mapping) and (label := known_str(labels.get("team"))):
+            teams.add(label)
+    return teams
+
+
+def _projects_touched(resource: StackResource, index: Mapping[str, StackResource]) -> Iterable[tuple[str, str]]:
+    """(project, input) pairs this resource acts in; `<unknown>` when the value cannot be traced."""
+    props = resource.props
+    values = []
+    if resource.type == PROJECT:
+        values.append(("projectId", props.get("projectId")))
+    if "project" in props:
+        values.append(("project", props.get("project")))
+    for key in ("parent", "name", "serviceAccountId"):
+        text = known_str(props.get(key))
+        if text and text.startswith("projects/"):
+            values.append((key, text.split("/")[1]))
+    for key, value in values:
+        if is_unknown(value):
+            if not any(d.type == PROJECT for d in dependencies(resource, (key,), index)):
+                yield "<unknown>", key
+        elif isinstance(value, str):
+            yield value, key
+
+
+def check_team_projects(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    projects_map, folders_map = config["teamProjects"], config["teamFolders"]
+    if not projects_map and not folders_map:
+        return []
+    root = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"), resources[0].urn if resources else "")
+    teams = _team(resources)
+    if len(teams) != 1:
+        found = ", ".join(sorted(teams)) or "none"
+        return [(root, f"teamProjects/teamFolders are set but this stack's team cannot be told (found: {found}).")]
+    (team,) = teams
+    index = {r.urn: r for r in resources}
+    numbers = {n for r in resources if r.type == PROJECT and (n := known_str(r.props.get("number")))}
+    findings = []
+    for resource in resources:
+        if projects_map:
+            allowed = projects_map.get(team)
+            for project, key in _projects_touched(resource, index):
+                if project in numbers or (allowed is not None and matches_any(project, allowed)):
+                    continue
+                why = (
+                    f"not in teamProjects[{team!r}] {sorted(allowed)}"
+                    if allowed is not None
+                    else (f"and team {team!r} has no entry in teamProjects")
+                )
+                findings.append((resource.urn, f"Acts in project {project} ({key}), {why}."))
+        if folders_map and resource.type == PROJECT:
+            folder = resource.props.get("folderId")
+            allowed_folders = folders_map.get(team) or []
+            if not (isinstance(folder, str) and not is_unknown(folder) and matches_any(folder, allowed_folders)):
+                findings.append(
+                    (resource.urn, f"Creates its project in folder {shown(folder)}, not in teamFolders[{team!r}].")
+                )
+    return list(dict.fromkeys(findings))
+
+
+def _object_of_lists(description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "default": {},
+        "description": description,
+    }
+
+
+TEAM_PROJECTS_ALLOWED = StackRule(
+    RuleInfo(
+        name="team-projects-allowed",
+        description="When teamProjects / teamFolders are set, a team's stack acts only in its own projects and "
+        "folders.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Use a project the platform assigned to the team, or ask the platform team to add it to "
+        "teamProjects (team -> project IDs or globs) and the folder to teamFolders (team -> folder IDs).",
+        config={
+            "teamProjects": _object_of_lists("Team name -> project IDs (or globs) its stack may create or adopt."),
+            "teamFolders": _object_of_lists("Team name -> folder IDs its stack may create projects in."),
+        },
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
+        tags=("tenancy", "graph"),
+    ),
+    check_team_projects,
+)

@@ -1,0 +1,140 @@
+"""Deny by default: a team stack registers only the resource types its design uses.
+
+The other rules judge what they recognise; this one makes sure there is nothing they cannot
+recognise. A `google-native:*` IAM member, a Terraform-bridged `google:*` type or a
+`command:local:Command` running `gcloud ... add-iam-policy-binding --member=allUsers` is outside every
+GCP rule's sight, so the only safe answer is to refuse every type nobody listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from .base import ResourceRule, RuleInfo, matches_any, string_list
+
+# What the claude-vertex program registers (and nothing else): its team project, APIs, custom role,
+# accounts and grants, keyless CI identity, model enablement and allow-list, spend and usage guardrails,
+# the readiness gate, the Pulumi internals, and the program's own component resources.
+ALLOWED_TYPES = (
+    "gcp:organizations/project:Project",
+    "gcp:projects/service:Service",
+    "gcp:projects/iAMCustomRole:IAMCustomRole",
+    "gcp:serviceaccount/account:Account",
+    "gcp:projects/iAMMember:IAMMember",
+    "gcp:serviceaccount/iAMMember:IAMMember",
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+    "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel",
+    "gcp:orgpolicy/policy:Policy",
+    "gcp:billing/budget:Budget",
+    "gcp:monitoring/notificationChannel:NotificationChannel",
+    "gcp:cloudquota/sQuotaPreference:SQuotaPreference",
+    "gcp:projects/iAMAuditConfig:IAMAuditConfig",
+    "gcp:logging/metric:Metric",
+    "gcp:monitoring/dashboard:Dashboard",
+    "gcp:monitoring/alertPolicy:AlertPolicy",
+    "pulumi-python:dynamic:Resource",
+    "pulumi:pulumi:Stack",
+    "pulumi:providers:gcp",
+    "claude-vertex:index:*",
+)
+
+
+def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    if matches_any(resource_type, [*config["allowedTypes"], *config["additionalTypes"]]):
+        return []
+    return [
+        f"{resource_type} is not a resource type this pack allows in a team stack. The other rules cannot see "
+        "what it grants or runs, so it is refused until the platform team reviews it and adds it to "
+        "additionalTypes."
+    ]
+
+
+RULE = ResourceRule(
+    RuleInfo(
+        name="allowed-resource-types",
+        description="A team stack registers only allowlisted resource types (the program's own); every other "
+        "type is refused.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Remove the resource. If the platform team has reviewed the type and every rule of this pack "
+        "still sees what it does, add its exact type token to additionalTypes in the policy pack config.",
+        config={
+            "allowedTypes": string_list("Resource types the program registers (exact tokens or globs).", ALLOWED_TYPES),
+            "additionalTypes": string_list(
+                "More resource types the platform allows on top of allowedTypes (exact tokens or globs).", ()
+            ),
+        },
+        equivalents={
+            "Checkov": "none",
+            "Trivy": "none",
+            "Policy Library": "none (it judges assets that exist, not the types a stack declares)",
+        },
+        tags=("deny-by-default", "inventory"),
+    ),
+    check,
+)
+
+
+GCP_PROVIDER = "pulumi:providers:gcp"
+# Settings that only shape requests (where, how fast, which labels). Everything else is refused: credentials,
+# access tokens and impersonation change *who* deploys; custom endpoints and the universe domain change
+# *where* the deployer's token is sent; a plugin download URL changes *what code* runs as the provider.
+PROVIDER_SETTINGS = (
+    "version",
+    "project",
+    "region",
+    "zone",
+    "defaultLabels",
+    "addPulumiAttributionLabel",
+    "pulumiAttributionLabelAdditionStrategy",
+    "batching",
+    "billingProject",
+    "userProjectOverride",
+    "requestReason",
+    "requestTimeout",
+    "pollInterval",
+    "scopes",
+    "deletionPolicy",
+    "preferGlobalEndpoints",
+    "preferRegionalEndpoints",
+    "googlePartnerName",
+    "disableGooglePartnerName",
+)
+
+
+def check_provider(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    if resource_type != GCP_PROVIDER:
+        return []
+    refused = sorted(key for key in props if not matches_any(key, config["allowedSettings"]))
+    if not refused:
+        return []
+    return [
+        f"The gcp provider sets {', '.join(refused)}: a team stack deploys as the pipeline's own identity, against "
+        "Google's own endpoints, with the provider plugin the platform installed."
+    ]
+
+
+PROVIDER_SETTINGS_ALLOWED = ResourceRule(
+    RuleInfo(
+        name="gcp-provider-settings-allowed",
+        description="The gcp provider sets only request-shaping settings: no credentials, impersonation, custom "
+        "endpoints or plugin URL.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Remove the setting from the provider (and any gcp:* key other than project/region/zone from "
+        "the stack file): the pipeline's workload identity decides who deploys, and Google's endpoints are "
+        "the only ones the deployer's token may be sent to.",
+        config={
+            "allowedSettings": string_list(
+                "gcp provider inputs a stack may set (exact names or globs).", PROVIDER_SETTINGS
+            )
+        },
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
+        tags=("deny-by-default", "credentials"),
+    ),
+    check_provider,
+)
