@@ -15,9 +15,13 @@ warns, naming the model, because an unpinned alias moves on a Claude Code update
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -26,10 +30,14 @@ from components.models import catalog
 from tests.claude_client.expectations import DEFAULT, INVOCATIONS, alias_variable, expected_target, pinned_model
 from tests.claude_client.install import ClientUnavailable, ensure_client
 from tests.claude_client.runner import CLIENT_TIMEOUT_S, Observation, client_environment, observe, run_client
-from tests.claude_client.vertex_server import PUBLISHER_PATH, EgressTrap, Recorded
+from tests.claude_client.vertex_server import (
+    PUBLISHER_PATH,
+    VERTEX_ANTHROPIC_VERSION,
+    EgressTrap,
+    Recorded,
+    VertexServer,
+)
 from tools.preview import available_stacks, load_rendering
-
-pytestmark = pytest.mark.slow
 
 ANSWER = "Pong from the local Vertex stand-in."
 STACKS = available_stacks()
@@ -70,6 +78,7 @@ def runs(
         return {case: (envs[case[0]], future.result()) for case, future in futures.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("invocation", INVOCATIONS)
 @pytest.mark.parametrize("stack", STACKS)
 def test_client_requests_land_on_the_pinned_model(
@@ -108,6 +117,7 @@ def test_client_requests_land_on_the_pinned_model(
     )
 
 
+@pytest.mark.slow
 def test_a_client_leaving_loopback_is_caught_and_refused(claude_binary: Path, tmp_path: Path) -> None:
     """The egress check above can fail: pointed at Google's real Vertex host, the client's call is refused."""
     env = {"CLAUDE_CODE_USE_VERTEX": "1", "CLOUD_ML_REGION": "global", "ANTHROPIC_VERTEX_PROJECT_ID": "p"}
@@ -117,6 +127,42 @@ def test_a_client_leaving_loopback_is_caught_and_refused(claude_binary: Path, tm
         egress = trap.requests
     assert done.returncode != 0, done.stdout
     assert [(r.method, r.path) for r in egress] == [("CONNECT", f"{urlsplit(REAL_VERTEX).hostname}:443")]
+
+
+def test_the_stand_in_answers_as_vertex_does() -> None:
+    """Streaming, non-streaming and token counting on the publisher paths; Google's errors elsewhere."""
+    base = "/v1/projects/p/locations/us-east5/publishers/anthropic/models"
+    body = {
+        "anthropic_version": VERTEX_ANTHROPIC_VERSION,
+        "max_tokens": 8,
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    with VertexServer(ANSWER) as vertex:
+        url = f"http://127.0.0.1:{vertex.port}"
+        status, kind, stream = _post(f"{url}{base}/m:streamRawPredict", {**body, "stream": True})
+        assert (status, kind) == (200, "text/event-stream; charset=utf-8")
+        events = [json.loads(line[len("data: ") :]) for line in stream.splitlines() if line.startswith("data: ")]
+        assert (events[0]["type"], events[-1]["type"]) == ("message_start", "message_stop")
+        assert "".join(e["delta"].get("text", "") for e in events if e["type"] == "content_block_delta") == ANSWER
+        status, _, message = _post(f"{url}{base}/m:rawPredict", body)
+        assert (status, json.loads(message)["content"]) == (200, [{"type": "text", "text": ANSWER}])
+        status, _, counted = _post(f"{url}{base}/count-tokens:rawPredict", {**body, "model": "m"})
+        assert status == 200 and json.loads(counted)["input_tokens"] > 0
+        status, _, error = _post(f"{url}{base}/m:rawPredict", {**body, "anthropic_version": "2023-06-01"})
+        assert (status, json.loads(error)["error"]["status"]) == (400, "INVALID_ARGUMENT")
+        status, _, error = _post(f"{url}/v1/projects/p/locations/global/endpoints/x:predict", body)
+        assert (status, json.loads(error)["error"]["status"]) == (404, "NOT_FOUND")
+        assert len(vertex.requests) == 5
+        assert [r.is_generation for r in vertex.requests] == [True, True, False, True, False]
+
+
+def _post(url: str, payload: dict[str, Any]) -> tuple[int, str, str]:
+    request = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers["Content-Type"], err.read().decode()
 
 
 def _part(request: Recorded, name: str) -> str:

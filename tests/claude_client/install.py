@@ -44,8 +44,13 @@ def ensure_client(version: str = CLAUDE_CODE_VERSION, cache_root: Path = CACHE_R
     """The path of the pinned client's native binary, installing it with npm first if it is not cached."""
     binary = cached_binary(version, cache_root)
     if binary is not None:
-        _check_version(binary, version)
-        return binary
+        try:
+            _check_version(binary, version)
+            return binary
+        except ClientUnavailable:
+            shutil.rmtree(cache_root / version)  # a damaged cache is reinstalled, not skipped over for ever
+    elif (cache_root / version).exists():
+        shutil.rmtree(cache_root / version)
     npm = shutil.which("npm")
     if npm is None:
         raise ClientUnavailable("npm is not on PATH: cannot install Claude Code from the npm registry")
