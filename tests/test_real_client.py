@@ -100,7 +100,8 @@ def test_client_requests_land_on_the_pinned_model(
     pinned = pinned_model(env, invocation)
     if pinned is not None:
         expected = expected_target(env, pinned).stream_path
-        assert [unquote(r.path) for r in generations] == [expected] * len(generations)
+        paths = [unquote(r.path) for r in generations]
+        assert paths == [expected] * len(paths), f"{command} sent {paths}, expected every one to be {expected}"
         return
     chosen = sorted({_part(r, "model") for r in generations})
     for request in generations:
@@ -109,7 +110,8 @@ def test_client_requests_land_on_the_pinned_model(
         assert entry is not None, f"{command}: the client's default {model} is not in components/models.yaml"
         if invocation != DEFAULT:
             assert entry.family == invocation, f"{command} reached {model}, a {entry.family} model"
-        assert unquote(request.path) == expected_target(env, model).stream_path
+        expected = expected_target(env, model).stream_path
+        assert unquote(request.path) == expected, f"{command} sent {request.path}, expected {expected}"
     what = "ANTHROPIC_MODEL" if invocation == DEFAULT else alias_variable(invocation)
     warnings.warn(
         UnpinnedAliasWarning(f"stack {stack} does not pin {what}: Claude Code {command} chose {', '.join(chosen)}"),
