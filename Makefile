@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv preview env test lint format bench clean
+.PHONY: venv preview env test claude-client lint format bench clean
 
 venv: $(STAMP)
 
@@ -27,6 +27,11 @@ env: venv
 test: venv
 	$(BIN)/python -m pytest
 
+## Install the pinned Claude Code client from the npm registry into .cache/claude-code/<version>/ (needs npm).
+## tests/test_real_client.py does the same on first use; this is for warming the cache ahead of a run.
+claude-client: venv
+	$(BIN)/python -m tests.claude_client.install
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -40,4 +45,4 @@ bench: venv
 	$(BIN)/python benchmarks/bench_policy.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .cache/claude-code
