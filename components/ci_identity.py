@@ -90,11 +90,11 @@ class CiIdentity(pulumi.ComponentResource):
         config: CiConfig,
         project_id: pulumi.Input[str],
         role_name: pulumi.Input[str],
-        iam_api: pulumi.Resource,
+        iam_ready: pulumi.Resource,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("claude-vertex:index:CiIdentity", f"{team}-ci", None, opts)
-        needs_iam = pulumi.ResourceOptions(parent=self, depends_on=[iam_api])
+        needs_iam = pulumi.ResourceOptions(parent=self, depends_on=[iam_ready])
         child = pulumi.ResourceOptions(parent=self)
 
         # Pools and providers are soft-deleted for 30 days with their IDs held; a stack re-created in

@@ -21,6 +21,7 @@ PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
 SA_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
 POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
 PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
+GATE = "pulumi-python:dynamic/readiness:IamReady"
 FORBIDDEN_TYPES = ("iAMBinding", "iAMPolicy", "serviceaccount/key:Key")
 
 Render = Callable[..., Rendered]
@@ -35,7 +36,7 @@ def test_created_project_inputs(created: Rendered) -> None:
     (project,) = created.of_type(PROJECT)
     assert project["name"] == "payments-project"
     assert project["inputs"] == {
-        "autoCreateNetwork": False,
+        "autoCreateNetwork": True,
         "billingAccount": "012345-6789AB-CDEF01",
         "deletionPolicy": "PREVENT",
         "folderId": "123456789012",
@@ -72,7 +73,10 @@ def test_custom_role_is_minimal_and_waits_only_for_the_iam_api(created: Rendered
     assert role["inputs"]["stage"] == "GA"
     assert "payments" in role["inputs"]["title"] and "Vertex AI" in role["inputs"]["description"]
     assert role["deleteBeforeReplace"] is True
-    assert role["dependencies"] == sorted([created.urn_of("payments-project"), created.urn_of("payments-iam-api")])
+    (gate,) = created.of_type(GATE)
+    assert role["dependencies"] == sorted(
+        [created.urn_of("payments-project"), created.urn_of("payments-aiplatform-api"), gate["urn"]]
+    )
 
 
 def test_permission_support_is_checked_where_the_project_will_live(created: Rendered) -> None:
@@ -123,7 +127,7 @@ def test_service_accounts_and_impersonation_on_that_account_only(created: Render
     assert sa["inputs"]["accountId"] == "claude-ci"
     assert sa["inputs"]["displayName"] == "Claude Code CI"
     assert sa["deleteBeforeReplace"] is True
-    assert created.urn_of("payments-iam-api") in sa["dependencies"]
+    assert created.of_type(GATE)[0]["urn"] in sa["dependencies"]
     (token_creator,) = created.of_type(SA_MEMBER)
     assert token_creator["inputs"] == {
         "member": "group:payments-devs@example.com",
@@ -157,8 +161,8 @@ def test_critical_path_is_four_api_calls(created: Rendered) -> None:
     waves = {r["name"]: r["wave"] for r in created.resources if r["type"].startswith("gcp:")}
     assert waves["payments-project"] == 0
     assert waves["payments-iam-api"] == 1
-    assert waves["payments-role"] == 2
-    assert max(waves.values()) == 3
+    assert waves["payments-role"] == 3  # after the IAM readiness gate (wave 2)
+    assert max(waves.values()) == 4
 
 
 def test_outputs(created: Rendered) -> None:
@@ -186,7 +190,9 @@ def test_adopting_registers_no_project_and_targets_the_given_id(render_config: R
     for record in rendered.of_type(SERVICE) + rendered.of_type(ROLE) + rendered.of_type(ACCOUNT):
         assert record["inputs"]["project"] == "shared-ml-prod"
     (role,) = rendered.of_type(ROLE)
-    assert role["dependencies"] == [rendered.urn_of("payments-iam-api")]
+    assert role["dependencies"] == sorted(
+        [rendered.urn_of("payments-aiplatform-api"), rendered.of_type(GATE)[0]["urn"]]
+    )
     assert "projectNumber" not in rendered.outputs
     (call,) = rendered.mocks.calls
     assert call.args["fullResourceName"] == "//cloudresourcemanager.googleapis.com/projects/shared-ml-prod"
@@ -242,7 +248,7 @@ def test_ci_identity_pins_github_repositories(render_config: Render) -> None:
     ]
     (pool,) = rendered.of_type(POOL)
     assert pool["inputs"]["workloadIdentityPoolId"] == "claude-payments"
-    assert rendered.urn_of("payments-iam-api") in pool["dependencies"]
+    assert rendered.of_type(GATE)[0]["urn"] in pool["dependencies"]
     (provider,) = rendered.of_type(PROVIDER)
     assert provider["inputs"]["attributeCondition"] == "assertion.repository in ['acme/payments-app']"
     assert provider["inputs"]["oidc"] == {"issuerUri": "https://token.actions.githubusercontent.com"}

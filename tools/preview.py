@@ -36,6 +36,7 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     "gcp:projects/service:Service": ("service", "disableOnDestroy"),
     "gcp:projects/iAMCustomRole:IAMCustomRole": ("roleId", "stage", "permissions"),
     "gcp:serviceaccount/account:Account": ("accountId",),
+    "pulumi-python:dynamic/readiness:IamReady": ("service", "endpoint"),
     "gcp:projects/iAMMember:IAMMember": ("role", "member"),
     "gcp:serviceaccount/iAMMember:IAMMember": ("role", "member"),
     "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": ("workloadIdentityPoolId",),
@@ -111,7 +112,7 @@ def _short(value: Any, width: int = 70) -> str:
 
 def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -> str:
     """The human plan: resources by apply wave, outputs, the environment, then the verdicts."""
-    custom = [r for r in rendering.resources if r["type"].startswith("gcp:")]
+    custom = [r for r in rendering.resources if r["type"].startswith(("gcp:", "pulumi-python:dynamic"))]
     lines = [f"Stack {rendering.stack} of {rendering.project}: {len(custom)} resources to create", ""]
     waves = max((r["wave"] for r in custom), default=0)
     type_width = max((len(r["type"]) for r in custom), default=4)

@@ -193,7 +193,13 @@ def _ordered(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             edges = [d for d in record["dependencies"] if d in by_urn and d != urn]
             if record["parent"] in by_urn:
                 edges.append(record["parent"])
-            waves[urn] = max((wave(d) + (1 if by_urn[d]["type"].startswith("gcp:") else 0) for d in edges), default=0)
+            waves[urn] = max(
+                (
+                    wave(d) + (1 if by_urn[d]["type"].startswith(("gcp:", "pulumi-python:dynamic")) else 0)
+                    for d in edges
+                ),
+                default=0,
+            )
         return waves[urn]
 
     for urn in by_urn:
