@@ -17,9 +17,10 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
+if TYPE_CHECKING:  # imported when polling, not when the program (or the offline preview) only declares the gate
+    import requests
 
 IAM_ENDPOINT = "https://iam.googleapis.com"
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
@@ -119,6 +120,8 @@ def parse_answer(status: int, body: bytes) -> Answer:
 
 
 def _probe(session: requests.Session, url: str, headers: Mapping[str, str], timeout: float) -> Answer:
+    import requests
+
     try:
         response = session.get(url, headers=dict(headers), timeout=timeout, allow_redirects=False)
     except requests.RequestException as error:
@@ -142,6 +145,8 @@ def wait_until_ready(
     does not know yet, 429, 5xx, no answer) are waited out; anything else (401, 400) fails at once,
     because waiting cannot fix it.
     """
+    import requests
+
     pending = list(dict.fromkeys(urls))
     start = clock()
     attempt = 0

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from components.ci_snippets import github_actions_workflow, gitlab_ci_job
+from components.ci_platforms.github import github_actions_workflow
+from components.ci_platforms.gitlab import gitlab_ci_job
 from components.config import ConfigError, find_config_error
 from tests.conftest import Rendered, config_with
 from tools.gcp_mocks import TESTABLE_PERMISSIONS_TOKEN, project_number
