@@ -235,3 +235,58 @@ def test_everything_that_calls_iam_waits_on_the_gate(render_config: Callable[...
         assert gate["urn"] in by_name[name]["dependencies"], name
     assert rendered.urn_of("payments-aiplatform-api") in by_name["payments-role"]["dependencies"]
     assert all(not k.startswith("__") for r in rendered.resources for k in r["inputs"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("recovers", [True, False], ids=["recovers", "never-ready"])
+def test_pulumis_own_dynamic_provider_host_runs_the_gate(tmp_path: Path, recovers: bool) -> None:
+    """The process Pulumi starts for dynamic resources (`python -m pulumi.dynamic`, in the project directory),
+    driven over gRPC as the engine drives it: it unpickles `__provider`, waits, and answers or fails in one line."""
+    import asyncio
+    import os
+
+    import grpc
+    from pulumi.runtime import proto, rpc
+    from pulumi.runtime.proto import provider_pb2_grpc
+
+    state = IamState(disabled_for=2 if recovers else -1)
+    with iam_server(state) as base:
+        env = {**os.environ, "GOOGLE_APPLICATION_CREDENTIALS": str(_adc_file(tmp_path, base))}
+        host = subprocess.Popen(
+            [sys.executable, "-m", "pulumi.dynamic"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            assert host.stdout is not None
+            port = int(host.stdout.readline())
+            props = {
+                "project": "p-1234",
+                "service": "iam.googleapis.com",
+                "endpoint": base,
+                "__provider": serialize_provider(IamReadyProvider(ROOMY if recovers else TINY)),
+            }
+            request = proto.CreateRequest(
+                urn=f"urn:pulumi:dev::claude-vertex::{TYPE_TOKEN}::payments-iam-ready",
+                properties=asyncio.run(rpc.serialize_properties(props, {})),
+            )
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                stub = provider_pb2_grpc.ResourceProviderStub(channel)
+                if recovers:
+                    response = stub.Create(request, timeout=60)
+                    outs = rpc.deserialize_properties(response.properties)
+                    assert response.id == "projects/p-1234/services/iam.googleapis.com/ready"
+                    assert {k: outs[k] for k in ("project", "service", "endpoint")} == {
+                        "project": "p-1234",
+                        "service": "iam.googleapis.com",
+                        "endpoint": base,
+                    }
+                else:
+                    with pytest.raises(grpc.RpcError) as caught:
+                        stub.Create(request, timeout=60)
+                    details = caught.value.details()
+                    assert details.count("\n") == 1, details
+                    assert details.startswith(
+                        "components.readiness.NotReadyError: iam.googleapis.com in project p-1234"
+                    )
+        finally:
+            host.terminate()
+            host.wait(timeout=10)
