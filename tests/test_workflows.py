@@ -218,6 +218,14 @@ def test_apply_and_previews_run_the_policy_pack() -> None:
     assert "--refresh --expect-no-changes" in drift
 
 
+def test_github_apply_retries_once_with_refresh_after_a_pause() -> None:
+    [step] = [s for s in workflow("apply.yml")["jobs"]["apply"]["steps"] if s.get("name") == "pulumi up"]
+    script = step["run"]
+    assert script.count("up()") == 1 and re.findall(r"^\s*up$", script, re.M) == ["  up"]
+    assert "if ! up; then" in script and 'sleep "$RETRY_PAUSE_SECONDS"' in script
+    assert step["env"]["RETRY_PAUSE_SECONDS"] == "60"
+
+
 def test_offline_preview_is_the_credential_free_tool() -> None:
     job = workflow("preview.yml")["jobs"]["offline-preview"]
     [script] = [s["run"] for s in job["steps"] if "tools.preview" in s.get("run", "")]
@@ -340,6 +348,7 @@ def test_gitlab_apply_runs_on_the_default_branch_one_job_per_stack_serialised_an
     assert destroy_rule["when"] == "manual"
     script = "\n".join(flatten(jobs_["apply"]["script"]))
     assert 'pulumi up --yes --refresh --stack "$STACK"' in script and "--policy-pack policies" in script
+    assert script.count('pulumi up --yes --refresh --stack "$STACK"') == 2  # one retry after a pause, no more
     # Only the stacks the push changed are applied; the others' jobs end before any credential is used.
     assert script.index('grep -qxF "$STACK" stacks.txt') < script.index("GCP_CRED_DIR")
 
