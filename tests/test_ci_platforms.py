@@ -24,6 +24,7 @@ from components.ci_platforms.base import (
     DISPLAY_NAME_MAX_CHARS,
     SUBJECT_MAX_BYTES,
 )
+from components.config import find_config_error
 from tests.conftest import Rendered, config_with
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,8 +136,18 @@ def test_a_condition_gcp_would_refuse_is_refused_with_one_line() -> None:
         provider_args(github, "payments", repos)
     message = str(caught.value)
     assert "\n" not in message
-    assert message.startswith("ci.github.repositories: 45 values make an attribute condition of ")
+    assert message.startswith("ci.github.repositories: 45 repositories make an attribute condition of ")
     assert f"at most {CONDITION_MAX_CHARS}" in message
+
+
+def test_the_preview_refuses_it_as_a_config_error_naming_the_key(render_config: Callable[..., Rendered]) -> None:
+    repos = [f"acme/{'r' * 90}-{i:03d}" for i in range(45)]
+    with pytest.raises(Exception) as caught:
+        render_config(config_with(ci={"github": {"repositories": repos}}))
+    error = find_config_error(caught.value)
+    assert error is not None and error.key == "ci.github.repositories"
+    assert str(error).startswith("invalid config claude-vertex:ci.github.repositories: ")
+    assert "45 repositories make an attribute condition of " in str(error) and "\n" not in str(error)
 
 
 def test_the_longest_condition_that_fits_is_accepted() -> None:

@@ -1,4 +1,4 @@
-"""components/ci_snippets.py: the CI snippets a team pastes to run Claude Code on Vertex AI, keyless.
+"""The CI snippets a team pastes to run Claude Code on Vertex AI, keyless (components/ci_platforms/*, ci_snippets.py).
 
 What a team notices when a snippet is wrong: the file does not load (schema), the job cannot
 authenticate (audience, credential file, service account), or Claude Code runs without part of its

@@ -95,9 +95,8 @@ class CiPlatform:
         condition = self.condition(allowed)
         if len(condition) > CONDITION_MAX_CHARS:
             return (
-                f"{self.config_key}: {len(allowed)} values make an attribute condition of {len(condition)} "
-                f"characters; GCP allows at most {CONDITION_MAX_CHARS}. Split the {self.noun} list over two teams "
-                "or shorten it."
+                f"{len(allowed)} {self.nouns} make an attribute condition of {len(condition)} characters; GCP "
+                f"allows at most {CONDITION_MAX_CHARS}: list fewer (split them over two teams)"
             )
         return None
 
@@ -114,7 +113,7 @@ def provider_args(platform: CiPlatform, team: str, allowed: Sequence[str]) -> Ma
     """The provider's inputs that GCP limits, checked first: ProviderLimitError instead of an apply-time 400."""
     problem = platform.limit_problem(allowed)
     if problem is not None:
-        raise ProviderLimitError(problem)
+        raise ProviderLimitError(f"{platform.config_key}: {problem}")
     return {
         "display_name": platform.display_name,
         "description": platform.description(team, allowed),
