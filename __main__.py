@@ -11,19 +11,24 @@ from components.ci_identity import CI_SERVICES, CiIdentity
 from components.config import load_stack_config
 from components.model_access import ModelAccess
 from components.outputs import ci_outputs, developer_env, stack_outputs
-from components.project import IAM_API, VERTEX_API, TeamProject
+from components.project import VERTEX_API, TeamProject
 
 config = load_stack_config()
 for warning in config.warnings:
     pulumi.log.warn(warning)
 
-project = TeamProject(config.team, config.project, extra_services=CI_SERVICES if config.ci else ())
-iam_api = project.services[IAM_API]
+project = TeamProject(
+    config.team,
+    config.project,
+    extra_services=CI_SERVICES if config.ci else (),
+    skip_default_network_policy=config.project.default_network_policy == "project",
+)
 access = VertexAccess(
     config.team,
     config.access,
     project_id=project.project_id,
-    iam_api=iam_api,
+    iam_ready=project.iam_ready,
+    vertex_api=project.services[VERTEX_API],
     permission_resource=permission_check_resource(config.project.id, config.project.create, config.project.folder_id),
 )
 ModelAccess(
@@ -39,7 +44,7 @@ outputs = stack_outputs(
     config, env, project.project_id, project.project_number, access.role_name, access.service_account_emails
 )
 if config.ci is not None:
-    ci = CiIdentity(config.team, config.ci, project.project_id, access.role_name, iam_api)
+    ci = CiIdentity(config.team, config.ci, project.project_id, access.role_name, project.iam_ready)
     outputs.update(ci_outputs(ci.provider_names, ci.service_account_email, env))
 
 for name, value in outputs.items():

@@ -14,7 +14,11 @@
 #     apply pool can never be met by a pull request's token, whatever attributes that token carries.
 #   * roles/iam.workloadIdentityUser on each service account, for that repository's principalSet in its
 #     own pool and nobody else (never `.../workloadIdentityPools/<pool>/*`).
-# It grants the narrowest roles the program needs: see grant_deployer and grant_previewer below.
+# It grants the narrowest roles the program needs: see grant_deployer and grant_previewer below. Where GCP
+# supports it, an IAM condition on `iam.googleapis.com/modifiedGrantsByRole` limits which roles the deployer
+# can hand out (bootstrap/README.md says which grants it narrows and which it cannot).
+# On the team folder it enforces `constraints/compute.skipDefaultNetworkCreation`, so no team project ever
+# gets a default network (the program never enables Compute; see components/project.py).
 # It never creates a service-account key and never grants a basic role (owner, editor, viewer).
 #
 # Parameters come from the environment (see bootstrap/README.md):
@@ -26,12 +30,16 @@
 #   GITHUB_REPOSITORY   owner/name of the platform repository          (CI_PLATFORM=github)
 #   GITLAB_PROJECT_PATH group[/subgroup]/project of the platform repo  (CI_PLATFORM=gitlab)
 #   GITLAB_URL          GitLab instance, default https://gitlab.com     (CI_PLATFORM=gitlab)
+#   ORGANIZATION_ID     numeric organization ID: grants the deployer roles/orgpolicy.policyAdmin there, which
+#                       the stacks' per-project org policies need (grantable only at the organization); unset:
+#                       no org-level grant, and stacks must not set org policies
 # Optional, with defaults: DEFAULT_BRANCH (main), STATE_LOCATION (US), KMS_LOCATION (global),
 #   KMS_KEYRING (claude-vertex), KMS_KEY (pulumi-secrets), DEPLOYER_SA_ID (claude-vertex-deployer),
 #   PREVIEWER_SA_ID (claude-vertex-previewer), APPLY_POOL_ID (claude-vertex-apply),
 #   PREVIEW_POOL_ID (claude-vertex-preview), PROVIDER_ID (the platform name), RETRY_DELAY (2: seconds
-#   before the first retry of an IAM binding), DRY_RUN (1: print the changes instead of making them; the
-#   read-only look-ups still run).
+#   before the first retry of an IAM binding), FOLDER_NETWORK_POLICY (1: enforce skipDefaultNetworkCreation on
+#   the team folder, which needs roles/orgpolicy.policyAdmin for whoever runs this; 0: the platform already
+#   does), DRY_RUN (1: print the changes instead of making them; the read-only look-ups still run).
 set -euo pipefail
 
 die() {
@@ -61,6 +69,8 @@ PROVIDER_ID=${PROVIDER_ID:-$CI_PLATFORM}
 GITLAB_URL=${GITLAB_URL:-https://gitlab.com}
 GITLAB_URL=${GITLAB_URL%/}
 DRY_RUN=${DRY_RUN:-0}
+FOLDER_NETWORK_POLICY=${FOLDER_NETWORK_POLICY:-1}
+ORGANIZATION_ID=${ORGANIZATION_ID:-}
 
 require ADMIN_PROJECT_ID '^[a-z][a-z0-9-]{4,28}[a-z0-9]$' "the admin project ID, e.g. acme-platform-admin"
 require TEAM_FOLDER_ID '^[0-9]{1,20}$' "the numeric folder ID team projects live in, e.g. 123456789012"
@@ -81,6 +91,10 @@ done
 [[ "$APPLY_POOL_ID" != "$PREVIEW_POOL_ID" ]] || die "APPLY_POOL_ID and PREVIEW_POOL_ID must differ"
 require PROVIDER_ID '^[a-z0-9][a-z0-9-]{2,30}[a-z0-9]$' "a provider ID: 4-32 lowercase letters, digits, hyphens"
 [[ "$DRY_RUN" == 0 || "$DRY_RUN" == 1 ]] || die "DRY_RUN must be 0 or 1"
+[[ "$FOLDER_NETWORK_POLICY" == 0 || "$FOLDER_NETWORK_POLICY" == 1 ]] || die "FOLDER_NETWORK_POLICY must be 0 or 1"
+if [[ -n "$ORGANIZATION_ID" ]]; then
+  require ORGANIZATION_ID '^[0-9]{1,20}$' "the numeric organization ID, e.g. 123456789012"
+fi
 
 # What the OIDC provider reads from the platform's tokens. Values are validated above to hold no quote,
 # so they can sit inside the single-quoted CEL strings below.
@@ -228,24 +242,50 @@ allow_repository() {
     --role roles/iam.workloadIdentityUser --member "$member" --condition=None
 }
 
+# folder_grant SA ROLE [EXPRESSION TITLE]: ROLE on the team folder, unconditional or under an IAM condition.
+# The condition uses gcloud's `^;^` delimiter so that commas inside the CEL expression stay in it.
 folder_grant() {
+  local condition=None
+  if [[ $# -ge 4 ]]; then condition="^;^expression=$3;title=$4"; fi
   grant gcloud resource-manager folders add-iam-policy-binding "$TEAM_FOLDER_ID" \
-    --member "serviceAccount:$1" --role "$2" --condition=None
+    --member "serviceAccount:$1" --role "$2" --condition="$condition"
+}
+
+# The only roles the program grants on service accounts: who may impersonate a team account, and which CI
+# repositories may act as the team's CI account. Any other grant on an account is refused by IAM itself.
+SA_GRANTS_CONDITION="api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/iam.serviceAccountTokenCreator', 'roles/iam.workloadIdentityUser'])"
+
+# enforce_folder_network_policy: no default network in any team project, even if Compute is enabled later.
+enforce_folder_network_policy() {
+  local dir file
+  dir=$(mktemp -d)
+  file="$dir/skip-default-network.yaml"
+  printf 'name: folders/%s/policies/compute.skipDefaultNetworkCreation\nspec:\n  rules:\n  - enforce: true\n' \
+    "$TEAM_FOLDER_ID" > "$file"
+  run gcloud org-policies set-policy "$file"
+  rm -rf "$dir"
 }
 
 grant_deployer() {
   local m="serviceAccount:$DEPLOYER"
   # Create the team projects, inside the team folder only.
   folder_grant "$DEPLOYER" roles/resourcemanager.projectCreator
-  # Link them to the billing account (billing.resourceAssociations.create), on that account only.
+  # Link them to the billing account (billing.resourceAssociations.create), on that account only,
   grant gcloud billing accounts add-iam-policy-binding "$BILLING_ACCOUNT_ID" --member "$m" --role roles/billing.user
+  # and on the project side (resourcemanager.projects.createBillingAssignment), which would otherwise come
+  # only from the owner role GCP gives a project's creator.
+  folder_grant "$DEPLOYER" roles/billing.projectManager
   # Enable Vertex AI, IAM, STS and IAM Credentials in team projects (and read which APIs are on).
   folder_grant "$DEPLOYER" roles/serviceusage.serviceUsageAdmin
   # The team's custom role with the predict (and computeTokens) permissions.
   folder_grant "$DEPLOYER" roles/iam.roleAdmin
-  # Team and CI service accounts, and who may impersonate them (their own IAM policies).
-  folder_grant "$DEPLOYER" roles/iam.serviceAccountAdmin
+  # Team and CI service accounts, and who may impersonate them (their own IAM policies): only the two roles
+  # the program grants on accounts.
+  folder_grant "$DEPLOYER" roles/iam.serviceAccountAdmin "$SA_GRANTS_CONDITION" \
+    "claude-vertex: token creator and workload identity user only"
   # The custom-role grants to members and service accounts in team projects (IAMMember, never a policy).
+  # Not conditioned: the role names carry each team's project ID (projects/<id>/roles/claudeVertex<Team>),
+  # which a folder-level `hasOnly([...])` cannot list in advance (bootstrap/README.md).
   folder_grant "$DEPLOYER" roles/resourcemanager.projectIamAdmin
   # The per-team CI workload identity pools and providers.
   folder_grant "$DEPLOYER" roles/iam.workloadIdentityPoolAdmin
@@ -255,6 +295,12 @@ grant_deployer() {
   # Encrypt and decrypt the stacks' secrets with this one key.
   grant gcloud kms keys add-iam-policy-binding "${KEY_ARGS[@]}" --member "$m" \
     --role roles/cloudkms.cryptoKeyEncrypterDecrypter --condition=None
+  # Per-project org policies (compute.skipDefaultNetworkCreation, vertexai.allowedModels) can only be set by
+  # roles/orgpolicy.policyAdmin, which GCP grants only on the organization.
+  if [[ -n "$ORGANIZATION_ID" ]]; then
+    grant gcloud organizations add-iam-policy-binding "$ORGANIZATION_ID" --member "$m" \
+      --role roles/orgpolicy.policyAdmin --condition=None
+  fi
 }
 
 grant_previewer() {
@@ -279,6 +325,7 @@ grant_previewer() {
 }
 
 enable_apis
+if [[ "$FOLDER_NETWORK_POLICY" == 1 ]]; then enforce_folder_network_policy; fi
 ensure_state_backend
 ensure_service_account "$DEPLOYER_SA_ID" "$DEPLOYER" "claude-vertex deployer" \
   "pulumi up and destroy from the default branch of $REPO_VALUE; no keys."

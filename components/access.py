@@ -65,13 +65,17 @@ class VertexAccess(pulumi.ComponentResource):
         team: str,
         config: AccessConfig,
         project_id: pulumi.Input[str],
-        iam_api: pulumi.Resource,
+        iam_ready: pulumi.Resource,
+        vertex_api: pulumi.Resource,
         permission_resource: str | None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("claude-vertex:index:VertexAccess", f"{team}-access", None, opts)
-        # Custom roles and service accounts are IAM API calls: they wait for the API, nothing else does.
-        needs_iam = pulumi.ResourceOptions(parent=self, depends_on=[iam_api])
+        # Custom roles and service accounts are IAM API calls: they wait until IAM serves the project (the
+        # readiness gate, components/readiness_gate.py), nothing else does. The role also waits for the
+        # Vertex AI API: a permission may not be available to custom roles until its service is enabled.
+        needs_iam = pulumi.ResourceOptions(parent=self, depends_on=[iam_ready])
+        role_needs = pulumi.ResourceOptions(parent=self, depends_on=[iam_ready, vertex_api])
 
         self.role = gcp.projects.IAMCustomRole(
             f"{team}-role",
@@ -85,7 +89,7 @@ class VertexAccess(pulumi.ComponentResource):
             permissions=self._permissions(team, config, permission_resource),
             stage="GA",
             # A deleted role is soft-deleted and its ID held: never create the replacement first.
-            opts=needs_iam.merge(pulumi.ResourceOptions(delete_before_replace=True)),
+            opts=role_needs.merge(pulumi.ResourceOptions(delete_before_replace=True)),
         )
         self.role_name = self.role.name
         grant = pulumi.ResourceOptions(parent=self)

@@ -8,67 +8,25 @@ that repository alone, never the whole pool.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config import CiConfig
+from components.ci_platforms import PLATFORMS, CiPlatform, provider_args
+from components.config import CiConfig, ConfigError
 
-GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 # Federation at CI time: STS swaps the OIDC token for a federated one, IAM Credentials mints the
 # service account's access token from it.
 CI_SERVICES = ("sts.googleapis.com", "iamcredentials.googleapis.com")
 
 
-def _cel_list(values: Sequence[str]) -> str:
-    return "[" + ", ".join("'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'" for v in values) + "]"
-
-
-def exact_match_condition(claim: str, values: Sequence[str]) -> str:
-    """Exact values of one claim only: no prefixes, no owner-wide match, nothing a stranger's fork satisfies."""
-    return f"assertion.{claim} in {_cel_list(values)}"
-
-
-@dataclass(frozen=True)
-class Platform:
-    """One CI platform's OIDC provider: who issues its tokens and which claim pins a repository."""
-
-    id: str
-    display_name: str
-    issuer: str
-    pinned_claim: str
-    mapped_claims: tuple[str, ...]
-    allowed: tuple[str, ...]
-
-
-def platforms(config: CiConfig) -> list[Platform]:
-    """The providers a CI section asks for, GitHub first."""
+def selected_platforms(config: CiConfig) -> list[tuple[CiPlatform, str, tuple[str, ...]]]:
+    """(platform, issuer, allowed values) for each platform the CI section asks for, in PLATFORMS order."""
     found = []
-    if config.github is not None:
-        found.append(
-            Platform(
-                id="github",
-                display_name="GitHub Actions",
-                issuer=GITHUB_ISSUER,
-                pinned_claim="repository",  # owner/name, exactly as the token carries it
-                mapped_claims=("repository", "repository_owner", "ref"),
-                allowed=config.github.repositories,
-            )
-        )
-    if config.gitlab is not None:
-        found.append(
-            Platform(
-                id="gitlab",
-                display_name="GitLab CI",
-                issuer=config.gitlab.issuer_uri,
-                pinned_claim="project_path",  # group[/subgroup]/project
-                mapped_claims=("project_path", "namespace_path", "ref"),
-                allowed=config.gitlab.projects,
-            )
-        )
+    for platform in PLATFORMS:
+        selection = platform.selection(config)
+        if selection is not None:
+            found.append((platform, *selection))
     return found
 
 
@@ -90,11 +48,11 @@ class CiIdentity(pulumi.ComponentResource):
         config: CiConfig,
         project_id: pulumi.Input[str],
         role_name: pulumi.Input[str],
-        iam_api: pulumi.Resource,
+        iam_ready: pulumi.Resource,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("claude-vertex:index:CiIdentity", f"{team}-ci", None, opts)
-        needs_iam = pulumi.ResourceOptions(parent=self, depends_on=[iam_api])
+        needs_iam = pulumi.ResourceOptions(parent=self, depends_on=[iam_ready])
         child = pulumi.ResourceOptions(parent=self)
 
         # Pools and providers are soft-deleted for 30 days with their IDs held; a stack re-created in
@@ -126,22 +84,22 @@ class CiIdentity(pulumi.ComponentResource):
         )
 
         self.provider_names = {}
-        for platform in platforms(config):
+        for platform, issuer, allowed in selected_platforms(config):
+            # GCP refuses an over-long condition only at apply; say so at preview, as the config error it is.
+            problem = platform.limit_problem(allowed)
+            if problem is not None:
+                raise ConfigError(f"ci.{platform.id}.{platform.allowed_key}", list(allowed), problem)
             provider = gcp.iam.WorkloadIdentityPoolProvider(
                 f"{team}-ci-{platform.id}",
                 project=project_id,
                 workload_identity_pool_id=pool.workload_identity_pool_id,
                 workload_identity_pool_provider_id=platform.id,
-                display_name=platform.display_name,
-                description=f"{platform.display_name} OIDC, admitting only: " + ", ".join(platform.allowed),
-                attribute_mapping={"google.subject": "assertion.sub"}
-                | {f"attribute.{claim}": f"assertion.{claim}" for claim in platform.mapped_claims},
-                attribute_condition=exact_match_condition(platform.pinned_claim, platform.allowed),
-                oidc={"issuer_uri": platform.issuer},
+                oidc={"issuer_uri": issuer},
+                **provider_args(platform, team, allowed),
                 opts=child,
             )
             self.provider_names[platform.id] = provider.name
-            for value in platform.allowed:
+            for value in allowed:
                 self._allow(team, platform.id, pool.name, platform.pinned_claim, value)
 
         self.register_outputs({"serviceAccountEmail": self.service_account_email, "providerNames": self.provider_names})

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 
 from components import environment
-from components.ci_snippets import github_actions_workflow, gitlab_ci_job
+from components.ci_platforms import BY_ID
 from components.config import StackConfig
 
 
@@ -58,9 +58,8 @@ def ci_outputs(
         "ciProviderNames": pulumi.Output.all(**provider_names),
         "ciServiceAccountEmail": service_account_email,
     }
-    renderers = {"github": ("ciGithubWorkflow", github_actions_workflow), "gitlab": ("ciGitlabJob", gitlab_ci_job)}
-    for platform, provider_name in provider_names.items():
-        key, render = renderers[platform]
+    for platform_id, provider_name in provider_names.items():
+        key, render = BY_ID[platform_id].output_key, BY_ID[platform_id].render_snippet
         outputs[key] = pulumi.Output.all(provider_name, service_account_email, env).apply(
             lambda args, render=render: render(provider_name=args[0], service_account_email=args[1], env=args[2])
         )

@@ -23,6 +23,7 @@ BASIC_ROLES = {"roles/owner", "roles/editor", "roles/viewer"}
 FAKE_GCLOUD = r"""#!/usr/bin/env bash
 { printf '%s\037' "$@"; printf '\n'; } >> "$GCLOUD_LOG"
 if [[ "$1 $2" == "projects describe" ]]; then echo 123456789012; exit 0; fi
+if [[ "$1 $2" == "org-policies set-policy" ]]; then cp "$3" "$GCLOUD_LOG.policy.yaml"; exit 0; fi
 for arg in "$@"; do
   if [[ "$arg" == describe ]]; then
     if [[ -n "${FAKE_STATE:-}" && "$1 $2" == "iam workload-identity-pools" ]]; then echo "$FAKE_STATE"; exit 0; fi
@@ -153,6 +154,7 @@ def test_the_deployer_gets_exactly_the_roles_the_program_needs_where_it_needs_th
     }
     assert on_folder == {
         "roles/resourcemanager.projectCreator",
+        "roles/billing.projectManager",
         "roles/serviceusage.serviceUsageAdmin",
         "roles/iam.roleAdmin",
         "roles/iam.serviceAccountAdmin",
@@ -171,6 +173,46 @@ def test_the_deployer_gets_exactly_the_roles_the_program_needs_where_it_needs_th
     assert all(
         c[3] == "gs://acme-claude-vertex-state" for c in run.calls_with("storage", "buckets", "add-iam-policy-binding")
     )
+
+
+def test_the_deployer_may_grant_only_the_two_account_roles_the_program_uses(run_script) -> None:
+    run = run_script(GITHUB)
+    conditions = {
+        flag(c, "--role"): c[-1].removeprefix("--condition=")
+        for c in run.calls_with("resource-manager", "folders", "add-iam-policy-binding")
+        if flag(c, "--member") == f"serviceAccount:{DEPLOYER}"
+    }
+    expression = (
+        "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', [])"
+        ".hasOnly(['roles/iam.serviceAccountTokenCreator', 'roles/iam.workloadIdentityUser'])"
+    )
+    assert conditions["roles/iam.serviceAccountAdmin"] == (
+        f"^;^expression={expression};title=claude-vertex: token creator and workload identity user only"
+    )
+    # Every other folder grant is unconditional: nothing else in them grants roles, or (projectIamAdmin)
+    # the roles it grants are named after each team's project and cannot be listed in advance.
+    assert {role for role, condition in conditions.items() if condition != "None"} == {"roles/iam.serviceAccountAdmin"}
+
+
+def test_the_team_folder_gets_no_default_networks(run_script, tmp_path: Path) -> None:
+    run = run_script(GITHUB)
+    assert len(run.calls_with("org-policies", "set-policy")) == 1
+    assert (tmp_path / "gcloud.log.policy.yaml").read_text() == (
+        "name: folders/123456789012/policies/compute.skipDefaultNetworkCreation\nspec:\n  rules:\n  - enforce: true\n"
+    )
+    assert not run_script(GITHUB, FOLDER_NETWORK_POLICY="0").calls_with("org-policies", "set-policy")
+
+
+def test_org_policy_admin_only_when_the_organization_is_given(run_script) -> None:
+    assert not run_script(GITHUB).calls_with("organizations", "add-iam-policy-binding")
+    run = run_script(GITHUB, ORGANIZATION_ID="987654321098")
+    [call] = run.calls_with("organizations", "add-iam-policy-binding")
+    assert (call[2], flag(call, "--member"), flag(call, "--role")) == (
+        "987654321098",
+        f"serviceAccount:{DEPLOYER}",
+        "roles/orgpolicy.policyAdmin",
+    )
+    assert run_script(GITHUB, ORGANIZATION_ID="acme").returncode == 2
 
 
 def test_the_previewer_can_read_but_change_nothing(run_script) -> None:

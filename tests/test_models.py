@@ -56,7 +56,7 @@ def test_each_current_model_is_enabled_and_allowed_by_its_publisher_name(model: 
     rendered = render_config({f"claude-vertex:{k}": v for k, v in raw.items()})
     publisher = f"publishers/anthropic/models/{model.id.split('@')[0]}"
     assert publisher in {r["inputs"]["publisherModelName"] for r in rendered.of_type(ENABLE_MODEL)}
-    (policy,) = rendered.of_type(ORG_POLICY)
+    (policy,) = [p for p in rendered.of_type(ORG_POLICY) if p["name"].endswith("-allowed-models")]
     assert f"{publisher}:predict" in policy["inputs"]["spec"]["rules"][0]["values"]["allowedValues"]
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from components.ci_snippets import github_actions_workflow, gitlab_ci_job
+from components.ci_platforms.github import github_actions_workflow
+from components.ci_platforms.gitlab import gitlab_ci_job
 from components.config import ConfigError, find_config_error
 from components.models import catalog
 from tests.conftest import Rendered, config_with
@@ -24,6 +25,7 @@ POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
 PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
 ENABLE_MODEL = "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel"
 ORG_POLICY = "gcp:orgpolicy/policy:Policy"
+GATE = "pulumi-python:dynamic/readiness:IamReady"
 FORBIDDEN_TYPES = ("iAMBinding", "iAMPolicy", "serviceaccount/key:Key")
 
 Render = Callable[..., Rendered]
@@ -38,7 +40,7 @@ def test_created_project_inputs(created: Rendered) -> None:
     (project,) = created.of_type(PROJECT)
     assert project["name"] == "payments-project"
     assert project["inputs"] == {
-        "autoCreateNetwork": False,
+        "autoCreateNetwork": True,
         "billingAccount": "012345-6789AB-CDEF01",
         "deletionPolicy": "PREVENT",
         "folderId": "123456789012",
@@ -80,7 +82,10 @@ def test_custom_role_is_minimal_and_waits_only_for_the_iam_api(created: Rendered
     assert role["inputs"]["stage"] == "GA"
     assert "payments" in role["inputs"]["title"] and "Vertex AI" in role["inputs"]["description"]
     assert role["deleteBeforeReplace"] is True
-    assert role["dependencies"] == sorted([created.urn_of("payments-project"), created.urn_of("payments-iam-api")])
+    (gate,) = created.of_type(GATE)
+    assert role["dependencies"] == sorted(
+        [created.urn_of("payments-project"), created.urn_of("payments-aiplatform-api"), gate["urn"]]
+    )
 
 
 def test_permission_support_is_checked_where_the_project_will_live(created: Rendered) -> None:
@@ -131,7 +136,7 @@ def test_service_accounts_and_impersonation_on_that_account_only(created: Render
     assert sa["inputs"]["accountId"] == "claude-ci"
     assert sa["inputs"]["displayName"] == "Claude Code CI"
     assert sa["deleteBeforeReplace"] is True
-    assert created.urn_of("payments-iam-api") in sa["dependencies"]
+    assert created.of_type(GATE)[0]["urn"] in sa["dependencies"]
     (token_creator,) = created.of_type(SA_MEMBER)
     assert token_creator["inputs"] == {
         "member": "group:payments-devs@example.com",
@@ -166,8 +171,8 @@ def test_critical_path_is_four_api_calls(created: Rendered) -> None:
     waves = {r["name"]: r["wave"] for r in created.resources if r["type"].startswith("gcp:")}
     assert waves["payments-project"] == 0
     assert waves["payments-iam-api"] == 1
-    assert waves["payments-role"] == 2
-    assert max(waves.values()) == 3
+    assert waves["payments-role"] == 3  # after the IAM readiness gate (wave 2)
+    assert max(waves.values()) == 4
 
 
 def test_outputs(created: Rendered) -> None:
@@ -207,7 +212,9 @@ def test_adopting_registers_no_project_and_targets_the_given_id(render_config: R
     for record in rendered.of_type(SERVICE) + rendered.of_type(ROLE) + rendered.of_type(ACCOUNT):
         assert record["inputs"]["project"] == "shared-ml-prod"
     (role,) = rendered.of_type(ROLE)
-    assert role["dependencies"] == [rendered.urn_of("payments-iam-api")]
+    assert role["dependencies"] == sorted(
+        [rendered.urn_of("payments-aiplatform-api"), rendered.of_type(GATE)[0]["urn"]]
+    )
     assert "projectNumber" not in rendered.outputs
     (call,) = rendered.mocks.calls
     assert call.args["fullResourceName"] == "//cloudresourcemanager.googleapis.com/projects/shared-ml-prod"
@@ -250,13 +257,13 @@ def test_enable_models_registers_one_enablement_per_pinned_model(render_config: 
     for record in enabled:
         assert record["inputs"]["project"] == "claude-payments-dev"
         assert vertex_api in record["dependencies"]
-    assert rendered.of_type(ORG_POLICY) == []
+    assert [p for p in rendered.of_type(ORG_POLICY) if p["name"].endswith("-allowed-models")] == []
 
 
 def test_restrict_models_allows_exactly_the_pinned_models(render_config: Render) -> None:
     vertex = {"models": {"opus": "claude-sonnet-5-5"}, "restrictModels": True}
     rendered = render_config(config_with(vertex=vertex))
-    (policy,) = rendered.of_type(ORG_POLICY)
+    (policy,) = [p for p in rendered.of_type(ORG_POLICY) if p["name"].endswith("-allowed-models")]
     assert policy["inputs"]["parent"] == "projects/claude-payments-dev"
     assert policy["inputs"]["name"] == "projects/claude-payments-dev/policies/vertexai.allowedModels"
     haiku = catalog().recommended("haiku").id.split("@")[0]
@@ -303,7 +310,7 @@ def test_ci_identity_pins_github_repositories(render_config: Render) -> None:
     ]
     (pool,) = rendered.of_type(POOL)
     assert pool["inputs"]["workloadIdentityPoolId"] == "claude-payments"
-    assert rendered.urn_of("payments-iam-api") in pool["dependencies"]
+    assert rendered.of_type(GATE)[0]["urn"] in pool["dependencies"]
     (provider,) = rendered.of_type(PROVIDER)
     assert provider["inputs"]["attributeCondition"] == "assertion.repository in ['acme/payments-app']"
     assert provider["inputs"]["oidc"] == {"issuerUri": "https://token.actions.githubusercontent.com"}
@@ -361,3 +368,24 @@ def test_ci_identity_for_self_managed_gitlab(render_config: Render) -> None:
 def test_no_ci_section_no_ci_resources(created: Rendered) -> None:
     assert created.of_type(POOL) == [] and created.of_type(PROVIDER) == []
     assert "ciServiceAccountEmail" not in created.outputs
+
+
+@pytest.mark.parametrize(("choice", "policies"), [("project", 1), ("folder", 0)])
+def test_the_default_network_is_never_created_and_compute_never_enabled(
+    render_config: Render, choice: str, policies: int
+) -> None:
+    project_cfg = {
+        "id": "claude-payments-dev",
+        "billingAccount": "012345-6789AB-CDEF01",
+        "folderId": "123456789012",
+        "defaultNetworkPolicy": choice,
+    }
+    rendered = render_config(config_with(project=project_cfg))
+    (project,) = rendered.of_type(PROJECT)
+    assert project["inputs"]["autoCreateNetwork"] is True
+    network = [p for p in rendered.of_type(ORG_POLICY) if p["name"].endswith("-skip-default-network")]
+    assert len(network) == policies
+    for policy in network:
+        assert policy["inputs"]["name"] == "projects/claude-payments-dev/policies/compute.skipDefaultNetworkCreation"
+        assert policy["inputs"]["spec"] == {"rules": [{"enforce": "TRUE"}]}
+    assert "compute.googleapis.com" not in {s["inputs"]["service"] for s in rendered.of_type(SERVICE)}

@@ -204,7 +204,7 @@ def test_no_other_concurrency_group_can_cancel_a_queued_apply() -> None:
 
 def test_apply_and_previews_run_the_policy_pack() -> None:
     commands = {
-        "apply.yml": "pulumi up --yes --stack",
+        "apply.yml": "pulumi up --yes --refresh --stack",
         "preview.yml": "pulumi preview --stack",
         "drift.yml": "pulumi preview --stack",
     }
@@ -216,6 +216,14 @@ def test_apply_and_previews_run_the_policy_pack() -> None:
         s["run"] for s in workflow("drift.yml")["jobs"]["drift"]["steps"] if "pulumi preview" in s.get("run", "")
     )
     assert "--refresh --expect-no-changes" in drift
+
+
+def test_github_apply_retries_once_with_refresh_after_a_pause() -> None:
+    [step] = [s for s in workflow("apply.yml")["jobs"]["apply"]["steps"] if s.get("name") == "pulumi up"]
+    script = step["run"]
+    assert script.count("up()") == 1 and re.findall(r"^\s*up$", script, re.M) == ["  up"]
+    assert "if ! up; then" in script and 'sleep "$RETRY_PAUSE_SECONDS"' in script
+    assert step["env"]["RETRY_PAUSE_SECONDS"] == "60"
 
 
 def test_offline_preview_is_the_credential_free_tool() -> None:
@@ -326,11 +334,12 @@ def test_gitlab_cloud_preview_is_for_merge_requests_from_this_project_only() -> 
     assert "$CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_PROJECT_ID" in rule["if"]
 
 
-def test_gitlab_apply_runs_on_the_default_branch_serialised_and_uninterrupted() -> None:
+def test_gitlab_apply_runs_on_the_default_branch_one_job_per_stack_serialised_and_uninterrupted() -> None:
     jobs_ = gitlab_jobs()
+    assert jobs_["apply"]["resource_group"] == "claude-vertex-apply-$STACK"
+    assert jobs_["destroy"]["resource_group"] == "claude-vertex-apply-$DESTROY_STACK"
     for name in ("apply", "destroy"):
         job = jobs_[name]
-        assert job["resource_group"] == "claude-vertex-apply", name
         assert job["interruptible"] is False, name
         assert job["environment"] == "claude-vertex", name
     [rule] = jobs_["apply"]["rules"]
@@ -338,7 +347,17 @@ def test_gitlab_apply_runs_on_the_default_branch_serialised_and_uninterrupted() 
     [destroy_rule] = jobs_["destroy"]["rules"]
     assert destroy_rule["when"] == "manual"
     script = "\n".join(flatten(jobs_["apply"]["script"]))
-    assert "pulumi up --yes" in script and "--policy-pack policies" in script
+    assert 'pulumi up --yes --refresh --stack "$STACK"' in script and "--policy-pack policies" in script
+    assert script.count('pulumi up --yes --refresh --stack "$STACK"') == 2  # one retry after a pause, no more
+    # Only the stacks the push changed are applied; the others' jobs end before any credential is used.
+    assert script.index('grep -qxF "$STACK" stacks.txt') < script.index("GCP_CRED_DIR")
+
+
+def test_gitlab_apply_matrix_lists_every_stack_file() -> None:
+    """GitLab fixes a matrix at pipeline creation: a team whose stack file is not listed would never be applied."""
+    [entry] = gitlab_jobs()["apply"]["parallel"]["matrix"]
+    stacks = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in ROOT.glob("Pulumi.*.yaml"))
+    assert entry == {"STACK": stacks}
 
 
 def test_gitlab_writes_the_same_credential_configuration_as_gcloud_would() -> None:

@@ -39,6 +39,7 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     "gcp:projects/service:Service": ("service", "disableOnDestroy"),
     "gcp:projects/iAMCustomRole:IAMCustomRole": ("roleId", "stage", "permissions"),
     "gcp:serviceaccount/account:Account": ("accountId",),
+    "pulumi-python:dynamic/readiness:IamReady": ("service", "endpoint"),
     "gcp:projects/iAMMember:IAMMember": ("role", "member"),
     "gcp:serviceaccount/iAMMember:IAMMember": ("role", "member"),
     "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": ("workloadIdentityPoolId",),
@@ -172,7 +173,9 @@ def output_lines(key: str, value: Any) -> list[str]:
 
 def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -> str:
     """The human plan: resources by apply wave, outputs, the environment, then the verdicts."""
-    custom = [r for r in rendering.resources if r["type"].startswith("gcp:")]
+    from tools.render import is_cloud_resource
+
+    custom = [r for r in rendering.resources if is_cloud_resource(r["type"])]
     lines = [f"Stack {rendering.stack} of {rendering.project}: {len(custom)} resources to create"]
     if rendering.preview:
         from tools.render import UNKNOWN_OUTPUT

@@ -171,6 +171,14 @@ def _marked(value: Any) -> Any:
     return value
 
 
+CLOUD_TYPE_PREFIXES = ("gcp:", "pulumi-python:dynamic")
+"""Resources that are API calls at apply time: the provider's, and the program's own dynamic ones (the gate)."""
+
+
+def is_cloud_resource(type_token: str) -> bool:
+    return type_token.startswith(CLOUD_TYPE_PREFIXES)
+
+
 def _ordered(records: Iterable[ResourceRecord]) -> list[ResourceRecord]:
     """Deterministic order: by apply wave (what waits on what), then type and name.
 
@@ -186,7 +194,7 @@ def _ordered(records: Iterable[ResourceRecord]) -> list[ResourceRecord]:
             edges = [d for d in record.dependencies if d in by_urn and d != urn]
             if record.parent in by_urn:
                 edges.append(record.parent)
-            waves[urn] = max((wave(d) + (1 if by_urn[d].type.startswith("gcp:") else 0) for d in edges), default=0)
+            waves[urn] = max((wave(d) + (1 if is_cloud_resource(by_urn[d].type) else 0) for d in edges), default=0)
         return waves[urn]
 
     for urn in by_urn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationInfo, field_validator, model_validator
 
@@ -72,6 +72,15 @@ class ProjectConfig(Section):
         f"{MAX_LABELS - len(RESERVED_LABELS)} (GCP allows {MAX_LABELS}, the program and the provider add "
         f"{', '.join(RESERVED_LABELS)}).",
     )
+    default_network_policy: Literal["project", "folder"] = key(
+        "project",
+        allowed='"project" (the stack sets the policy on the project) or "folder" (the platform set it on the folder)',
+        doc="How the project avoids the default network without ever enabling Compute: it is created with "
+        "`auto_create_network=true` under `constraints/compute.skipDefaultNetworkCreation`. `project`: the stack sets "
+        "that policy on the project it creates (the deployer needs `roles/orgpolicy.policyAdmin` at the "
+        "organization). `folder`: the platform enforced it once on the teams' folder (`bootstrap/deployer.sh`, "
+        "`FOLDER_NETWORK_POLICY=1`) and the stack sets nothing. Only with `create: true`.",
+    )
     deletion_protection: Flag = key(
         True,
         allowed="must be true or false",
@@ -88,7 +97,14 @@ class ProjectConfig(Section):
             if not data:
                 raise Refusal("", data, "required; at least project.id")
             if data.get("create", True) is False:
-                for name in ("name", "billingAccount", "folderId", "labels", "deletionProtection"):
+                for name in (
+                    "name",
+                    "billingAccount",
+                    "folderId",
+                    "labels",
+                    "deletionProtection",
+                    "defaultNetworkPolicy",
+                ):
                     if name in data:
                         raise Refusal(
                             name,

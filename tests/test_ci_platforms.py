@@ -1,0 +1,159 @@
+"""CI platforms (components/ci_platforms): the limits GCP enforces only at apply, and agreement with the pack.
+
+What a user notices: a provider GCP would refuse at `pulumi up` (description, condition, subject too long)
+is refused by the preview with one line instead; a long GitLab path or branch name never breaks federation
+at CI time; and the policy pack trusts exactly the issuers and pinning claims the program uses.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pkgutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from components.ci_platforms import BY_ID, PLATFORMS, ProviderLimitError, provider_args
+from components.ci_platforms.base import (
+    CONDITION_MAX_CHARS,
+    DESCRIPTION_MAX_CHARS,
+    DISPLAY_NAME_MAX_CHARS,
+    SUBJECT_MAX_BYTES,
+)
+from components.config import find_config_error
+from tests.conftest import Rendered, config_with
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK_PACKAGE = ROOT / "policies" / "claude_vertex_policies"
+PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
+LONGEST_TEAM = "t" * 20  # the config allows 2-20 characters
+
+
+def _pack_modules() -> Iterator[ModuleType]:
+    """Every module of the policy pack, imported from its path (the pack is not a dependency of the program)."""
+    name = "claude_vertex_policies"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, PACK_PACKAGE / "__init__.py", submodule_search_locations=[str(PACK_PACKAGE)]
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    package = sys.modules[name]
+    yield package
+    for info in pkgutil.walk_packages(package.__path__, prefix=f"{name}."):
+        yield importlib.import_module(info.name)
+
+
+def _pack_value(predicate: Callable[[str, Any], bool]) -> Any:
+    """The one value in the pack's modules that the predicate recognises, wherever the pack keeps it."""
+    found = {id(v): v for m in _pack_modules() for k, v in vars(m).items() if predicate(k, v)}
+    assert len(found) == 1, f"expected one matching value in the policy pack, found {len(found)}"
+    return next(iter(found.values()))
+
+
+def _issuer_defaults(platform_id: str) -> list[str]:
+    key = f"{platform_id}Issuers"
+
+    def has_key(_name: str, value: Any) -> bool:
+        config = getattr(getattr(value, "info", None), "config", None)
+        return isinstance(config, dict) and key in config
+
+    rule = _pack_value(has_key)
+    return [issuer.rstrip("/") for issuer in rule.info.config[key]["default"]]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.id)
+def test_the_pack_trusts_the_issuer_and_pinning_claims_the_program_uses(platform: Any) -> None:
+    assert platform.default_issuer in _issuer_defaults(platform.id)
+    claims = _pack_value(lambda name, _v: name == f"{platform.id.upper()}_CLAIMS")
+    assert platform.pinned_claim in claims
+    # principalSet grants select on the pinned claim's attribute: the pack must count it as a pin.
+    pinning = _pack_value(lambda name, _v: name == "PINNING_ATTRIBUTES")
+    assert platform.pinned_claim in pinning
+
+
+def test_the_pack_knows_no_platform_the_program_lacks() -> None:
+    """A third platform in the pack (or the program) without the other is a test failure, not a surprise."""
+
+    def issuer_keys(_name: str, value: Any) -> bool:
+        config = getattr(getattr(value, "info", None), "config", None)
+        return isinstance(config, dict) and any(k.endswith("Issuers") for k in config)
+
+    rule = _pack_value(issuer_keys)
+    pack_platforms = {k.removesuffix("Issuers") for k in rule.info.config if k.endswith("Issuers")}
+    assert pack_platforms == set(BY_ID)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.id)
+def test_subject_is_bounded_and_built_from_numeric_ids(platform: Any) -> None:
+    assert platform.subject_max_bytes() <= SUBJECT_MAX_BYTES
+    mapping = platform.attribute_mapping()["google.subject"]
+    assert mapping == f"'{platform.id}:' + " + " + ':' + ".join(f"assertion.{c}" for c in platform.subject_claims)
+    assert all(c.endswith("_id") for c in platform.subject_claims)
+
+
+def test_the_subject_of_a_real_long_gitlab_job_fits_where_sub_does_not() -> None:
+    """GitLab's `sub` for a deep path and a long branch, against the mapped subject for the same job."""
+    path = "acme-corporation/platform-engineering/developer-experience/claude-code-review-bot"
+    branch = "feature/JIRA-12345-make-the-review-bot-understand-monorepo-layouts"
+    sub = f"project_path:{path}:ref_type:branch:ref:{branch}"
+    assert len(sub.encode()) > SUBJECT_MAX_BYTES
+    claims = {"project_id": "61234567", "job_id": "9876543210"}
+    gitlab = BY_ID["gitlab"]
+    subject = f"{gitlab.id}:" + ":".join(claims[c] for c in gitlab.subject_claims)
+    assert subject == "gitlab:61234567:9876543210"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.id)
+def test_description_and_display_name_fit_whatever_the_list(platform: Any) -> None:
+    assert len(platform.display_name) <= DISPLAY_NAME_MAX_CHARS
+    for count in (1, 8, 10**6):
+        description = platform.description(LONGEST_TEAM, ["x"] * count)
+        assert len(description) <= DESCRIPTION_MAX_CHARS
+    assert f"only the 8 {platform.nouns} listed in ci.{platform.id}." in platform.description("payments", ["x"] * 8)
+
+
+def test_eight_long_repositories_fit_where_the_old_description_did_not(render_config: Callable[..., Rendered]) -> None:
+    repos = [f"acme-corporation/service-number-{i:02d}-api" for i in range(8)]
+    assert len("GitHub Actions OIDC, admitting only: " + ", ".join(repos)) > DESCRIPTION_MAX_CHARS
+    rendered = render_config(config_with(ci={"github": {"repositories": repos}}))
+    (provider,) = rendered.of_type(PROVIDER)
+    assert len(provider["inputs"]["description"]) <= DESCRIPTION_MAX_CHARS
+    assert provider["inputs"]["attributeCondition"].count("'acme-corporation/") == 8
+
+
+def test_a_condition_gcp_would_refuse_is_refused_with_one_line() -> None:
+    github = BY_ID["github"]
+    repos = [f"acme/{'r' * 90}-{i:03d}" for i in range(45)]
+    assert len(github.condition(repos)) > CONDITION_MAX_CHARS
+    with pytest.raises(ProviderLimitError) as caught:
+        provider_args(github, "payments", repos)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("ci.github.repositories: 45 repositories make an attribute condition of ")
+    assert f"at most {CONDITION_MAX_CHARS}" in message
+
+
+def test_the_preview_refuses_it_as_a_config_error_naming_the_key(render_config: Callable[..., Rendered]) -> None:
+    repos = [f"acme/{'r' * 90}-{i:03d}" for i in range(45)]
+    with pytest.raises(Exception) as caught:
+        render_config(config_with(ci={"github": {"repositories": repos}}))
+    error = find_config_error(caught.value)
+    assert error is not None and error.key == "ci.github.repositories"
+    assert str(error).startswith("invalid config claude-vertex:ci.github.repositories: ")
+    assert "45 repositories make an attribute condition of " in str(error) and "\n" not in str(error)
+
+
+def test_the_longest_condition_that_fits_is_accepted() -> None:
+    github = BY_ID["github"]
+    repos: list[str] = []
+    while len(github.condition([*repos, f"acme/repo-{len(repos):04d}"])) <= CONDITION_MAX_CHARS:
+        repos.append(f"acme/repo-{len(repos):04d}")
+    assert provider_args(github, "payments", repos)["attribute_condition"] == github.condition(repos)
+    assert github.limit_problem([*repos, "acme/one-more"]) is not None
