@@ -649,10 +649,9 @@ def cases_project() -> list[Case]:
             [record(PROJECT_T, "pr", {"projectId": "p", "autoCreateNetwork": False})],
         ),
         Case(
-            "default-network",
+            "auto-create-network-left-on",
             hardening,
-            [record(PROJECT_T, "pr", {"projectId": "p", "deletionPolicy": "PREVENT"})],
-            (("pr", "autoCreateNetwork is not false"),),
+            [record(PROJECT_T, "pr", {"projectId": "p", "deletionPolicy": "PREVENT", "autoCreateNetwork": True})],
         ),
         Case(
             "deletion-allowed",
@@ -676,6 +675,7 @@ def cases_project() -> list[Case]:
             [record(SERVICE_T, "svc", {"service": "iam.googleapis.com", "disableOnDestroy": False})],
         ),
         Case("vertex-api", services, [record(SERVICE_T, "svc", {"service": "aiplatform.googleapis.com"})]),
+        Case("guardrail-apis", services, [record(SERVICE_T, "svc", {"service": "monitoring.googleapis.com"})]),
         Case(
             "compute-api",
             services,
@@ -1267,10 +1267,25 @@ def cases_spoofing() -> list[Case]:
             (("gh", "maps attribute.repository from `assertion.ref`"),),
         ),
         Case(
-            "subject-spoofed",
+            "subject-built-from-numeric-claims",
             provider_rule,
-            [provider("gh", "assertion.repository == 'acme/app'", mapping={"google.subject": "assertion.actor"})],
-            (("gh", "maps google.subject from `assertion.actor`"),),
+            [
+                provider(
+                    "gh",
+                    "assertion.repository == 'acme/app'",
+                    mapping={"google.subject": "'github:' + assertion.repository_id + ':' + assertion.run_id"},
+                )
+            ],
+        ),
+        Case(
+            "subject-grant-through-another-claim",
+            grants,
+            [
+                pool,
+                provider("gh", "assertion.repository == 'acme/app'", mapping={"google.subject": "assertion.actor"}),
+                sa_member("g", token, f"principal://{WIF}/subject/repo:acme/app:ref:refs/heads/main"),
+            ],
+            (("g", "maps google.subject from `assertion.actor`, not from assertion.sub"),),
         ),
         Case("program-stack", grants, full_stack()),
         Case("program-stack-preview", grants, full_stack(preview=True)),
