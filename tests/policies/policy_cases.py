@@ -1145,6 +1145,13 @@ def cases_governance() -> list[Case]:
         ),
         Case("allowed-models-pinned", org, [allowed_models("m", MODEL_VALUES)]),
         Case(
+            "allowed-models-beyond-the-platforms-list",
+            org,
+            [allowed_models("m", MODEL_VALUES)],
+            (("m", "claude-haiku-4-5@20251001:predict, which is not"),),
+            config={"allowedModelValues": ["publishers/anthropic/models/claude-sonnet-*:predict"]},
+        ),
+        Case(
             "allowed-models-deny-all",
             org,
             [org_policy("m", "vertexai.allowedModels", {"rules": [{"denyAll": "TRUE"}]})],
