@@ -994,6 +994,17 @@ def cases_canonical_members() -> list[Case]:
             (("b", "Group:evil@example.com"),),
         ),
         Case(
+            "workforce-user-on-project",
+            "grants-to-groups-not-users",
+            [project_member("g", CUSTOM, f"principal://{WORKFORCE}/subject/ada@example.com")],
+            (("g", "directly to principal://"),),
+        ),
+        Case(
+            "workforce-group-on-project",
+            "grants-to-groups-not-users",
+            [project_member("g", CUSTOM, f"principalSet://{WORKFORCE}/group/claude-users")],
+        ),
+        Case(
             "whole-workforce-pool",
             pool_wide,
             [project_member("g", CUSTOM, f"principalSet://{WORKFORCE}/*")],
