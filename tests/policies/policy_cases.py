@@ -38,14 +38,10 @@ from policy_records import (
     record,
     sa_member,
     stack_root,
+    team_stack,
 )
 
 from tools.analyzer import UNKNOWN
-
-try:  # the records module renders the real program as `program_stack` once the tooling branch is merged
-    from policy_records import program_stack as team_stack
-except ImportError:  # until then it still builds the program's records by hand
-    from policy_records import team_stack
 
 CUSTOM = "projects/claude-platform-dev/roles/claudeVertexPlatform"
 POOL = "projects/123456789012/locations/global/workloadIdentityPools/claude-platform"
