@@ -650,10 +650,9 @@ def cases_project() -> list[Case]:
             [record(PROJECT_T, "pr", {"projectId": "p", "autoCreateNetwork": False})],
         ),
         Case(
-            "default-network",
+            "auto-create-network-left-on",
             hardening,
-            [record(PROJECT_T, "pr", {"projectId": "p", "deletionPolicy": "PREVENT"})],
-            (("pr", "autoCreateNetwork is not false"),),
+            [record(PROJECT_T, "pr", {"projectId": "p", "deletionPolicy": "PREVENT", "autoCreateNetwork": True})],
         ),
         Case(
             "deletion-allowed",
@@ -677,6 +676,7 @@ def cases_project() -> list[Case]:
             [record(SERVICE_T, "svc", {"service": "iam.googleapis.com", "disableOnDestroy": False})],
         ),
         Case("vertex-api", services, [record(SERVICE_T, "svc", {"service": "aiplatform.googleapis.com"})]),
+        Case("guardrail-apis", services, [record(SERVICE_T, "svc", {"service": "monitoring.googleapis.com"})]),
         Case(
             "compute-api",
             services,
@@ -991,6 +991,17 @@ def cases_canonical_members() -> list[Case]:
             (("b", "Group:evil@example.com"),),
         ),
         Case(
+            "workforce-user-on-project",
+            "grants-to-groups-not-users",
+            [project_member("g", CUSTOM, f"principal://{WORKFORCE}/subject/ada@example.com")],
+            (("g", "directly to principal://"),),
+        ),
+        Case(
+            "workforce-group-on-project",
+            "grants-to-groups-not-users",
+            [project_member("g", CUSTOM, f"principalSet://{WORKFORCE}/group/claude-users")],
+        ),
+        Case(
             "whole-workforce-pool",
             pool_wide,
             [project_member("g", CUSTOM, f"principalSet://{WORKFORCE}/*")],
@@ -1142,6 +1153,13 @@ def cases_governance() -> list[Case]:
         ),
         Case("allowed-models-pinned", org, [allowed_models("m", MODEL_VALUES)]),
         Case(
+            "allowed-models-beyond-the-platforms-list",
+            org,
+            [allowed_models("m", MODEL_VALUES)],
+            (("m", "claude-haiku-4-5@20251001:predict, which is not"),),
+            config={"allowedModelValues": ["publishers/anthropic/models/claude-sonnet-*:predict"]},
+        ),
+        Case(
             "allowed-models-deny-all",
             org,
             [org_policy("m", "vertexai.allowedModels", {"rules": [{"denyAll": "TRUE"}]})],
@@ -1268,10 +1286,25 @@ def cases_spoofing() -> list[Case]:
             (("gh", "maps attribute.repository from `assertion.ref`"),),
         ),
         Case(
-            "subject-spoofed",
+            "subject-built-from-numeric-claims",
             provider_rule,
-            [provider("gh", "assertion.repository == 'acme/app'", mapping={"google.subject": "assertion.actor"})],
-            (("gh", "maps google.subject from `assertion.actor`"),),
+            [
+                provider(
+                    "gh",
+                    "assertion.repository == 'acme/app'",
+                    mapping={"google.subject": "'github:' + assertion.repository_id + ':' + assertion.run_id"},
+                )
+            ],
+        ),
+        Case(
+            "subject-grant-through-another-claim",
+            grants,
+            [
+                pool,
+                provider("gh", "assertion.repository == 'acme/app'", mapping={"google.subject": "assertion.actor"}),
+                sa_member("g", token, f"principal://{WIF}/subject/repo:acme/app:ref:refs/heads/main"),
+            ],
+            (("g", "maps google.subject from `assertion.actor`, not from assertion.sub"),),
         ),
         Case("program-stack", grants, full_stack()),
         Case("program-stack-preview", grants, full_stack(preview=True)),

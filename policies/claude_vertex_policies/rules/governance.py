@@ -17,7 +17,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..values import has_unknown, is_unknown, known_str, shown
-from .base import ResourceRule, RuleInfo, StackResource, StackRule, string_list
+from .base import ResourceRule, RuleInfo, StackResource, StackRule, matches_any, string_list
 
 PROJECT_AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
 HIERARCHY_AUDIT_CONFIGS = frozenset(
@@ -102,7 +102,7 @@ def constraint_of(props: Mapping[str, Any]) -> str | None:
     return match.group("constraint") if match else None
 
 
-def _rule_problems(constraint: str, rule: Any) -> list[str]:
+def _rule_problems(constraint: str, rule: Any, models: Sequence[str]) -> list[str]:
     if not isinstance(rule, Mapping):
         return ["has a rule that is not an object"]
     problems = []
@@ -117,10 +117,15 @@ def _rule_problems(constraint: str, rule: Any) -> list[str]:
             return problems
         if not allowed and not problems:
             problems.append("has a rule with no allowedValues")
-        bad = [shown(v) for v in allowed or [] if not (isinstance(v, str) and MODEL_VALUE.match(v))]
+        bad = [
+            shown(v)
+            for v in allowed or []
+            if not (isinstance(v, str) and MODEL_VALUE.match(v) and matches_any(v, models))
+        ]
         if bad:
             problems.append(
-                f"allows {', '.join(bad)}, which is not a publishers/anthropic/models/<model>:predict value"
+                f"allows {', '.join(bad)}, which is not a publishers/anthropic/models/<model>:predict value in "
+                f"allowedModelValues {list(models)}"
             )
     elif constraint == SKIP_DEFAULT_NETWORK and _flag(rule.get("enforce")) is not True:
         problems.append(f"does not enforce the constraint (enforce is {shown(rule.get('enforce'))})")
@@ -161,7 +166,7 @@ def check_org_policy(resource_type: str, props: dict[str, Any], config: Mapping[
         if not isinstance(rules, list) or not rules:
             problems.append("has no rules")
         for rule in rules if isinstance(rules, list) else []:
-            problems.extend(_rule_problems(constraint, rule))
+            problems.extend(_rule_problems(constraint, rule, config["allowedModelValues"]))
     return [f"{where} {problem}: a team stack may only tighten {constraint}." for problem in dict.fromkeys(problems)]
 
 
@@ -179,6 +184,13 @@ ORG_POLICIES_RESTRICT_ONLY = ResourceRule(
             "Checkov": "none",
             "Trivy": "none",
             "Policy Library": "none (it audits org policies, not the stacks that set them)",
+        },
+        config={
+            "allowedModelValues": string_list(
+                "Values a vertexai.allowedModels policy may allow (globs); narrow it to the models the platform "
+                "approves.",
+                ("publishers/anthropic/models/*:predict",),
+            )
         },
         tags=("org-policy", "deny-by-default"),
     ),

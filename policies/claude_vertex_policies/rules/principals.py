@@ -12,7 +12,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import FOLDER, ORGANIZATION, PROJECT, grants_of
-from ..members import is_default_service_account, is_public, parse_member
+from ..members import Member, is_default_service_account, is_public, parse_member
 from ..values import is_unknown
 from .base import ResourceRule, RuleInfo, string_list
 
@@ -201,11 +201,17 @@ MEMBERS_IN_ALLOWED_DOMAINS = ResourceRule(
 )
 
 
+def _individual(member: Member) -> bool:
+    """A person: a `user:`, or one identity of a workforce pool (a corporate IdP's user)."""
+    federated = member.federated
+    return member.kind == "user" or (federated is not None and federated.workforce and federated.selector == "subject")
+
+
 def check_user_grants(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
     messages = []
     for grant in grants_of(resource_type, props).grants:
         broad = grant.scope in {PROJECT, FOLDER, ORGANIZATION}
-        if broad and not is_unknown(grant.member) and parse_member(grant.member).kind == "user":
+        if broad and not is_unknown(grant.member) and _individual(parse_member(grant.member)):
             messages.append(
                 f"Grants {grant.role or '<no role>'} on {grant.where} directly to {grant.member}; access granted "
                 "to individuals is missed when people change teams or leave."
@@ -216,7 +222,8 @@ def check_user_grants(resource_type: str, props: dict[str, Any], config: Mapping
 GROUPS_NOT_USERS = ResourceRule(
     RuleInfo(
         name="grants-to-groups-not-users",
-        description="Project, folder and organization grants go to groups, not to individual users.",
+        description="Project, folder and organization grants go to groups, not to individual users (Google or "
+        "workforce).",
         severity=Severity.LOW,
         enforcement=EnforcementLevel.ADVISORY,
         remediation="Grant the team's group (group:team@example.com) and manage who is in it in Cloud Identity / "

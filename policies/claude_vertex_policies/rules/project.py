@@ -11,19 +11,23 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..values import is_unknown, known_str
+from ..values import known_str
 from .base import ResourceRule, RuleInfo, matches_any, string_list
 
 PROJECT = "gcp:organizations/project:Project"
 SERVICE = "gcp:projects/service:Service"
 
 # aiplatform serves Claude; iam creates the role and accounts; sts + iamcredentials are what keyless CI
-# identity (workload identity federation) exchanges tokens through.
+# identity (workload identity federation) exchanges tokens through; cloudquotas, logging and monitoring
+# carry the spend and usage guardrails. Compute is not here: without its API no default network exists.
 ALLOWED_SERVICES = (
     "aiplatform.googleapis.com",
     "iam.googleapis.com",
     "sts.googleapis.com",
     "iamcredentials.googleapis.com",
+    "cloudquotas.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
 )
 
 
@@ -31,12 +35,6 @@ def check_hardening(resource_type: str, props: dict[str, Any], config: Mapping[s
     messages = []
     if resource_type == PROJECT:
         project = known_str(props.get("projectId")) or "project"
-        network = props.get("autoCreateNetwork")
-        if not is_unknown(network) and network is not False:
-            messages.append(
-                f"Project {project}: autoCreateNetwork is not false, so GCP creates the `default` network with "
-                "firewall rules open to the internet for SSH, RDP and ICMP."
-            )
         policy = props.get("deletionPolicy")
         if (text := known_str(policy)) and text.upper() != "PREVENT":
             messages.append(
@@ -55,16 +53,16 @@ def check_hardening(resource_type: str, props: dict[str, Any], config: Mapping[s
 PROJECT_HARDENING = ResourceRule(
     RuleInfo(
         name="project-hardening",
-        description="Team projects have autoCreateNetwork false and deletionPolicy PREVENT; services are not "
-        "disabled on destroy.",
+        description="Team projects have deletionPolicy PREVENT; services are not disabled on destroy.",
         severity=Severity.LOW,
         enforcement=EnforcementLevel.ADVISORY,
-        remediation="Keep project.deletionProtection on (deletionPolicy PREVENT), create projects with "
-        "autoCreateNetwork=false, and enable services with disableOnDestroy=false.",
+        remediation="Keep project.deletionProtection on (deletionPolicy PREVENT) and enable services with "
+        "disableOnDestroy=false.",
         equivalents={
-            "Checkov": "CKV_GCP_27 (default network)",
-            "Trivy": "AVD-GCP-0010 no-default-network",
-            "Policy Library": "GCPNetworkRestrictDefaultV1 (default network)",
+            "Checkov": "none (its default-network check CKV_GCP_27 maps to allowed-services-only: no Compute API, "
+            "no default network)",
+            "Trivy": "none (AVD-GCP-0010 no-default-network: see allowed-services-only)",
+            "Policy Library": "none (GCPNetworkRestrictDefaultV1: see allowed-services-only)",
         },
         tags=("project", "resilience"),
     ),

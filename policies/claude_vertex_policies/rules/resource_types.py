@@ -37,6 +37,7 @@ ALLOWED_TYPES = (
     "gcp:monitoring/dashboard:Dashboard",
     "gcp:monitoring/alertPolicy:AlertPolicy",
     "pulumi-python:dynamic:Resource",
+    "pulumi-python:dynamic/readiness:IamReady",
     "pulumi:pulumi:Stack",
     "pulumi:providers:gcp",
     "claude-vertex:index:*",

@@ -86,14 +86,14 @@ def check_provider(resource_type: str, props: dict[str, Any], config: Mapping[st
 def spoofed_mappings(mapping: Mapping[str, Any], claims: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """(target, source, expected source) for every pinning attribute not mapped from its own claim.
 
-    `google.subject` counts as the `sub` claim's attribute: `principal://.../subject/<sub>` grants trust it.
+    `google.subject` is not a pinning attribute: the program may build it from several numeric claims to fit
+    IAM's 127-byte limit. Grants to a single subject are held to `assertion.sub` by
+    `federated-grants-pinned-by-provider` instead.
     """
     spoofed = []
     for target, source in mapping.items():
-        claim = "sub" if target == "google.subject" else target.removeprefix("attribute.")
-        if target != "google.subject" and not target.startswith("attribute."):
-            continue
-        if claim in claims or claim in PINNING_ATTRIBUTES:
+        claim = target.removeprefix("attribute.")
+        if target.startswith("attribute.") and (claim in claims or claim in PINNING_ATTRIBUTES):
             expected = f"assertion.{claim}"
             if not isinstance(source, str) or source.strip() != expected:
                 spoofed.append((target, str(source), expected))
