@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,12 +135,16 @@ def _load_file(path: Path, source: str, report: Report, env: Mapping[str, str]) 
     report.keep_secret(*_secrets(info))
     kind, principal = describe(info)
     try:
-        credentials, _ = google.auth.load_credentials_from_file(str(path), scopes=SCOPES)
+        with warnings.catch_warnings():
+            # google-auth warns that the generic loader accepts every kind; reading every kind is the point here
+            # (it is what Claude Code's auth library does), and nothing from the file is executed or trusted blindly.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            credentials, _ = google.auth.load_credentials_from_file(str(path), scopes=SCOPES)
         credentials.refresh(Request())
     except google.auth.exceptions.DefaultCredentialsError as exc:
         report.add("credentials", "fail", f"{path} ({source}): google-auth cannot use it: {exc}", LOGIN_FIX)
         return None
-    except (google.auth.exceptions.RefreshError, google.auth.exceptions.TransportError) as exc:
+    except google.auth.exceptions.GoogleAuthError as exc:  # RefreshError, OAuthError, TransportError, ...
         message, fix = _refresh_failure(kind, exc)
         report.add("credentials", "fail", f"{principal}: {message}", fix)
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import DEVELOPER, PROJECT, stack_env
+from doctor_support import DEVELOPER, PROJECT, stack_env
 from fake_google import PREDICT
 
 
