@@ -11,7 +11,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from claude_vertex_doctor import __version__, credentials, envcheck, permission, vertex
+from claude_vertex_doctor import __version__, envcheck
 from claude_vertex_doctor.catalog import catalog
 from claude_vertex_doctor.inputs import InputError, assemble, read_access_token
 from claude_vertex_doctor.report import Report
@@ -36,6 +36,9 @@ def parser() -> argparse.ArgumentParser:
 
 def diagnose(env: Mapping[str, str], token: str | None = None, token_file: Path | None = None) -> Report:
     """Every check, in order; a check that cannot mean anything after a failure is not run."""
+    # Imported here: the SDK takes a while to import, and bad input or --version should answer at once.
+    from claude_vertex_doctor import credentials, permission, vertex
+
     report = Report()
     plan = envcheck.check(env, report, catalog())
     if not plan.runnable:
