@@ -187,7 +187,7 @@ def _check_pins(env: Mapping[str, str], report: Report, plan: Plan, catalog: Cat
             "environment.pins",
             "warn",
             "unpinned: " + "; ".join(unpinned),
-            "pin every alias as the stack's dotenv output does (vertex config in the team's stack file)",
+            "pin every alias as the stack's dotenv output does (vertex.models in the team's stack file)",
         )
     small, haiku = env.get("ANTHROPIC_SMALL_FAST_MODEL"), env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL")
     if small and haiku and small != haiku:

@@ -62,5 +62,6 @@ class Report:
         failed = sum(c.status == "fail" for c in self.checks)
         warned = sum(c.status == "warn" for c in self.checks)
         verdict = "Claude Code on Vertex AI should work." if failed == 0 else "Claude Code on Vertex AI will not work."
-        lines.append(f"{verdict} {failed} failed, {warned} warnings, {len(self.checks)} checks.")
+        warnings = f"{warned} warning{'' if warned == 1 else 's'}"
+        lines.append(f"{verdict} {failed} failed, {warnings}, {len(self.checks)} checks.")
         return "\n".join(lines) + "\n"

@@ -73,13 +73,14 @@ def _not_found(model: PinnedModel, plan: Plan) -> Verdict:
         return Verdict(
             "fail",
             f"{where} is not served there (404); it is served in: {', '.join(entry.regions)}",
-            f"set {variable}={entry.regions[0]} (or another region listed)",
+            f"set {variable}={entry.regions[0]} (or another region listed; the stack's vertex.regionOverrides sets it "
+            "for the whole team)",
         )
     return Verdict(
         "fail",
         f"{where}: 404, the model is not enabled for project {plan.project} in Model Garden",
-        f"a project owner enables {entry.id} once in the console (Vertex AI > Model Garden, accept Anthropic's "
-        f"terms); the team's stack can then enable it. If it is enabled, try "
+        f"a project owner accepts Anthropic's terms once in the console (Vertex AI > Model Garden), and the team's "
+        f"stack enables {entry.id} (vertex.enableModels). If it is enabled, try "
         f"{entry.region_variable or 'CLOUD_ML_REGION'}=global (the catalog's regions are not verified)",
     )
 
@@ -111,7 +112,8 @@ def classify(model: PinnedModel, plan: Plan, error: GoogleError, predict: bool |
             "fail",
             f"{where}: the organization policy vertexai.allowedModels on {plan.project} does not allow it "
             f"({error.code} {error.status})",
-            "pin a model your team's stack allows, or ask the platform team to add this one to the stack's models",
+            "use a model your team's stack pins (its vertex.restrictModels allows only those), or ask your platform "
+            "team to pin this one",
         )
     if error.code == 401:
         return Verdict("fail", f"{where}: Vertex rejected the credentials (401 {error.status})", LOGIN_FIX)
