@@ -19,6 +19,7 @@ from pathlib import Path
 
 import google.auth
 import google.auth.exceptions
+import requests
 from google.auth.transport.requests import Request
 
 from claude_vertex_doctor.report import Report
@@ -150,6 +151,8 @@ def _load_file(path: Path, source: str, report: Report, env: Mapping[str, str]) 
         return None
     token = credentials.token
     report.keep_secret(token)
+    if info.get("type") == "external_account_authorized_user":
+        principal = _workforce_principal(info, token) or principal
     quota_project = info.get("quota_project_id") or None
     notes = f"; quota project {quota_project}" if quota_project else ""
     report.add("credentials", "ok", f"{kind} ADC from {path} ({source}): {principal}{notes}")
@@ -164,6 +167,29 @@ def _load_file(path: Path, source: str, report: Report, env: Mapping[str, str]) 
             "fine when the model checks below pass; otherwise use impersonation instead of a key file",
         )
     return Auth(token=token, quota_project=str(quota_project) if quota_project else None, kind=kind)
+
+
+def _workforce_principal(info: Mapping[str, object], token: str) -> str | None:
+    """The exact `principal://...` of a workforce sign-in, from the pool's token introspection endpoint (the
+    file's `token_info_url`, RFC 7662: `username`), so a developer can quote what `access.members` must hold.
+    Best effort: without an answer the doctor names the pool and provider only."""
+    url, client_id, secret = info.get("token_info_url"), info.get("client_id"), info.get("client_secret")
+    if not (isinstance(url, str) and isinstance(client_id, str) and isinstance(secret, str)):
+        return None
+    try:
+        response = requests.post(
+            url,
+            data={"token": token, "token_type_hint": "urn:ietf:params:oauth:token-type:access_token"},
+            auth=(client_id, secret),
+            timeout=10,
+        )
+        answer = response.json() if response.status_code == 200 else {}
+    except (requests.RequestException, ValueError):
+        return None
+    username = answer.get("username") if isinstance(answer, dict) and answer.get("active") else None
+    if isinstance(username, str) and username.startswith("principal://"):
+        return f"workforce identity {username}"
+    return None
 
 
 def _metadata(report: Report) -> Auth | None:

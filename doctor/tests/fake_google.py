@@ -39,6 +39,7 @@ class Scenario:
     allowed_models: set[str] | None = None  # vertexai.allowedModels on the project (None: no policy)
     issued_token: str = ""  # what the token endpoint hands out for any valid grant
     refresh_tokens: set[str] = field(default_factory=set)
+    workforce_principal: str = ""  # what token introspection names for a workforce token
 
 
 @dataclass
@@ -91,6 +92,13 @@ class FakeGoogle:
         if grant not in ("refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer"):
             return 400, {"error": "unsupported_grant_type"}
         return 200, {"access_token": self.scenario.issued_token, "expires_in": 3599, "token_type": "Bearer"}
+
+    def introspect(self, form: dict[str, list[str]]) -> tuple[int, object]:
+        """Google STS token introspection (RFC 7662) for a workforce access token."""
+        principal = self.scenario.tokens.get(form.get("token", [""])[0])
+        if principal is None:
+            return 200, {"active": False}
+        return 200, {"active": True, "username": self.scenario.workforce_principal, "client_id": "32555940559"}
 
     def resource_manager(self, project: str, headers: dict[str, str], body: dict) -> tuple[int, object]:
         principal = self._principal(headers)
@@ -214,7 +222,9 @@ class FakeGoogle:
                         body = raw
                 with fake._lock:
                     fake.requests.append(Recorded("POST", self.path, headers, body))
-                if self.path == "/token":
+                if self.path == "/introspect":
+                    status, payload = fake.introspect(body if isinstance(body, dict) else {})
+                elif self.path == "/token":
                     status, payload = fake.token_endpoint(body if isinstance(body, dict) else {})
                 elif m := RM_RE.match(self.path):
                     status, payload = fake.resource_manager(m["project"], headers, body or {})

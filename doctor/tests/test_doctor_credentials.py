@@ -69,7 +69,19 @@ def test_workforce_identity_is_recognised_and_used(doctor, fake, tmp_path):
     credentials = run.check("credentials")
     assert credentials["status"] == "ok"
     assert "workforce" in credentials["message"]
-    assert f"workforcePools/{POOL}/subject/" in credentials["message"] and PROVIDER in credentials["message"]
+    assert f"workforcePools/{POOL}/subject/<your IdP subject>" in credentials["message"]
+    assert PROVIDER in credentials["message"]
+
+
+def test_workforce_principal_is_named_exactly_when_the_pool_says_it(doctor, fake, tmp_path):
+    principal = f"principal://iam.googleapis.com/locations/global/workforcePools/{POOL}/subject/alice@acme.example"
+    fake.scenario.refresh_tokens.add(REFRESH)
+    fake.scenario.workforce_principal = principal
+    adc = workforce_adc(tmp_path, fake.url)
+    run = doctor(stack_env(), token=False, shell={"GOOGLE_APPLICATION_CREDENTIALS": str(adc)})
+    assert f"workforce identity {principal}" in run.check("credentials")["message"]
+    introspection = next(r for r in fake.requests if r.path == "/introspect")
+    assert introspection.headers["authorization"].startswith("Basic ")  # the client authenticates, as RFC 7662
     assert run.code == 0, run.out
     assert any(r.path == "/token" for r in fake.requests)
     _no_secret(run, TOKEN, REFRESH, CLIENT_SECRET)
@@ -147,8 +159,9 @@ def test_gcloud_well_known_file_is_found_under_cloudsdk_config(doctor, fake, tmp
 
 
 def test_each_adc_kind_is_described_without_a_call():
-    # google-auth sends a plain user login's refresh to Google's own token endpoint whatever the file says, so
-    # this kind is described from the file alone here; the kinds above are exercised end to end.
+    # google-auth sends a plain user login's refresh to Google's own token endpoint, and an impersonation to
+    # Google's own IAM Credentials host, whatever the file says: these kinds are described from the file alone
+    # here; the kinds above are exercised end to end against the fake endpoints their files name.
     assert describe({"type": "authorized_user", "refresh_token": REFRESH})[1].startswith("your Google user account")
     kind, principal = describe(
         {
