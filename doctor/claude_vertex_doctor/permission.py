@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import requests
 
+from claude_vertex_doctor.credentials import LOGIN_FIX
 from claude_vertex_doctor.google_errors import parse
 from claude_vertex_doctor.report import Report
 
@@ -24,6 +25,10 @@ TIMEOUT_SECONDS = 15
 
 class Unreachable(Exception):
     """Resource Manager could not be reached or answered an error; the message says which."""
+
+    def __init__(self, message: str, code: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def endpoint(env: Mapping[str, str]) -> str:
@@ -44,7 +49,7 @@ def granted(env: Mapping[str, str], project: str, token: str, permissions: list[
         raise Unreachable(f"cannot reach Resource Manager at {endpoint(env)}: {type(exc).__name__}") from None
     if response.status_code != 200:
         error = parse(response.status_code, response.text)
-        raise Unreachable(f"Resource Manager answered {error.code} {error.status}: {error.message}".strip())
+        raise Unreachable(f"Resource Manager answered {error.code} {error.status}: {error.message}".strip(), error.code)
     return set(response.json().get("permissions", []))
 
 
@@ -53,6 +58,9 @@ def check(env: Mapping[str, str], report: Report, project: str, token: str, quot
     try:
         has = granted(env, project, token, [PREDICT])
     except Unreachable as exc:
+        if exc.code == 401:
+            report.add("permission", "fail", f"{exc}: your credentials were rejected", LOGIN_FIX)
+            return None
         report.add(
             "permission",
             "fail",

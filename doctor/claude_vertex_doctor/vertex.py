@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import anthropic
@@ -170,7 +171,12 @@ def _call(model: PinnedModel, vertex: AnthropicVertex) -> tuple[str, GoogleError
 
 
 def check_model(
-    model: PinnedModel, plan: Plan, auth: Auth, report: Report, predict: bool | None, today: dt.date
+    model: PinnedModel,
+    plan: Plan,
+    vertex_for: Callable[[str], AnthropicVertex],
+    report: Report,
+    predict: bool | None,
+    today: dt.date,
 ) -> None:
     check_id = f"model:{model.id}"
     pinned_by = ", ".join(model.variables)
@@ -185,7 +191,7 @@ def check_model(
             f"pin {entry.successor or 'a current model'} instead",
         )
         return
-    vertex = client(plan, auth, model.region)
+    vertex = vertex_for(model.region)
     host = str(vertex.base_url).rstrip("/")
     try:
         _, error = _call(model, vertex)
@@ -221,5 +227,13 @@ def check_model(
 
 
 def check(plan: Plan, auth: Auth, report: Report, predict: bool | None, today: dt.date | None = None) -> None:
+    clients: dict[str, AnthropicVertex] = {}
+
+    def vertex_for(region: str) -> AnthropicVertex:
+        """One client per region: models pinned to the same region share its connection."""
+        if region not in clients:
+            clients[region] = client(plan, auth, region)
+        return clients[region]
+
     for model in plan.models:
-        check_model(model, plan, auth, report, predict, today or dt.date.today())
+        check_model(model, plan, vertex_for, report, predict, today or dt.date.today())

@@ -136,3 +136,18 @@ def test_region_and_project_errors_stop_before_any_call(doctor, fake):
     assert run.check("environment.region")["status"] == "fail"
     assert run.check("environment.project")["status"] == "fail"
     assert fake.requests == []
+
+
+def test_a_token_google_does_not_know_is_sent_back_to_sign_in(doctor, fake):
+    fake.scenario.tokens.clear()
+    run = doctor(stack_env())
+    assert run.code == 1
+    assert run.check("permission")["fix"].startswith("gcloud auth application-default login")
+    assert "401" in run.check("model:claude-opus-5-5")["message"]
+
+
+def test_a_project_that_does_not_exist_or_is_not_yours(doctor, fake):
+    run = doctor(stack_env(ANTHROPIC_VERTEX_PROJECT_ID="not-my-project"))
+    permission = run.check("permission")
+    assert permission["status"] == "fail" and "403" in permission["message"]
+    assert "ANTHROPIC_VERTEX_PROJECT_ID" in permission["fix"]
