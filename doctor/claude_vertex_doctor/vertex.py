@@ -77,12 +77,14 @@ def _not_found(model: PinnedModel, plan: Plan) -> Verdict:
             f"set {variable}={entry.regions[0]} (or another region listed; the stack's vertex.regionOverrides sets it "
             "for the whole team)",
         )
+    others = [r for r in entry.regions if r != model.region]
+    variable = entry.region_variable or "CLOUD_ML_REGION"
+    retry = f" If it is enabled, try {variable}={others[0]} (the catalog's regions are unverified)." if others else ""
     return Verdict(
         "fail",
         f"{where}: 404, the model is not enabled for project {plan.project} in Model Garden",
-        f"a project owner accepts Anthropic's terms once in the console (Vertex AI > Model Garden), and the team's "
-        f"stack enables {entry.id} (vertex.enableModels). If it is enabled, try "
-        f"{entry.region_variable or 'CLOUD_ML_REGION'}=global (the catalog's regions are not verified)",
+        "a project owner accepts Anthropic's terms once in the console (Vertex AI > Model Garden), and the team's "
+        f"stack enables {entry.id} (vertex.enableModels).{retry}",
     )
 
 
