@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Test this checkout's doctor, not whichever copy the shared virtualenv happens to have installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from claude_vertex_doctor.cli import main
 from doctor_support import TOKEN, Run, base_environ, dotenv_text, good_scenario
 from fake_google import FakeGoogle

@@ -77,6 +77,7 @@ def base_environ(fake: FakeGoogle, home: Path) -> dict[str, str]:
     """The developer's shell: nothing of theirs leaks in, and every Google endpoint is the fake one."""
     return {
         "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),  # this checkout's doctor, as in conftest
         "HOME": str(home),
         "NO_GCE_CHECK": "True",
         "ANTHROPIC_VERTEX_BASE_URL": f"{fake.url}/v1",
