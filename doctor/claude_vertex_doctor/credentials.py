@@ -171,8 +171,9 @@ def _load_file(path: Path, source: str, report: Report, env: Mapping[str, str]) 
 
 def _workforce_principal(info: Mapping[str, object], token: str) -> str | None:
     """The exact `principal://...` of a workforce sign-in, from the pool's token introspection endpoint (the
-    file's `token_info_url`, RFC 7662: `username`), so a developer can quote what `access.members` must hold.
-    Best effort: without an answer the doctor names the pool and provider only."""
+    file's `token_info_url`; RFC 7662 calls the field `username`, unverified for Google's endpoint), so a developer
+    can quote what `access.members` must hold. Best effort: without an answer the doctor names the pool and
+    provider only."""
     url, client_id, secret = info.get("token_info_url"), info.get("client_id"), info.get("client_secret")
     if not (isinstance(url, str) and isinstance(client_id, str) and isinstance(secret, str)):
         return None
