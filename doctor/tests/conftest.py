@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-# Test this checkout's doctor, not whichever copy the shared virtualenv happens to have installed.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Test this checkout's doctor, not the copy another checkout installed editable into a shared virtualenv. Appended,
+# never prepended: doctor/ holds a `tests` directory too, and the repository's own `tests.conftest` must win.
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from claude_vertex_doctor.cli import main
 from doctor_support import TOKEN, Run, base_environ, dotenv_text, good_scenario
