@@ -12,7 +12,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.ci_platforms import PLATFORMS, CiPlatform, provider_args
-from components.config import CiConfig, ConfigError
+from components.config import CiConfig
 
 WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 # Federation at CI time: STS swaps the OIDC token for a federated one, IAM Credentials mints the
@@ -85,10 +85,6 @@ class CiIdentity(pulumi.ComponentResource):
 
         self.provider_names = {}
         for platform, issuer, allowed in selected_platforms(config):
-            # GCP refuses an over-long condition only at apply; say so at preview, as the config error it is.
-            problem = platform.limit_problem(allowed)
-            if problem is not None:
-                raise ConfigError(f"ci.{platform.id}.{platform.allowed_key}", list(allowed), problem)
             provider = gcp.iam.WorkloadIdentityPoolProvider(
                 f"{team}-ci-{platform.id}",
                 project=project_id,

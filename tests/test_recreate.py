@@ -77,7 +77,12 @@ def test_without_ci_only_the_project_is_adopted(render_config: Callable[..., Ren
 
 
 def test_a_project_deleted_with_the_stack_is_called_out_not_imported(render_config: Callable[..., Rendered]) -> None:
-    project = {"id": "claude-scratch", "billingAccount": "012345-6789AB-CDEF01", "deletionProtection": False}
+    project = {
+        "id": "claude-scratch",
+        "billingAccount": "012345-6789AB-CDEF01",
+        "folderId": "123456789012",
+        "deletionProtection": False,
+    }
     plan = recreate_plan(render_config(config_with(project=project)).rendering)
     assert plan.import_file["resources"] == []
     assert plan.notes == [
