@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -85,3 +87,15 @@ def test_the_stack_schema_catches_what_an_editor_should_underline(key: str, valu
     document = {"config": {"claude-vertex:team": "payments", "claude-vertex:project": {"id": "claude-x-dev"}}}
     document["config"][key] = value
     assert list(validator.iter_errors(document)), f"{key}={value!r} should not validate"
+
+
+def test_the_pipelines_schema_check_accepts_every_stack_file() -> None:
+    """The exact command the pull-request pipelines run on a changed stack file."""
+    stacks = sorted(str(p) for p in ROOT.glob("Pulumi.*.yaml"))
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    result = subprocess.run(
+        [str(checker), "--schemafile", str(config_docs.STACK_SCHEMA), *stacks], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for workflow in (ROOT / ".github/workflows/preview.yml", ROOT / ".gitlab-ci.yml"):
+        assert "check-jsonschema --schemafile schema/stack-config.schema.json" in workflow.read_text()

@@ -47,7 +47,7 @@ class ProjectConfig(Section):
         None,
         allowed="4-30 letters, digits, spaces, hyphens, quotes or exclamation points (GCP display-name rules)",
         doc="Display name (GCP's rule: no parentheses). Only with `create: true`.",
-        pattern=r"^[A-Za-z0-9'\" !-]{4,30}$",
+        pattern="^[A-Za-z0-9'\" !-]{4,30}$",
         default_text="Claude Code <team>",
     )
     billing_account: Text | None = key(

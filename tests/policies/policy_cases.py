@@ -839,7 +839,11 @@ def guardrails() -> list[dict[str, Any]]:
             "platform-enable-sonnet",
             {"project": TEAM_PROJECT, "publisherModelName": "publishers/anthropic/models/claude-sonnet-4-5"},
         ),
-        record("pulumi-python:dynamic:Resource", "platform-ready", {"project": TEAM_PROJECT}),
+        record(
+            "pulumi-python:dynamic/readiness:IamReady",
+            "platform-ready",
+            {"project": TEAM_PROJECT, "service": "iam.googleapis.com", "endpoint": "https://iam.googleapis.com"},
+        ),
         record("pulumi:providers:gcp", "default_10_2_0", {"version": "10.2.0"}),
     ]
 
@@ -860,6 +864,12 @@ def cases_resource_types() -> list[Case]:
         Case("program-stack", rule, full_stack()),
         Case("program-stack-preview", rule, full_stack(preview=True)),
         Case("local-command", rule, [command], (("cmd", "command:local:Command is not a resource type"),)),
+        Case(
+            "any-dynamic-provider",
+            rule,
+            [record("pulumi-python:dynamic:Resource", "dyn", {"project": TEAM_PROJECT})],
+            (("dyn", "pulumi-python:dynamic:Resource is not a resource type"),),
+        ),
         Case(
             "google-native-iam",
             rule,

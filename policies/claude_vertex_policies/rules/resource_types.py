@@ -36,7 +36,6 @@ ALLOWED_TYPES = (
     "gcp:logging/metric:Metric",
     "gcp:monitoring/dashboard:Dashboard",
     "gcp:monitoring/alertPolicy:AlertPolicy",
-    "pulumi-python:dynamic:Resource",
     "pulumi-python:dynamic/readiness:IamReady",
     "pulumi:pulumi:Stack",
     "pulumi:providers:gcp",
