@@ -128,7 +128,8 @@ class QuotaCaps(Section):
     @classmethod
     def _something(cls, data: Any) -> Any:
         names = cls.keys()
-        if isinstance(data, dict) and not any(data.get(k) is not None for k in names):
+        # Unknown keys are left to the "unknown key" error, which names the allowed ones.
+        if isinstance(data, dict) and set(data) <= set(names) and not any(data.get(k) is not None for k in names):
             raise Refusal("", data, f"set at least one of {', '.join(names)}")
         return data
 
