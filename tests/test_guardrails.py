@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from components.config import ConfigError, parse_config
 from components.config.guardrails import families
 from components.guardrails_usage import dashboard_url, promql_metric
+from components.models import catalog
 from tests.conftest import Rendered, config_with
 from tools import preview
 from tools.gcp_mocks import project_number
@@ -258,7 +260,13 @@ def test_global_caps_use_global_quota_ids_and_every_base_model_of_the_family(ful
         and "sonnet" in json.loads(dims)["base_model"]
     }
     # The family bucket for models launched after 2026-05-26, and each older model's own, retired ones left out.
-    assert sonnet_rpm == {"anthropic-claude-sonnet", "anthropic-claude-sonnet-4-6", "anthropic-claude-sonnet-4-5"}
+    sonnet_4_5 = catalog().get("claude-sonnet-4-5@20250929")
+    assert sonnet_4_5 is not None
+    older = {"anthropic-claude-sonnet-4-6"} | (
+        set() if sonnet_4_5.retired(dt.date.today()) else {"anthropic-claude-sonnet-4-5"}
+    )
+    assert sonnet_rpm == {"anthropic-claude-sonnet"} | older
+    assert "anthropic-claude-3-7-sonnet" not in sonnet_rpm  # retired on 2026-05-11
     one = caps[("GlobalOnlinePredictionInputTokensPerMinutePerBaseModel", '{"base_model": "anthropic-claude-sonnet"}')]
     assert one == {
         "contactEmail": "platform-alerts@example.com",
