@@ -109,6 +109,15 @@ def test_an_invalid_stack_exits_2_naming_the_file(tmp_path: Path, capsys: pytest
     assert err.count("\n") == 1 and err.startswith(f"error: {bad}: invalid config claude-vertex:guardrails.quotas.gpt")
 
 
+def test_an_unreadable_stack_file_is_named_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "Pulumi.broken.yaml"
+    broken.write_text("config:\n  claude-vertex:team: [unclosed\n")
+    code, _, err = run(capsys, tmp_path)
+    assert code == fleet.EXIT_INVALID
+    assert err.startswith(f"error: {broken}: ") and err.count(str(broken)) == 1 and err.count("\n") == 1
+    assert "stacks here" not in err
+
+
 def test_a_bad_policy_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_stack(tmp_path, "alpha", "alpha", project=project("claude-alpha-dev"))
     policy = tmp_path / "policy.json"

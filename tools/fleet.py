@@ -20,6 +20,7 @@ import fnmatch
 import json
 import multiprocessing
 import os
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -161,7 +162,7 @@ def inspect_chunk(paths: Sequence[str], policy_config: str | None, no_policy: bo
         try:
             renderings.append((file, load_rendering(file.name[len("Pulumi.") : -len(".yaml")], file)))
         except ConfigInvalid as err:
-            results.append({"error": f"{file}: {err}"})
+            results.append({"error": _one_line(file, str(err))})
     if no_policy or not renderings:
         return results + [{"summary": asdict(summarize(f, r, None))} for f, r in renderings]
     first = renderings[0][1]
@@ -178,6 +179,12 @@ def inspect_chunk(paths: Sequence[str], policy_config: str | None, no_policy: bo
     except PolicyConfigError as err:
         return [{"error": str(err)}]
     return results
+
+
+def _one_line(file: Path, message: str) -> str:
+    """The preview's error, naming the file once (and not the stacks beside the program, which are not these)."""
+    message = re.sub(r" \(stacks here: [^)]*\)$", "", message)
+    return message if message.startswith(str(file)) else f"{file}: {message}"
 
 
 def stack_files(directory: Path) -> list[Path]:
