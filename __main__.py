@@ -9,6 +9,7 @@ import pulumi
 from components.access import VertexAccess, permission_check_resource
 from components.ci_identity import CI_SERVICES, CiIdentity
 from components.config import load_stack_config
+from components.guardrails import Guardrails, guardrail_outputs
 from components.model_access import ModelAccess
 from components.outputs import ci_outputs, developer_env, stack_outputs
 from components.project import VERTEX_API, TeamProject
@@ -43,6 +44,17 @@ env = developer_env(config, project.project_id)
 outputs = stack_outputs(
     config, env, project.project_id, project.project_number, access.role_name, access.service_account_emails
 )
+guardrails = Guardrails(
+    config.team,
+    config.guardrails,
+    project=config.project,
+    plan=config.models,
+    region=config.vertex.region,
+    project_id=project.project_id,
+    project_number=project.project_number,
+    vertex_api=project.services[VERTEX_API],
+)
+outputs.update(guardrail_outputs(config.guardrails, guardrails.dashboard_url, env))
 if config.ci is not None:
     ci = CiIdentity(config.team, config.ci, project.project_id, access.role_name, project.iam_ready)
     outputs.update(ci_outputs(ci.provider_names, ci.service_account_email, env))

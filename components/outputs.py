@@ -10,12 +10,16 @@ import pulumi
 from components import environment
 from components.ci_platforms import BY_ID
 from components.config import StackConfig
+from components.guardrails_telemetry import telemetry_env
 
 
 def developer_env(config: StackConfig, project_id: pulumi.Output[str]) -> pulumi.Output[dict[str, str]]:
     """The map Claude Code reads; every other rendering and the CI snippets are built from this one Output."""
     plan = config.models
-    return project_id.apply(lambda pid: environment.claude_env(pid, config.vertex, plan))
+    telemetry = config.guardrails.telemetry
+    return project_id.apply(
+        lambda pid: {**environment.claude_env(pid, config.vertex, plan), **telemetry_env(config.team, pid, telemetry)}
+    )
 
 
 def stack_outputs(

@@ -17,6 +17,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
 TESTABLE_PERMISSIONS_TOKEN = "gcp:iam/getTestablePermissions:getTestablePermissions"
+GET_PROJECT_TOKEN = "gcp:organizations/getProject:getProject"
 # Permissions an organization typically offers for custom roles around the ones we ask for.
 _TESTABLE = (
     "aiplatform.endpoints.computeTokens",
@@ -155,6 +156,9 @@ class GcpMocks(Mocks):
                 "stages": args.args.get("stages", ["GA"]),
                 "permissions": permissions,
             }
+        if args.token == GET_PROJECT_TOKEN:  # an adopted project, as GCP knows it
+            pid = args.args["projectId"]
+            return {"id": f"projects/{pid}", "projectId": pid, "number": project_number(pid), "name": pid}
         return {}, [("token", f"the offline mocks do not implement {args.token}")]
 
 

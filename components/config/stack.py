@@ -13,6 +13,7 @@ from pydantic import PrivateAttr, ValidationError, model_validator
 from components.config.access import AccessConfig
 from components.config.base import NAMESPACE, ConfigError, Refusal, Section, Text, key, translate
 from components.config.ci import CiConfig
+from components.config.guardrails import GuardrailsConfig, check_stack
 from components.config.project import ProjectConfig
 from components.config.vertex import ModelPlan, VertexConfig
 
@@ -34,6 +35,7 @@ class StackConfig(Section):
         AccessConfig(roleId="claudeVertex"), allowed="an object", doc="The custom role and who holds it."
     )
     ci: CiConfig | None = key(None, allowed="an object", doc="Keyless CI identity for the team's own pipelines.")
+    guardrails: GuardrailsConfig = key(GuardrailsConfig(), allowed="an object", doc="Budget, quota caps and usage.")
 
     _warnings: tuple[str, ...] = PrivateAttr(default=())
     _today: dt.date = PrivateAttr(default_factory=dt.date.today)
@@ -82,6 +84,7 @@ class StackConfig(Section):
             raise Refusal(
                 "ci.serviceAccountId", self.ci.service_account_id, "must differ from every access.serviceAccounts id"
             )
+        check_stack(self.guardrails, self.project, self.models, self.vertex.region)
         return self
 
 
