@@ -67,7 +67,8 @@ def test_deletion_protection_off_lets_destroy_delete_the_project(render_config: 
 
 
 def test_services_are_exactly_vertex_and_iam_and_never_disabled(created: Rendered) -> None:
-    services = {s["inputs"]["service"]: s for s in created.of_type(SERVICE)}
+    """The project's own APIs; the guardrails enable theirs (logging, monitoring) in their own component."""
+    services = {s["inputs"]["service"]: s for s in created.of_type(SERVICE) if "TeamProject" in s["parent"]}
     assert sorted(services) == ["aiplatform.googleapis.com", "iam.googleapis.com"]
     for service in services.values():
         assert service["inputs"]["disableOnDestroy"] is False
@@ -158,6 +159,7 @@ def test_only_non_authoritative_iam_and_no_keys(created: Rendered) -> None:
 def test_children_are_parented_to_components(created: Rendered) -> None:
     components = {r["urn"]: r for r in created.resources if r["type"].startswith("claude-vertex:index:")}
     assert sorted(r["type"] for r in components.values()) == [
+        "claude-vertex:index:Guardrails",
         "claude-vertex:index:ModelAccess",
         "claude-vertex:index:TeamProject",
         "claude-vertex:index:VertexAccess",
@@ -301,7 +303,7 @@ def ci_config(**ci: Any) -> dict[str, Any]:
 
 def test_ci_identity_pins_github_repositories(render_config: Render) -> None:
     rendered = render_config(ci_config())
-    services = sorted(s["inputs"]["service"] for s in rendered.of_type(SERVICE))
+    services = sorted(s["inputs"]["service"] for s in rendered.of_type(SERVICE) if "TeamProject" in s["parent"])
     assert services == [
         "aiplatform.googleapis.com",
         "iam.googleapis.com",
