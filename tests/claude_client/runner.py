@@ -31,10 +31,15 @@ OFFLINE = {
 }
 
 
+TELEMETRY_PREFIXES = ("OTEL_", "CLAUDE_CODE_ENABLE_TELEMETRY")
+
+
 def client_environment(rendered: Mapping[str, str], *, base_url: str, home: Path, proxy: str) -> dict[str, str]:
     """The whole environment of one client run: the stack's variables, then the offline switches."""
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", "TERM": "dumb"}
-    env.update({key: str(value) for key, value in rendered.items()})
+    # A stack's telemetry export points at the team's collector, which is not here (and is not what this test
+    # checks): left in, the client would try to reach it, and the egress trap rightly fails the run.
+    env.update({key: str(value) for key, value in rendered.items() if not key.startswith(TELEMETRY_PREFIXES)})
     env.update(OFFLINE)
     env["ANTHROPIC_VERTEX_BASE_URL"] = base_url
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
