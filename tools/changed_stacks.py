@@ -145,7 +145,7 @@ def path_changes(paths: Iterable[str], root: Path) -> list[Change]:
     return changes
 
 
-def render(stacks: Sequence[str], fmt: str) -> str:
+def format_stacks(stacks: Sequence[str], fmt: str) -> str:
     if fmt == "lines":
         return "".join(f"{name}\n" for name in stacks)
     return json.dumps(list(stacks), separators=(",", ":")) + "\n"
@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"changed_stacks: {error}", file=sys.stderr)
         return 2
-    sys.stdout.write(render(stacks, args.format))
+    sys.stdout.write(format_stacks(stacks, args.format))
     return 0
 
 

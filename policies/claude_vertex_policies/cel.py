@@ -269,7 +269,7 @@ def parse(text: str) -> Node:
     return _Parser(text).parse()
 
 
-def render(node: Node) -> str:
+def to_text(node: Node) -> str:
     """Compact CEL text for messages (not byte-identical to the input, but readable)."""
     match node:
         case Path(name):
@@ -279,20 +279,20 @@ def render(node: Node) -> str:
         case Literal(text):
             return text
         case ListLit(items):
-            return "[" + ", ".join(render(i) for i in items) + "]"
+            return "[" + ", ".join(to_text(i) for i in items) + "]"
         case Call(target, name, args):
-            prefix = f"{render(target)}." if target is not None else ""
-            return f"{prefix}{name}({', '.join(render(a) for a in args)})"
+            prefix = f"{to_text(target)}." if target is not None else ""
+            return f"{prefix}{name}({', '.join(to_text(a) for a in args)})"
         case Index(target, key):
-            return f"{render(target)}[{render(key)}]"
+            return f"{to_text(target)}[{to_text(key)}]"
         case Rel(op, left, right):
-            return f"{render(left)} {op} {render(right)}"
+            return f"{to_text(left)} {op} {to_text(right)}"
         case Not(operand):
-            return f"!{render(operand)}"
+            return f"!{to_text(operand)}"
         case And(operands):
-            return " && ".join(render(o) for o in operands)
+            return " && ".join(to_text(o) for o in operands)
         case Or(operands):
-            return "(" + " || ".join(render(o) for o in operands) + ")"
+            return "(" + " || ".join(to_text(o) for o in operands) + ")"
         case Ternary(test, then, otherwise):
-            return f"{render(test)} ? {render(then)} : {render(otherwise)}"
+            return f"{to_text(test)} ? {to_text(then)} : {to_text(otherwise)}"
     raise TypeError(f"not a CEL node: {node!r}")

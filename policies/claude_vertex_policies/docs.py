@@ -91,7 +91,7 @@ def allowlist() -> str:
 SECTIONS: dict[str, Callable[[], str]] = {"rules": rules_table, "coverage": coverage_table, "allowlist": allowlist}
 
 
-def render(text: str) -> str:
+def with_generated_sections(text: str) -> str:
     """The README with every generated section replaced by what the metadata says now."""
     for name, build in SECTIONS.items():
         pattern = re.compile(rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- /generated:{name} -->)", re.DOTALL)
@@ -104,7 +104,7 @@ def render(text: str) -> str:
 
 def main(argv: list[str]) -> int:
     current = README.read_text(encoding="utf-8")
-    fresh = render(current)
+    fresh = with_generated_sections(current)
     if "--write" in argv:
         README.write_text(fresh, encoding="utf-8")
         return 0

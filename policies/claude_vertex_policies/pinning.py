@@ -88,11 +88,11 @@ class _Judge:
                     if not verdict.pinned:
                         return Verdict(
                             False,
-                            f"has `||` with a branch that is not pinned: `{cel.render(operand)}` {verdict.reason}",
+                            f"has `||` with a branch that is not pinned: `{cel.to_text(operand)}` {verdict.reason}",
                         )
                 return Verdict(True)
             case cel.Not(_):
-                return Verdict(False, f"negates `{cel.render(node)}`, which admits every identity it does not name")
+                return Verdict(False, f"negates `{cel.to_text(node)}`, which admits every identity it does not name")
             case cel.Literal("true"):
                 return Verdict(False, "is `true`, which admits every identity")
             case cel.Rel("==", left, right):
@@ -100,10 +100,10 @@ class _Judge:
             case cel.Rel("in", cel.Path() as path, cel.ListLit(items)):
                 return self._membership(path, items)
             case cel.Rel():
-                return Verdict(False, f"uses `{cel.render(node)}`; only `==` and `in [...]` with exact values pin")
+                return Verdict(False, f"uses `{cel.to_text(node)}`; only `==` and `in [...]` with exact values pin")
             case cel.Call(_, name, _) if name in _PATTERN_FUNCTIONS:
                 return Verdict(False, f"uses `{name}()`, which matches a pattern, not exact values")
-        return Verdict(False, f"contains `{cel.render(node)}`, which is not an exact comparison of {self.names}")
+        return Verdict(False, f"contains `{cel.to_text(node)}`, which is not an exact comparison of {self.names}")
 
     def _claim(self, path: cel.Path) -> tuple[str | None, str]:
         """The pinning claim a path reads, or None with the reason it does not count."""
@@ -128,12 +128,12 @@ class _Judge:
 
     def _equality(self, path: cel.Node, value: cel.Node) -> Verdict:
         if not isinstance(path, cel.Path):
-            return Verdict(False, f"compares `{cel.render(path)}`, which is not a claim")
+            return Verdict(False, f"compares `{cel.to_text(path)}`, which is not a claim")
         claim, why = self._claim(path)
         if claim is None:
             return Verdict(False, why)
         if not self._value_ok(claim, value):
-            return Verdict(False, f"compares {path.name} with {cel.render(value)}, which is not an exact {claim}")
+            return Verdict(False, f"compares {path.name} with {cel.to_text(value)}, which is not an exact {claim}")
         return Verdict(True)
 
     def _membership(self, path: cel.Path, items: tuple[cel.Node, ...]) -> Verdict:
@@ -142,7 +142,7 @@ class _Judge:
             return Verdict(False, why)
         if not items:
             return Verdict(False, f"checks {path.name} against an empty list")
-        bad = [cel.render(i) for i in items if not self._value_ok(claim, i)]
+        bad = [cel.to_text(i) for i in items if not self._value_ok(claim, i)]
         if bad:
             return Verdict(False, f"lists {', '.join(bad)} for {path.name}, which are not exact {claim} values")
         return Verdict(True)

@@ -224,7 +224,7 @@ def test_policy_data_bindings_become_grants():
 
 def test_cel_parses_the_conditions_the_program_writes():
     tree = cel.parse("assertion.repository in ['acme/a', \"acme/b\",] && attribute.ref == 'refs/heads/main'")
-    assert cel.render(tree) == "assertion.repository in ['acme/a', 'acme/b'] && attribute.ref == 'refs/heads/main'"
+    assert cel.to_text(tree) == "assertion.repository in ['acme/a', 'acme/b'] && attribute.ref == 'refs/heads/main'"
     assert cel.parse("assertion['repository'] == 'a/b'") == cel.Rel(
         "==", cel.Path("assertion.repository"), cel.Str("a/b")
     )
@@ -252,7 +252,7 @@ def test_pinning_uses_only_the_issuers_claims():
 
 def test_readme_tables_are_generated_from_the_rule_metadata():
     readme = docs.README.read_text(encoding="utf-8")
-    assert docs.render(readme) == readme, "run `cd policies && python -m claude_vertex_policies.docs --write`"
+    assert docs.with_generated_sections(readme) == readme, "run `cd policies && python -m claude_vertex_policies.docs --write`"
     for rule in RULES:
         assert f"### {rule.info.name}\n" in readme, f"{rule.info.name} has no README section"
         assert f"| [`{rule.info.name}`](#{rule.info.name}) |" in readme
@@ -265,6 +265,6 @@ def test_a_stale_readme_is_caught():
     stale = readme.replace(
         "| [`no-basic-roles`](#no-basic-roles) | resource | mandatory |", "| [`no-basic-roles`](#x) | r | a |"
     )
-    assert stale != readme and docs.render(stale) == readme
+    assert stale != readme and docs.with_generated_sections(stale) == readme
     with pytest.raises(ValueError, match="generated:coverage"):
-        docs.render(readme.replace("<!-- generated:coverage -->", ""))
+        docs.with_generated_sections(readme.replace("<!-- generated:coverage -->", ""))
