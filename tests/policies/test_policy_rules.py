@@ -252,7 +252,9 @@ def test_pinning_uses_only_the_issuers_claims():
 
 def test_readme_tables_are_generated_from_the_rule_metadata():
     readme = docs.README.read_text(encoding="utf-8")
-    assert docs.with_generated_sections(readme) == readme, "run `cd policies && python -m claude_vertex_policies.docs --write`"
+    assert docs.with_generated_sections(readme) == readme, (
+        "run `cd policies && python -m claude_vertex_policies.docs --write`"
+    )
     for rule in RULES:
         assert f"### {rule.info.name}\n" in readme, f"{rule.info.name} has no README section"
         assert f"| [`{rule.info.name}`](#{rule.info.name}) |" in readme
