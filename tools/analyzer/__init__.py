@@ -33,6 +33,7 @@ _EXPORTS = {
     "PolicyPackError": "process",
     "launch_pack_process": "process",
     "DEFAULT_PACK_DIR": "server",
+    "Judgement": "server",
     "PolicyPackServer": "server",
     "run_policy_pack": "server",
 }
@@ -41,6 +42,7 @@ __all__ = [
     "ENFORCEMENT_LEVELS",
     "UNKNOWN",
     "EngineLog",
+    "Judgement",
     "PackProcess",
     "PolicyConfigError",
     "PolicyPackError",
@@ -78,7 +80,7 @@ if TYPE_CHECKING:
         to_struct,
     )
     from tools.analyzer.process import PackProcess, PolicyPackError, launch_pack_process
-    from tools.analyzer.server import DEFAULT_PACK_DIR, PolicyPackServer, run_policy_pack
+    from tools.analyzer.server import DEFAULT_PACK_DIR, Judgement, PolicyPackServer, run_policy_pack
 
 
 def __getattr__(name: str) -> Any:
