@@ -26,6 +26,7 @@ from tools.analyzer import (
     Violation,
     analyze_request,
     analyzer_resource,
+    check_pack_defaults,
     load_policy_config,
     marshal_value,
     reconcile_policy_config,
@@ -202,6 +203,21 @@ def test_reconcile_validates_against_the_schema_and_names():
         reconcile_policy_config(info, {"a": {"n": "two"}})
     with pytest.raises(PolicyConfigError, match=r"unknown policy 'b' \(pack p has: a\)"):
         reconcile_policy_config(info, {"b": "advisory"})
+
+
+def test_pack_defaults_that_break_their_own_schema_are_caught():
+    info = info_with(("a", pb.MANDATORY, {"n": {"type": "array", "default": "not a list"}}))
+    assert reconcile_policy_config(info, None)["a"].properties == {"n": "not a list"}  # not checked per run
+    with pytest.raises(PolicyConfigError, match=r"a: n: 'not a list' is not of type 'array'"):
+        check_pack_defaults(info)
+    with pytest.raises(PolicyConfigError, match=r"a: n: 'not a list' is not of type 'array'"):
+        reconcile_policy_config(info, {"a": "advisory"})  # any user config: validated, as the engine does
+
+
+def test_this_repositorys_pack_defaults_are_valid(pack):
+    settings = check_pack_defaults(pack.info())
+    assert settings == reconcile_policy_config(pack.info(), None)
+    assert any(s.properties for s in settings.values())
 
 
 # --- pure: request shapes ------------------------------------------------------------------------------------------

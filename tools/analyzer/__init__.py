@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "PolicyConfigError": "config",
     "PolicySettings": "config",
+    "check_pack_defaults": "config",
     "load_policy_config": "config",
     "reconcile_policy_config": "config",
     "validate_policy_config": "config",
@@ -51,6 +52,7 @@ __all__ = [
     "Violation",
     "analyze_request",
     "analyzer_resource",
+    "check_pack_defaults",
     "launch_pack_process",
     "load_policy_config",
     "marshal_value",
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
     from tools.analyzer.config import (
         PolicyConfigError,
         PolicySettings,
+        check_pack_defaults,
         load_policy_config,
         reconcile_policy_config,
         validate_policy_config,

@@ -373,7 +373,8 @@ class Judgement:
         self.policy_config = policy_config
         self._lock = threading.Lock()
         self._held: list[Mapping[str, Any]] = []
-        self._sent: list[tuple[str, Any]] = []
+        self._sent: collections.deque[tuple[str, Any]] = collections.deque()
+        self._done: list[Violation] = []
         self._streaming: bool | None = None  # unknown until the pack is up and configured
         self._error: BaseException | None = None
 
@@ -387,6 +388,8 @@ class Judgement:
                     self._error = error
             if self._streaming:
                 self._sent.append(self.server.analyze_later(record))
+                while self._sent and self._sent[0][1].done():  # keep only the calls still in flight
+                    self._done += self.server.analyze_result(self._sent.popleft())
             else:
                 self._held.append(record)
 
@@ -404,7 +407,7 @@ class Judgement:
                 raise self._error
             if self._streaming is None:
                 self._begin()
-            violations = [v for pending in self._sent for v in self.server.analyze_result(pending)]
+            violations = self._done + [v for pending in self._sent for v in self.server.analyze_result(pending)]
             self._sent.clear()
             if self._held:
                 violations += self.server.judge_each(self._held)
