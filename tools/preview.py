@@ -1,11 +1,19 @@
 """Offline preview: render a team stack with mocks, judge it with the policy pack, print the plan.
 
-    python -m tools.preview --stack dev [--config-file FILE] [--json] [--no-policy]
+    python -m tools.preview --stack dev [--config-file FILE] [--json] [--no-policy] [--engine-preview]
                             [--policy-config FILE] [--write-env DIR]
 
 No cloud, no Pulumi CLI, no credentials: this is the gate a pull request gets, and the quickest way
-to see what a stack file will do. Exit codes: 0 rendered and no mandatory violation; 1 a mandatory
-policy violation; 2 the stack or policy config is invalid (one line on stderr).
+to see what a stack file will do. `--engine-preview` shows (and judges) the stack as a real `pulumi
+preview` of a new stack sends it to the pack: computed outputs unknown (`<unknown until apply>` in the
+plan, the engine's sentinel in `--json` inputs), so a platform engineer sees which checks wait for
+`pulumi up`.
+
+The pack's process is started first, before this process imports the SDK, and judges each resource
+as the program registers it; it is killed once the verdicts are in.
+
+Exit codes: 0 rendered and no mandatory violation; 1 a mandatory policy violation; 2 the stack or policy
+config is invalid (one line on stderr).
 """
 
 from __future__ import annotations
