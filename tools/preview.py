@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -321,5 +322,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_VIOLATION if mandatory else EXIT_OK
 
 
+def exit_now(code: int) -> None:
+    """Flush and leave without the interpreter's teardown.
+
+    Teardown (the runtime's thread pools, gRPC's threads, the modules of a rendered program) takes up to
+    0.1 s of a 0.3 s command and does nothing it needs: every file is written and closed, the pack is
+    reaped, and the output is flushed here.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say to it
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())
