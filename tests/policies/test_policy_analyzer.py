@@ -20,6 +20,7 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 
 from tools.analyzer import (
     UNKNOWN,
+    Judgement,
     PolicyConfigError,
     PolicyPackError,
     PolicyPackServer,
@@ -27,6 +28,7 @@ from tools.analyzer import (
     analyze_request,
     analyzer_resource,
     check_pack_defaults,
+    launch_pack_process,
     load_policy_config,
     marshal_value,
     reconcile_policy_config,
@@ -433,3 +435,18 @@ def test_pack_also_loads_when_started_by_absolute_path_from_elsewhere(tmp_path):
         process.wait()
         process.stdout.close()
         process.stderr.close()
+
+
+def test_a_pack_launched_before_grpc_is_imported_is_adopted_with_its_engine(tmp_path):
+    """The preview's fast path: the process first, the engine and the protocol when the program is rendering."""
+    pack_dir = write_pack(tmp_path / "probe", PROBE)
+    process = launch_pack_process(pack_dir, project="probe", stack="dev")
+    judgement = Judgement(PolicyPackServer(pack_dir, project="probe", stack="dev", process=process), None)
+    try:
+        judgement.add(rec("a", {"k": "v"}))
+        violations = judgement.verdicts([rec("a", {"k": "v"})])
+        assert echoed(violations)[1]["props"] == {"k": "v"}
+        assert any(log.message == "probe pack up" for log in judgement.server.logs)
+    finally:
+        judgement.server.close()
+    assert not process.running

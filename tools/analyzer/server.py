@@ -148,6 +148,11 @@ class PolicyPackServer:
             self.close()
             raise
 
+    def serve_engine(self) -> None:
+        """Serve the engine on the port the pack was given, now, rather than at the first protocol call."""
+        if self._pack is not None:
+            self._serve_engine(self._pack)
+
     def _serve_engine(self, pack: PackProcess) -> None:
         """The engine service on the port reserved for it (the pack was, or will be, told that address)."""
         if self._engine is not None:
@@ -371,6 +376,7 @@ class Judgement:
     def __init__(self, server: PolicyPackServer, policy_config: dict[str, Any] | None) -> None:
         self.server = server
         self.policy_config = policy_config
+        server.serve_engine()  # before the pack's interpreter is up, should it dial the engine at start
         self._lock = threading.Lock()
         self._held: list[Mapping[str, Any]] = []
         self._sent: collections.deque[tuple[str, Any]] = collections.deque()
