@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pulumi.runtime.mocks import MockResourceArgs
 
+from tools.gcp_mocks import COMPUTED_STATE, GcpMocks
 from tools.render import ROOT, StackFileError, engine_config, read_project, read_stack_config
 
 SIMPLE_TYPES = {"string", "boolean", "integer", "array"}
@@ -71,3 +73,25 @@ def test_engine_config_encodes_like_the_cli() -> None:
         "a:n": "3",
         "a:o": '{"k": [1, "v"]}',
     }
+
+
+def _args(typ: str, inputs: dict) -> MockResourceArgs:
+    return MockResourceArgs(typ=typ, name="r", inputs=inputs, provider=None, resource_id=None, custom=True)
+
+
+def test_mocks_answer_after_up_with_gcp_formats_and_a_default_for_types_they_do_not_know() -> None:
+    mocks = GcpMocks()
+    role_id, role = mocks.new_resource(
+        _args("gcp:projects/iAMCustomRole:IAMCustomRole", {"project": "p-1", "roleId": "r", "title": None})
+    )
+    assert role_id == role["name"] == "projects/p-1/roles/r" and "title" not in role
+    budget = {"billingAccount": "012345-6789AB-CDEF01", "amount": {"specifiedAmount": {"units": "100"}}}
+    assert mocks.new_resource(_args("gcp:billing/budget:Budget", budget)) == ("r-id", budget)
+    assert set(COMPUTED_STATE) >= {"gcp:organizations/project:Project", "gcp:serviceaccount/account:Account"}
+
+
+def test_mocks_in_preview_mode_know_only_the_inputs_as_a_new_stacks_preview_does() -> None:
+    inputs = {"project": "p-1", "accountId": "claude-agent"}
+    assert GcpMocks(preview=True).new_resource(_args("gcp:serviceaccount/account:Account", inputs)) == ("", inputs)
+    _, after_up = GcpMocks().new_resource(_args("gcp:serviceaccount/account:Account", inputs))
+    assert after_up["email"] == "claude-agent@p-1.iam.gserviceaccount.com"

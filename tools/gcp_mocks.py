@@ -212,9 +212,10 @@ class ResourceRecord(Mapping[str, Any]):
 class RecordingMonitor(MockMonitor):
     """A mock resource monitor that keeps each registration's graph edges and options, not just state."""
 
-    def __init__(self, mocks: Mocks) -> None:
+    def __init__(self, mocks: Mocks, on_register: Callable[[ResourceRecord], None] | None = None) -> None:
         super().__init__(mocks)
         self.registrations: dict[str, ResourceRecord] = {}
+        self.on_register = on_register
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
@@ -237,6 +238,8 @@ class RecordingMonitor(MockMonitor):
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 inputs=_plain(inputs),
             )
+            if self.on_register is not None:
+                self.on_register(self.registrations[response.urn])
         return response
 
 

@@ -1,26 +1,36 @@
 """Offline preview: render a team stack with mocks, judge it with the policy pack, print the plan.
 
-    python -m tools.preview --stack dev [--config-file FILE] [--json] [--no-policy]
+    python -m tools.preview --stack dev [--config-file FILE] [--json] [--no-policy] [--engine-preview]
                             [--policy-config FILE] [--write-env DIR]
 
 No cloud, no Pulumi CLI, no credentials: this is the gate a pull request gets, and the quickest way
-to see what a stack file will do. Exit codes: 0 rendered and no mandatory violation; 1 a mandatory
-policy violation; 2 the stack or policy config is invalid (one line on stderr).
+to see what a stack file will do. `--engine-preview` shows (and judges) the stack as a real `pulumi
+preview` of a new stack sends it to the pack: computed outputs unknown (`<unknown until apply>` in the
+plan, the engine's sentinel in `--json` inputs), so a platform engineer sees which checks wait for
+`pulumi up`.
+
+The pack's process is started first, before this process imports the SDK, and judges each resource
+as the program registers it; it is killed once the verdicts are in.
+
+Exit codes: 0 rendered and no mandatory violation; 1 a mandatory policy violation; 2 the stack or policy
+config is invalid (one line on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
 
 if TYPE_CHECKING:
-    from tools.analyzer import PackProcess
+    from tools.analyzer import Judgement, PackProcess
+    from tools.gcp_mocks import ResourceRecord
     from tools.render import Rendering
 
 EXIT_OK, EXIT_VIOLATION, EXIT_CONFIG = 0, 1, 2
@@ -76,14 +86,22 @@ def load_rendering(stack: str, config_file: Path | None, *, engine_preview: bool
     return render_config(project, stack, config, engine_preview=engine_preview)
 
 
-def render_config(project: str, stack: str, config: dict[str, Any], *, engine_preview: bool = False) -> Rendering:
+def render_config(
+    project: str,
+    stack: str,
+    config: dict[str, Any],
+    *,
+    engine_preview: bool = False,
+    on_register: Callable[[ResourceRecord], None] | None = None,
+) -> Rendering:
     """The program under mocks; a config error the program raises becomes `ConfigInvalid`."""
     from components.config import find_config_error
     from tools.gcp_mocks import GcpMocks
     from tools.render import render_stack
 
     try:
-        return render_stack(stack, config, project=project, mocks=GcpMocks(preview=engine_preview))
+        mocks = GcpMocks(preview=engine_preview)
+        return render_stack(stack, config, project=project, mocks=mocks, on_register=on_register)
     except Exception as err:
         config_error = find_config_error(err)
         if config_error is None:
@@ -99,17 +117,23 @@ def launch_pack(project: str, stack: str) -> PackProcess:
     return launch_pack_process(POLICY_PACK, project=project, stack=stack)
 
 
-def judge(rendering: Rendering, policy_config: dict[str, Any] | None, pack: PackProcess) -> list[dict[str, str]]:
-    """Run the policy pack over the rendered resources, exactly as `--policy-pack policies` would."""
-    from tools.analyzer import PolicyConfigError, PolicyPackServer
+def start_judgement(project: str, stack: str, pack: PackProcess, policy_config: dict[str, Any] | None) -> Judgement:
+    """The policy pass, begun: it judges each resource as the program registers it, once the pack is up."""
+    from tools.analyzer import Judgement, PolicyPackServer
 
-    server = PolicyPackServer(POLICY_PACK, project=rendering.project, stack=rendering.stack, process=pack)
+    return Judgement(PolicyPackServer(POLICY_PACK, project=project, stack=stack, process=pack), policy_config)
+
+
+def judge(rendering: Rendering, judgement: Judgement) -> list[dict[str, str]]:
+    """The verdicts on the rendered resources, exactly as `--policy-pack policies` would give them."""
+    from tools.analyzer import PolicyConfigError
+
     try:
-        violations = server.judge(rendering.resources, policy_config)
+        violations = judgement.verdicts(rendering.resources)
     except PolicyConfigError as err:
         raise ConfigInvalid(str(err)) from None
     finally:
-        server.close()
+        judgement.server.close()
     return [v.to_dict() for v in violations]
 
 
@@ -274,18 +298,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    pack = None
+    pack = judgement = None
     try:
         project, config = read_config(args.stack, args.config_file)
         if not args.no_policy:
             pack = launch_pack(project, args.stack)
-        policy_config = None if args.no_policy else read_policy_config(args.policy_config)
-        rendering = render_config(project, args.stack, config, engine_preview=args.engine_preview)
-        violations = None if pack is None else judge(rendering, policy_config, pack)
+            judgement = start_judgement(project, args.stack, pack, read_policy_config(args.policy_config))
+        on_register = judgement.add if judgement is not None else None
+        rendering = render_config(
+            project, args.stack, config, engine_preview=args.engine_preview, on_register=on_register
+        )
+        violations = None if judgement is None else judge(rendering, judgement)
     except ConfigInvalid as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_CONFIG
     finally:
+        if judgement is not None:
+            judgement.server.close()
         if pack is not None:
             pack.kill()
     if args.write_env:
@@ -296,5 +325,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_VIOLATION if mandatory else EXIT_OK
 
 
+def exit_now(code: int) -> None:
+    """Flush and leave without the interpreter's teardown.
+
+    Teardown (the runtime's thread pools, gRPC's threads, the modules of a rendered program) takes up to
+    0.1 s of a 0.3 s command and does nothing it needs: every file is written and closed, the pack is
+    reaped, and the output is flushed here.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say to it
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -13,7 +13,7 @@ import json
 import logging
 import runpy
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -79,14 +79,18 @@ def render_stack(
     root: Path = ROOT,
     mocks: GcpMocks | None = None,
     project: str | None = None,
+    on_register: Callable[[ResourceRecord], None] | None = None,
 ) -> Rendering:
     """Run `root/__main__.py` with `config` (namespaced keys) and return what it registered and exported.
+
+    `on_register` sees each resource as it is registered (on the runtime's RPC threads), as the engine's
+    step generator does: the engine calls the policy pack's `Analyze` there, while the program runs.
 
     Exceptions from the program (a `ConfigError` above all) propagate unchanged, before any resource
     was registered, exactly as under `pulumi up`.
     """
     project = project or read_project(root)[0]
-    monitor = RecordingMonitor(mocks or GcpMocks())
+    monitor = RecordingMonitor(mocks or GcpMocks(), on_register)
     handler = _ListHandler()
     logger = logging.getLogger(f"claude-vertex.render.{stack}")
     logger.propagate = False

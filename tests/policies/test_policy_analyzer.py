@@ -20,12 +20,15 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 
 from tools.analyzer import (
     UNKNOWN,
+    Judgement,
     PolicyConfigError,
     PolicyPackError,
     PolicyPackServer,
     Violation,
     analyze_request,
     analyzer_resource,
+    check_pack_defaults,
+    launch_pack_process,
     load_policy_config,
     marshal_value,
     reconcile_policy_config,
@@ -202,6 +205,21 @@ def test_reconcile_validates_against_the_schema_and_names():
         reconcile_policy_config(info, {"a": {"n": "two"}})
     with pytest.raises(PolicyConfigError, match=r"unknown policy 'b' \(pack p has: a\)"):
         reconcile_policy_config(info, {"b": "advisory"})
+
+
+def test_pack_defaults_that_break_their_own_schema_are_caught():
+    info = info_with(("a", pb.MANDATORY, {"n": {"type": "array", "default": "not a list"}}))
+    assert reconcile_policy_config(info, None)["a"].properties == {"n": "not a list"}  # not checked per run
+    with pytest.raises(PolicyConfigError, match=r"a: n: 'not a list' is not of type 'array'"):
+        check_pack_defaults(info)
+    with pytest.raises(PolicyConfigError, match=r"a: n: 'not a list' is not of type 'array'"):
+        reconcile_policy_config(info, {"a": "advisory"})  # any user config: validated, as the engine does
+
+
+def test_this_repositorys_pack_defaults_are_valid(pack):
+    settings = check_pack_defaults(pack.info())
+    assert settings == reconcile_policy_config(pack.info(), None)
+    assert any(s.properties for s in settings.values())
 
 
 # --- pure: request shapes ------------------------------------------------------------------------------------------
@@ -417,3 +435,18 @@ def test_pack_also_loads_when_started_by_absolute_path_from_elsewhere(tmp_path):
         process.wait()
         process.stdout.close()
         process.stderr.close()
+
+
+def test_a_pack_launched_before_grpc_is_imported_is_adopted_with_its_engine(tmp_path):
+    """The preview's fast path: the process first, the engine and the protocol when the program is rendering."""
+    pack_dir = write_pack(tmp_path / "probe", PROBE)
+    process = launch_pack_process(pack_dir, project="probe", stack="dev")
+    judgement = Judgement(PolicyPackServer(pack_dir, project="probe", stack="dev", process=process), None)
+    try:
+        judgement.add(rec("a", {"k": "v"}))
+        violations = judgement.verdicts([rec("a", {"k": "v"})])
+        assert echoed(violations)[1]["props"] == {"k": "v"}
+        assert any(log.message == "probe pack up" for log in judgement.server.logs)
+    finally:
+        judgement.server.close()
+    assert not process.running

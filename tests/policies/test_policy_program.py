@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 
-from tools.analyzer import UNKNOWN, load_policy_config
+from tools.analyzer import (
+    DEFAULT_PACK_DIR,
+    UNKNOWN,
+    Judgement,
+    PolicyConfigError,
+    PolicyPackServer,
+    launch_pack_process,
+    load_policy_config,
+    run_policy_pack,
+)
 from tools.preview import ROOT, available_stacks, load_rendering
 from tools.render import render_stack
 
@@ -127,3 +136,42 @@ def test_example_policy_config_is_valid_and_the_dev_stack_passes_it(pack):
     violations = [v for r in records for v in pack.analyze(r)] + pack.analyze_stack(records)
     assert [v for v in violations if v.level == "mandatory"] == []
     assert {p.name for p in pack.info().policies} >= set(config) - {"all"}
+
+
+BAD_ACCESS = {
+    "members": ["group:payments-devs@example.com", "user:contractor@gmail.com"],
+    "serviceAccounts": [{"id": "claude-agent", "impersonators": ["domain:example.com"]}],
+}
+
+
+@pytest.mark.parametrize("pack_up_first", [False, True], ids=["held-until-the-pack-is-up", "sent-as-registered"])
+def test_judging_while_the_program_registers_gives_the_engines_verdicts(pack_up_first):
+    """The preview's overlapped pass (pack started before the SDK import, `Analyze` sent per registration)."""
+    config = with_sections(access=BAD_ACCESS)
+    process = launch_pack_process(DEFAULT_PACK_DIR, project="claude-vertex", stack="payments")
+    judgement = Judgement(
+        PolicyPackServer(DEFAULT_PACK_DIR, project="claude-vertex", stack="payments", process=process), None
+    )
+    try:
+        if pack_up_first:
+            process.port()
+        rendering = render_stack("payments", config, on_register=judgement.add)
+        streamed = judgement.verdicts(rendering.resources)
+    finally:
+        judgement.server.close()
+    assert streamed == run_policy_pack(rendering.resources, project="claude-vertex", stack="payments")
+    assert {v.policy for v in streamed} >= {"no-personal-email-members", "no-domain-wide-impersonation"}
+
+
+def test_a_bad_policy_config_surfaces_from_the_overlapped_pass():
+    process = launch_pack_process(DEFAULT_PACK_DIR, project="claude-vertex", stack="payments")
+    server = PolicyPackServer(DEFAULT_PACK_DIR, project="claude-vertex", stack="payments", process=process)
+    judgement = Judgement(server, {"project-grants-use-custom-roles": {"allowedRoles": "roles/x"}})
+    try:
+        process.port()
+        rendering = render_stack("payments", CONFIG, on_register=judgement.add)
+        with pytest.raises(PolicyConfigError, match="allowedRoles: 'roles/x' is not of type 'array'"):
+            judgement.verdicts(rendering.resources)
+    finally:
+        server.close()
+    assert not process.running

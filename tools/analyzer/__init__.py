@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "PolicyConfigError": "config",
     "PolicySettings": "config",
+    "check_pack_defaults": "config",
     "load_policy_config": "config",
     "reconcile_policy_config": "config",
     "validate_policy_config": "config",
@@ -33,6 +34,7 @@ _EXPORTS = {
     "PolicyPackError": "process",
     "launch_pack_process": "process",
     "DEFAULT_PACK_DIR": "server",
+    "Judgement": "server",
     "PolicyPackServer": "server",
     "run_policy_pack": "server",
 }
@@ -41,6 +43,7 @@ __all__ = [
     "ENFORCEMENT_LEVELS",
     "UNKNOWN",
     "EngineLog",
+    "Judgement",
     "PackProcess",
     "PolicyConfigError",
     "PolicyPackError",
@@ -49,6 +52,7 @@ __all__ = [
     "Violation",
     "analyze_request",
     "analyzer_resource",
+    "check_pack_defaults",
     "launch_pack_process",
     "load_policy_config",
     "marshal_value",
@@ -63,6 +67,7 @@ if TYPE_CHECKING:
     from tools.analyzer.config import (
         PolicyConfigError,
         PolicySettings,
+        check_pack_defaults,
         load_policy_config,
         reconcile_policy_config,
         validate_policy_config,
@@ -78,7 +83,7 @@ if TYPE_CHECKING:
         to_struct,
     )
     from tools.analyzer.process import PackProcess, PolicyPackError, launch_pack_process
-    from tools.analyzer.server import DEFAULT_PACK_DIR, PolicyPackServer, run_policy_pack
+    from tools.analyzer.server import DEFAULT_PACK_DIR, Judgement, PolicyPackServer, run_policy_pack
 
 
 def __getattr__(name: str) -> Any:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2
 
@@ -91,6 +90,8 @@ def _schema_errors(schema: Mapping[str, Any], required: Iterable[str], propertie
         document_schema["properties"] = dict(schema)
     if required:
         document_schema["required"] = list(required)
+    import jsonschema  # ~25 ms, and only needed when there is a config to check (see reconcile_policy_config)
+
     validator = jsonschema.Draft7Validator(document_schema)
     errors = []
     for error in sorted(validator.iter_errors(dict(properties)), key=lambda e: list(e.absolute_path)):
@@ -116,11 +117,9 @@ def reconcile_policy_config(
             f"(pack {info.name} has: {', '.join(sorted(names))})"
         )
     result: dict[str, PolicySettings] = {}
-    schemas: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    schemas = _schemas(info)
     for policy in info.policies:
-        schema = json_format.MessageToDict(policy.configSchema.properties) if policy.HasField("configSchema") else {}
-        required = list(policy.configSchema.required) if policy.HasField("configSchema") else []
-        schemas[policy.name] = (schema, required)
+        schema, _ = schemas[policy.name]
         defaults = {k: copy.deepcopy(v["default"]) for k, v in schema.items() if isinstance(v, dict) and "default" in v}
         result[policy.name] = PolicySettings(PROTO_TO_LEVEL_EXACT[policy.enforcementLevel], defaults)
 
@@ -135,6 +134,34 @@ def reconcile_policy_config(
     for layer in (initial, given):
         result = _apply(result, layer)
 
+    if not (given or initial or any(required for _, required in schemas.values())):
+        # Only the pack's own declared defaults: what `check_pack_defaults` (run by the tests) validates.
+        # Skipping it here keeps the schema validator's import off every offline preview.
+        return result
+    return _validated(info, schemas, result)
+
+
+def check_pack_defaults(info: analyzer_pb2.AnalyzerInfo) -> dict[str, PolicySettings]:
+    """The pack's defaults, validated against its schemas, as the engine validates them on every run."""
+    return _validated(info, _schemas(info), reconcile_policy_config(info, None))
+
+
+def _schemas(info: analyzer_pb2.AnalyzerInfo) -> dict[str, tuple[dict[str, Any], list[str]]]:
+    """Each policy's config schema: (properties, required)."""
+    return {
+        p.name: (
+            json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {},
+            list(p.configSchema.required) if p.HasField("configSchema") else [],
+        )
+        for p in info.policies
+    }
+
+
+def _validated(
+    info: analyzer_pb2.AnalyzerInfo,
+    schemas: Mapping[str, tuple[dict[str, Any], list[str]]],
+    result: dict[str, PolicySettings],
+) -> dict[str, PolicySettings]:
     errors = [
         f"{name}: {problem}"
         for name, (schema, required) in schemas.items()

@@ -116,6 +116,10 @@ class PackProcess:
             self._reserved.close()
             self._reserved = None
 
+    def port_ready(self) -> bool:
+        """Whether the pack has printed its port (or died trying): `port()` would not wait."""
+        return self._port is not None or not self._first_line.empty()
+
     def port(self) -> int:
         """The pack's gRPC port, from the first line it prints; waits for it (bounded by the startup timeout)."""
         if self._port is not None:

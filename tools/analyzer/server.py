@@ -31,7 +31,10 @@ against another SDK, or a future one, would, and the address must not be a dead 
 
 from __future__ import annotations
 
+import collections
 import sys
+import threading
+from collections.abc import Mapping
 from concurrent import futures
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,8 @@ from tools.analyzer.marshal import analyze_request, analyzer_resource, root_stac
 from tools.analyzer.process import PackProcess, PolicyPackError, launch_pack_process
 
 DEFAULT_PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
+PIPELINE = 64
+"""`Analyze` calls in flight at once: enough to keep the pack busy, few enough to bound memory."""
 
 
 class PolicyPackServer:
@@ -142,6 +147,11 @@ class PolicyPackServer:
         except BaseException:
             self.close()
             raise
+
+    def serve_engine(self) -> None:
+        """Serve the engine on the port the pack was given, now, rather than at the first protocol call."""
+        if self._pack is not None:
+            self._serve_engine(self._pack)
 
     def _serve_engine(self, pack: PackProcess) -> None:
         """The engine service on the port reserved for it (the pack was, or will be, told that address)."""
@@ -298,11 +308,117 @@ class PolicyPackServer:
             for d in response.diagnostics
         ]
 
-    def judge(self, records: list[dict], policy_config: dict[str, Any] | None = None) -> list[Violation]:
-        """Configure, analyze every record, then the stack: the engine's whole policy pass, sorted, de-duplicated."""
+    def port_ready(self) -> bool:
+        """Whether the first protocol call would find the pack listening, without waiting for it."""
+        return self._stub is not None or (self._pack is not None and self._pack.port_ready())
+
+    @property
+    def remediates(self) -> bool:
+        """Whether a policy is configured at `remediate` (then `Remediate` precedes each `Analyze`)."""
+        return any(s.enforcement_level == "remediate" for s in (self._configured or {}).values())
+
+    def analyze_later(self, record: Mapping[str, Any]) -> tuple[str, Any]:
+        """Send `Analyze` for one record without waiting: (urn, call); `analyze_result` reads the answer."""
+        self._ensure_configured()
+        assert self._stub is not None
+        return record["urn"], self._stub.Analyze.future(analyze_request(record), timeout=self.rpc_timeout)
+
+    def analyze_result(self, pending: tuple[str, Any]) -> list[Violation]:
+        urn, call = pending
+        try:
+            response = call.result()
+        except grpc.RpcError as error:
+            state = "crashed" if self._pack is not None and self._pack.exited else "failed"
+            raise self._failure(f"policy pack {state} in Analyze: {error.code().name}: {error.details()}") from None
+        return [
+            Violation(d.policyName, PROTO_TO_LEVEL[d.enforcementLevel], urn, d.message) for d in response.diagnostics
+        ]
+
+    def judge(self, records: list[Mapping[str, Any]], policy_config: dict[str, Any] | None = None) -> list[Violation]:
+        """Configure, analyze every record, then the stack: the engine's whole policy pass, sorted, de-duplicated.
+
+        Without a `remediate` policy, `Analyze` calls are pipelined (up to `PIPELINE` in flight), as the
+        engine, analyzing resources as the program registers them, has many in flight: this process
+        marshals the next requests while the pack (another process, another core) judges the last ones.
+        """
         self.configure(policy_config)
-        violations = [v for record in records for v in self.analyze(record)]
-        violations += self.analyze_stack(records)
+        violations = self.judge_each(records) + self.analyze_stack(records)
+        return sorted(set(violations))
+
+    def judge_each(self, records: list[Mapping[str, Any]]) -> list[Violation]:
+        """`Analyze` (after `Remediate` when configured) for every record; pipelined when it can be."""
+        if self.remediates:
+            return [v for record in records for v in self.analyze(record)]
+        return self._analyze_pipelined(records)
+
+    def _analyze_pipelined(self, records: list[Mapping[str, Any]]) -> list[Violation]:
+        in_flight: collections.deque[tuple[str, Any]] = collections.deque()
+        violations: list[Violation] = []
+        for record in records:
+            if len(in_flight) >= PIPELINE:
+                violations += self.analyze_result(in_flight.popleft())
+            in_flight.append(self.analyze_later(record))
+        while in_flight:
+            violations += self.analyze_result(in_flight.popleft())
+        return violations
+
+
+class Judgement:
+    """The engine's policy pass, run alongside the program: `Analyze` each resource as it is registered.
+
+    The engine analyzes a resource when the program registers it, not after the program ends; so does
+    this. `add` (called on the runtime's RPC threads) sends `Analyze` without waiting once the pack is up,
+    and holds records back until then, so the pack (another process, another core) judges while the
+    program is still rendering. `verdicts()` collects the answers and runs `AnalyzeStack`. With a
+    `remediate` policy, whose `Remediate` must precede each `Analyze`, nothing is sent early.
+    """
+
+    def __init__(self, server: PolicyPackServer, policy_config: dict[str, Any] | None) -> None:
+        self.server = server
+        self.policy_config = policy_config
+        server.serve_engine()  # before the pack's interpreter is up, should it dial the engine at start
+        self._lock = threading.Lock()
+        self._held: list[Mapping[str, Any]] = []
+        self._sent: collections.deque[tuple[str, Any]] = collections.deque()
+        self._done: list[Violation] = []
+        self._streaming: bool | None = None  # unknown until the pack is up and configured
+        self._error: BaseException | None = None
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """One registered resource; returns at once."""
+        with self._lock:
+            if self._streaming is None and self._error is None and self.server.port_ready():
+                try:
+                    self._begin()
+                except BaseException as error:  # raised again, in order, by `verdicts()`
+                    self._error = error
+            if self._streaming:
+                self._sent.append(self.server.analyze_later(record))
+                while self._sent and self._sent[0][1].done():  # keep only the calls still in flight
+                    self._done += self.server.analyze_result(self._sent.popleft())
+            else:
+                self._held.append(record)
+
+    def _begin(self) -> None:
+        self.server.configure(self.policy_config)
+        self._streaming = not self.server.remediates
+        if self._streaming:
+            self._sent += [self.server.analyze_later(record) for record in self._held]
+            self._held.clear()
+
+    def verdicts(self, records: list[Mapping[str, Any]]) -> list[Violation]:
+        """Every resource's verdicts, then `AnalyzeStack` over all `records`: sorted, de-duplicated."""
+        with self._lock:
+            if self._error is not None:
+                raise self._error
+            if self._streaming is None:
+                self._begin()
+            violations = self._done + [v for pending in self._sent for v in self.server.analyze_result(pending)]
+            self._sent.clear()
+            if self._held:
+                violations += self.server.judge_each(self._held)
+                self._held.clear()
+        violations += self.server.analyze_stack(records)
         return sorted(set(violations))
 
 
