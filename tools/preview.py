@@ -42,7 +42,6 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
         "projectId",
         "billingAccount",
         "folderId",
-        "orgId",
         "deletionPolicy",
         "autoCreateNetwork",
     ),
@@ -57,6 +56,15 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
         "workloadIdentityPoolProviderId",
         "attributeCondition",
     ),
+    "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel": ("publisherModelName",),
+    "gcp:orgpolicy/policy:Policy": ("name", "spec"),
+    "gcp:billing/budget:Budget": ("amount", "thresholdRules"),
+    "gcp:monitoring/notificationChannel:NotificationChannel": ("type", "labels"),
+    "gcp:cloudquota/sQuotaPreference:SQuotaPreference": ("quotaId", "dimensions", "quotaConfig"),
+    "gcp:projects/iAMAuditConfig:IAMAuditConfig": ("service", "auditLogConfigs"),
+    "gcp:logging/metric:Metric": ("name",),
+    "gcp:monitoring/alertPolicy:AlertPolicy": ("displayName",),
+    "gcp:monitoring/dashboard:Dashboard": (),
 }
 
 
@@ -186,8 +194,23 @@ def _leaves(path: str, value: Any) -> list[tuple[str, Any]]:
     return [(path, value)]
 
 
+def _flat_record(value: Any) -> bool:
+    """A small map of plain values (one model's pin, one pool's commands): one line reads best."""
+    return (
+        isinstance(value, dict)
+        and 0 < len(value) <= MAX_LEAVES
+        and not any(isinstance(v, dict | list) or (isinstance(v, str) and "\n" in v) for v in value.values())
+    )
+
+
 def output_lines(key: str, value: Any) -> list[str]:
-    """One stack output for the text plan, derived from its shape: small values in full, big ones counted."""
+    """One stack output for the text plan, derived from its shape: small values in full, a map of small records
+    one line per record, big ones counted."""
+    if isinstance(value, dict) and value and all(_flat_record(v) for v in value.values()):
+        return [
+            f"{key}.{name}: " + _short(", ".join(f"{k}={v}" for k, v in record.items()), 200)
+            for name, record in value.items()
+        ]
     leaves = _leaves(key, value)
     if len(leaves) <= MAX_LEAVES and not any(isinstance(v, str) and "\n" in v for _, v in leaves):
         return [f"{path}: {_short(v, 200)}" for path, v in leaves]
