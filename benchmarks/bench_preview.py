@@ -1,6 +1,6 @@
 """What the offline preview costs: the pull-request gate against the SDK import floor, and how it scales.
 
-    .venv/bin/python benchmarks/bench_preview.py [--sizes 1 10 100 1000 2000] [--repeat 5]
+    .venv/bin/python benchmarks/bench_preview.py [--shapes 1x1 10x1 100x1 700x1 700x9] [--repeat 5]
 
 Two markdown tables, every figure a whole process (start, imports, run, exit), the median of --repeat
 runs taken in turn (floor, gate, floor, gate ...) so that a noisy machine moves them together:
@@ -8,14 +8,15 @@ runs taken in turn (floor, gate, floor, gate ...) so that a noisy machine moves 
 1. The gate a pull request waits for, `tools.preview --stack dev --json`, with and without the policy
    pack, against the floor measured in the same run: `python -c "import pulumi, pulumi_gcp"` (no
    program can render faster than its SDK imports), and `import pydantic` (what the config models add).
-2. Scaling: a stack file with N members and N service accounts (one impersonator each), so the program
-   registers 4N + 4 resources; the whole command with the pack, and without it.
+2. Scaling: a stack file with N members and N service accounts (K impersonators each); the whole command
+   with the pack, and without it.
 Peak memory is the largest single process (the preview or its policy pack), from the kernel's accounting.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -30,7 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
-def stack_file(size: int) -> dict:
+SHAPES = ((1, 1), (10, 1), (100, 1), (700, 1), (700, 9))
+"""(N, K): N members and N service accounts with K impersonators each. 700 + 700 stays inside GCP's 1,500
+principals per project policy, which the config enforces; K = 9 takes the stack past 8,000 resources."""
+
+
+def stack_file(size: int, impersonators: int = 1) -> dict:
     return {
         "config": {
             "claude-vertex:team": "bench",
@@ -40,9 +46,15 @@ def stack_file(size: int) -> dict:
                 "folderId": "123456789012",
             },
             "claude-vertex:access": {
-                "members": [f"user:dev{i}@example.com" for i in range(size)],
+                "members": [f"group:devs-{i}@example.com" for i in range(size)],
                 "serviceAccounts": [
-                    {"id": f"claude-agent-{i:04d}", "impersonators": [f"user:dev{i}@example.com"]} for i in range(size)
+                    {
+                        "id": f"claude-agent-{i:04d}",
+                        "impersonators": [
+                            f"group:oncall-{(i + j) % size}-{j}@example.com" for j in range(impersonators)
+                        ],
+                    }
+                    for i in range(size)
                 ],
             },
         }
@@ -94,30 +106,45 @@ def gate_table(repeat: int) -> None:
         print(f"| {name} | {wall:.3f} | {wall / floor_s:.2f} | {peak:.0f} |")
 
 
-def scaling_table(sizes: list[int], repeat: int) -> None:
-    print("\n| members + service accounts | resources | with the pack (s) | peak MiB | without (s) | peak MiB |")
+def resource_count(command: list[str]) -> int:
+    """How many resources the program registers (the plan's own count, from one `--json` run)."""
+    done = subprocess.run([*command, "--no-policy"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return sum(1 for r in json.loads(done.stdout)["resources"] if not r["type"].startswith("pulumi:"))
+
+
+def scaling_table(shapes: list[tuple[int, int]], repeat: int) -> None:
+    print(
+        "\n| members + accounts (impersonators each) | resources | with the pack (s) | peak MiB | without (s) "
+        "| peak MiB |"
+    )
     print("|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
-        for size in sizes:
-            path = Path(tmp) / f"Pulumi.bench-{size}.yaml"
-            path.write_text(yaml.safe_dump(stack_file(size)))
+        for size, impersonators in shapes:
+            path = Path(tmp) / f"Pulumi.bench-{size}-{impersonators}.yaml"
+            path.write_text(yaml.safe_dump(stack_file(size, impersonators)))
             base = [PYTHON, "-m", "tools.preview", "--stack", "bench", "--config-file", str(path), "--json"]
-            times = repeat if size <= 100 else 1
+            count = resource_count(base)
+            times = repeat if count <= 500 else 1
             results = medians({"with": base, "without": [*base, "--no-policy"]}, times)
             (w, wm), (n, nm) = results["with"], results["without"]
-            print(f"| {size} + {size} | {4 * size + 4} | {w:.2f} | {wm:.0f} | {n:.2f} | {nm:.0f} |")
+            print(f"| {size} + {size} ({impersonators}) | {count} | {w:.2f} | {wm:.0f} | {n:.2f} | {nm:.0f} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000, 2000])
+    parser.add_argument(
+        "--shapes",
+        nargs="+",
+        default=[f"{n}x{k}" for n, k in SHAPES],
+        help="NxK: N members and accounts, K impersonators",
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--gate-only", action="store_true", help="only the first table")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start\n")
     gate_table(args.repeat)
     if not args.gate_only:
-        scaling_table(args.sizes, args.repeat)
+        scaling_table([tuple(int(x) for x in shape.split("x")) for shape in args.shapes], args.repeat)
 
 
 if __name__ == "__main__":

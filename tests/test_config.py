@@ -542,6 +542,25 @@ def test_limits_gcp_enforces_only_at_apply_are_refused_at_preview(path: str, val
     assert error_for(with_value(path, value)).key == key
 
 
+def test_the_projects_policy_principal_limit_counts_members_and_accounts() -> None:
+    members = [f"group:team-{i}@example.com" for i in range(1000)]
+    accounts = [{"id": f"claude-agent-{i:04d}", "impersonators": members[:3]} for i in range(499)]
+    raw = with_value("access", {"members": members, "serviceAccounts": accounts})
+    assert len(parse_config(raw).access.service_accounts) == 499
+    raw["access"]["serviceAccounts"].append({"id": "claude-agent-one-more"})
+    err = error_for(raw)
+    assert err.key == "access.members"
+    assert "at most 1500 principals" in str(err)
+
+
 @pytest.mark.parametrize("value", ["yes", "true", 1, "on"])
 def test_booleans_are_only_true_or_false(value: Any) -> None:
     assert "must be true or false" in str(error_for(with_value("vertex.enableModels", value)))
+
+
+def test_sections_left_out_get_the_same_defaults_as_empty_ones() -> None:
+    """An absent section is validated like `{}`: its defaults that derive from the team are the team's."""
+    raw = without("access")
+    config = parse_config(raw)
+    assert config.access.role_id == "claudeVertexPayments"
+    assert parse_config(without("vertex")).models.aliases == parse_config(BASE).models.aliases

@@ -21,10 +21,10 @@ def test_the_examples_are_here() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stack", STACKS)
-def test_stack_renders_with_no_mandatory_violation(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_stack_previews_through_the_cli_with_exit_0(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The verdicts themselves are judged once, in tests/policies/test_policy_program.py (both modes)."""
     assert preview.main(["--stack", stack, "--json"]) == preview.EXIT_OK
     document = json.loads(capsys.readouterr().out)
-    assert [v for v in document["violations"] if v["level"] == "mandatory"] == []
     assert document["outputs"]["env"]["CLAUDE_CODE_USE_VERTEX"] == "1"
 
 

@@ -23,7 +23,8 @@ from components.ci_snippets import (
 )
 
 ISSUER = "https://gitlab.com"
-# Claude Code needs Node.js 22 or newer; the full Debian image also brings git, which a review needs.
+# Claude Code's package declares Node.js 22 or newer (2.1.331 also runs on 20, with a warning); the full Debian
+# image also brings git, which a review needs.
 GITLAB_IMAGE = "node:22-bookworm"
 GITLAB_PROMPT = (
     "Review the changes of this merge request against its target branch "

@@ -15,7 +15,7 @@ COMPUTE_TOKENS = "aiplatform.endpoints.computeTokens"
 ALLOWED_PERMISSIONS = (PREDICT, COMPUTE_TOKENS)
 DEFAULT_PERMISSIONS = ALLOWED_PERMISSIONS
 MAX_PRINCIPALS = 1500
-"""A project's IAM policy holds at most 1,500 principals; one stack may not use them all."""
+"""An IAM allow policy holds at most 1,500 principals (the project's, and each service account's own)."""
 SERVICE_ACCOUNT_ID = r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$"
 SERVICE_ACCOUNT_ID_RULE = (
     "service account IDs are 6-30 characters: lowercase letters, digits, hyphens, [a-z]([-a-z0-9]*[a-z0-9])"
@@ -66,7 +66,9 @@ class ServiceAccountConfig(Section):
     impersonators: tuple[Text, ...] = key(
         (),
         allowed=MEMBER_RULE,
-        doc="Members that get `roles/iam.serviceAccountTokenCreator` on this account only, never on the project.",
+        doc="Members that get `roles/iam.serviceAccountTokenCreator` on this account only, never on the project "
+        "(at most 1,500: the account's own IAM policy limit).",
+        max_length=MAX_PRINCIPALS,
     )
 
     @model_validator(mode="before")
@@ -181,12 +183,15 @@ class AccessConfig(Section):
                 MISSING,
                 "required when workforce principals are granted: the provider ID developers sign in through",
             )
-        principals = (
-            len(self.members) + len(self.service_accounts) + sum(len(a.impersonators) for a in self.service_accounts)
-        )
-        if principals > MAX_PRINCIPALS:
+        # The project's allow policy holds the members and the stack's accounts (the CI account is checked with
+        # its section); each account's own policy holds its impersonators.
+        principals = len(self.members) + len(self.service_accounts)
+        if principals > MAX_PRINCIPALS - 1:
             raise Refusal(
-                "members", principals, f"at most {MAX_PRINCIPALS} principals in one stack (GCP's per-policy limit)"
+                "members",
+                principals,
+                f"members and serviceAccounts together at most {MAX_PRINCIPALS - 1}: the project's IAM policy holds "
+                f"at most {MAX_PRINCIPALS} principals (GCP's limit) and the CI account may need one",
             )
         return self
 

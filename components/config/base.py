@@ -101,6 +101,8 @@ class Section(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         hide_input_in_errors=False,
+        # Built on first use: the preview validates one stack, so one build of the whole tree beats one per class.
+        defer_build=True,
     )
 
     @classmethod

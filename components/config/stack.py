@@ -30,12 +30,14 @@ class StackConfig(Section):
         pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$",
     )
     project: ProjectConfig = key(allowed="required; at least project.id", doc="The team's GCP project.")
-    vertex: VertexConfig = key(VertexConfig(), allowed="an object", doc="Vertex AI region and the pinned models.")
-    access: AccessConfig = key(
-        AccessConfig(roleId="claudeVertex"), allowed="an object", doc="The custom role and who holds it."
+    vertex: VertexConfig = key(
+        {}, allowed="an object", doc="Vertex AI region and the pinned models.", validate_default=True
     )
+    access: AccessConfig = key({}, allowed="an object", doc="The custom role and who holds it.", validate_default=True)
     ci: CiConfig | None = key(None, allowed="an object", doc="Keyless CI identity for the team's own pipelines.")
-    guardrails: GuardrailsConfig = key(GuardrailsConfig(), allowed="an object", doc="Budget, quota caps and usage.")
+    guardrails: GuardrailsConfig = key(
+        {}, allowed="an object", doc="Budget, quota caps and usage.", validate_default=True
+    )
 
     _warnings: tuple[str, ...] = PrivateAttr(default=())
     _today: dt.date = PrivateAttr(default_factory=dt.date.today)

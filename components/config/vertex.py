@@ -97,10 +97,11 @@ class VertexConfig(Section):
         "(components/models.yaml lists them).",
     )
     models: ModelPins = key(
-        ModelPins(),
+        {},
         allowed="an object with keys opus, sonnet, haiku",
         doc="What each Claude Code alias resolves to. Every alias is always pinned: unset ones get the catalog's "
         "recommended model, and the preview says which came from defaults.",
+        validate_default=True,
     )
     primary_model: Text = key(
         "sonnet",
