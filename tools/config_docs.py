@@ -114,7 +114,7 @@ def _default(info: FieldInfo) -> str:
     if info.is_required():
         return "required"
     value = info.get_default(call_default_factory=True)
-    if isinstance(value, BaseModel) or _nested(info) is not None and value == {}:
+    if isinstance(value, BaseModel) or (_nested(info) is not None and value == {}):
         return "see below"
     if value is None:
         return "none"
