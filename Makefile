@@ -43,6 +43,7 @@ format: venv
 bench: venv
 	$(BIN)/python benchmarks/bench_preview.py
 	$(BIN)/python benchmarks/bench_policy.py
+	$(BIN)/python benchmarks/bench_fleet.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .cache/claude-code
