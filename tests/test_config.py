@@ -13,7 +13,6 @@ from components.config import (
     COMPUTE_TOKENS,
     PREDICT,
     ConfigError,
-    StackConfig,
     default_role_id,
     parse_config,
 )
@@ -62,7 +61,6 @@ def error_for(raw: dict[str, Any]) -> ConfigError:
 
 def test_base_config_parses_with_documented_defaults() -> None:
     config = parse_config(BASE)
-    assert isinstance(config, StackConfig)
     assert config.team == "payments"
     assert config.project.create is True
     assert config.project.deletion_protection is True
