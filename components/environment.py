@@ -98,6 +98,11 @@ def settings_json(env: Mapping[str, str]) -> str:
 
 LOGIN_CONFIG_FILE = "claude-vertex-login.json"
 DOCTOR_COMMAND = "claude-vertex-doctor --env-file .env"
+DOCTOR_NOTE = (
+    f"Check the whole chain (variables, credentials, the grant, each pinned model) with `{DOCTOR_COMMAND}`; "
+    'install it without cloning: pipx install "git+<this repository\'s git URL>#subdirectory=doctor" '
+    "(doctor/README.md)."
+)
 
 
 def gcloud_auth_commands(

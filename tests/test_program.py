@@ -206,6 +206,8 @@ def test_outputs(created: Rendered) -> None:
     assert "ANTHROPIC_VERTEX_PROJECT_ID=claude-payments-dev\n" in out["dotenv"]
     assert "export ANTHROPIC_VERTEX_PROJECT_ID=claude-payments-dev\n" in out["shellExports"]
     assert out["gcloudAuth"]["impersonate"]["claude-ci"].endswith(f"--impersonate-service-account={email}")
+    assert out["gcloudAuth"]["doctor"] == "claude-vertex-doctor --env-file .env"
+    assert any("#subdirectory=doctor" in note for note in out["notes"])
 
 
 def test_adopting_registers_no_project_and_targets_the_given_id(render_config: Render) -> None:
