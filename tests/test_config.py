@@ -419,6 +419,25 @@ def test_alias_overrides_write_the_variable_claude_code_reads_for_the_pinned_mod
     assert parse_config(raw, today=TODAY).models.region_variables == {"VERTEX_REGION_CLAUDE_4_6_SONNET": "us-east5"}
 
 
+def test_one_model_cannot_run_in_two_regions_because_claude_code_routes_by_model() -> None:
+    vertex = {
+        "region": "global",
+        "models": {"opus": "claude-sonnet-5-5", "sonnet": "claude-sonnet-5-5"},
+        "regionOverrides": {"opus": "us-east5", "sonnet": "europe-west1"},
+    }
+    err = error_for(with_value("vertex", vertex))
+    assert err.key == "vertex.regionOverrides"
+    assert "claude-sonnet-5-5 would run in both" in str(err)
+
+
+def test_primary_model_by_alias_follows_the_alias_and_can_ask_for_1m() -> None:
+    raw = with_value("vertex", {"region": "global", "models": {"opus": "claude-opus-4-6"}, "primaryModel": "opus[1m]"})
+    primary = parse_config(raw, today=TODAY).models.primary
+    assert (primary.rendered, primary.region) == ("claude-opus-4-6[1m]", "global")
+    no_1m = with_value("vertex", {"region": "global", "primaryModel": "haiku[1m]"})
+    assert error_for(no_1m).key == "vertex.primaryModel"
+
+
 def test_small_fast_model_is_the_older_spelling_of_the_haiku_pin() -> None:
     assert pins(with_value("vertex.smallFastModel", "claude-haiku-5-5"))["haiku"] == "claude-haiku-5-5"
 

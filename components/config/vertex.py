@@ -8,7 +8,7 @@ for the primary model, each with its effective region. Validation and rendering 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationInfo, field_validator, model_validator
@@ -240,12 +240,14 @@ def resolve_models(vertex: VertexConfig, today: dt.date) -> ModelPlan:
     primary_text = vertex.primary_model
     alias_of_primary = strip_1m(primary_text)
     if alias_of_primary in ALIASES:
+        # An alias: its pin, where it runs, and its 1M window unless "[1m]" asks for one.
         base = aliases[alias_of_primary]
-        suffix = ONE_M_SUFFIX if primary_text.endswith(ONE_M_SUFFIX) else ""
-        primary = pin(
-            "primary", "primaryModel", base.model_id + (suffix or (ONE_M_SUFFIX if base.one_m else "")), False
-        )
-        primary = Pin("primary", primary.model_id, primary.one_m, base.region, base.from_default, primary.entry)
+        one_m = base.one_m or primary_text.endswith(ONE_M_SUFFIX)
+        if one_m and base.entry is not None and not base.entry.context1m:
+            raise Refusal(
+                "primaryModel", primary_text, f'{base.model_id} has no 1M-token context: drop "{ONE_M_SUFFIX}"'
+            )
+        primary = replace(base, alias="primary", one_m=one_m)
     else:
         primary = pin("primary", "primaryModel", primary_text, False)
 
@@ -260,7 +262,16 @@ def resolve_models(vertex: VertexConfig, today: dt.date) -> ModelPlan:
                 f"Claude Code reads no VERTEX_REGION_* variable for {current.model_id}, so it cannot run outside "
                 f"{vertex.region}; remove its override",
             )
-        variables[current.entry.region_variable] = current.region
+        name = current.entry.region_variable
+        if variables.get(name, current.region) != current.region:
+            # Claude Code routes by model, not by alias: one model cannot run in two places.
+            raise Refusal(
+                "regionOverrides",
+                vertex.region_overrides,
+                f"{current.model_id} would run in both {variables[name]} and {current.region} ({name}); "
+                "give every alias pinned to it the same region",
+            )
+        variables[name] = current.region
     for name in variables:
         unused = name not in {p.entry.region_variable for p in (*aliases.values(), primary) if p.entry is not None}
         if unused:
@@ -275,7 +286,8 @@ def _region_rule(key_path: str, region: Any) -> str:
 
 
 def _overrides(raw: dict[str, str]) -> dict[str, str]:
-    """Overrides by alias or model ID (the legacy CLAUDE_* keys are handled by `_legacy_override`)."""
+    """Overrides by alias or model ID, checked; the older CLAUDE_* keys are checked here and returned by
+    `_variable_overrides`."""
     result: dict[str, str] = {}
     variables = catalog().region_variables()
     for name, region in raw.items():
