@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv preview env test claude-client lint format bench clean
+.PHONY: venv preview env test test-dates calendar claude-client lint format bench clean
 
 venv: $(STAMP)
 
@@ -26,6 +26,21 @@ env: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+## `make test` as of three dates (libfaketime: `apt-get install faketime`; wall clock only, monotonic clocks stay
+## real so timeouts still time out): the suite judges stacks as of one
+## fixed date, so no verdict may move with the calendar. The client is installed first, at the real date.
+TEST_DATES ?= 2026-06-01 $(shell date +%F) 2027-09-01
+test-dates: claude-client
+	@command -v faketime >/dev/null || { echo "test-dates needs faketime (apt-get install faketime)" >&2; exit 2; }
+	@for day in $(TEST_DATES); do \
+	  echo "== make test as of $$day"; \
+	  DONT_FAKE_MONOTONIC=1 faketime "$$day 12:00:00" $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
+	done
+
+## The repository's stacks against the real calendar: fails 90 days before a pinned model retires.
+calendar: venv
+	$(BIN)/python -m pytest -m calendar
 
 ## Install the pinned Claude Code client from the npm registry into .cache/claude-code/<version>/ (needs npm).
 ## tests/test_real_client.py does the same on first use; this is for warming the cache ahead of a run.

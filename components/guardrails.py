@@ -9,14 +9,11 @@ The project is the team, so GCP's per-project controls are per-team controls:
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config.guardrails import GuardrailsConfig, QuotaCap, quota_caps, regions_by_family
+from components.config.guardrails import GuardrailsConfig, QuotaCap
 from components.config.project import ProjectConfig
-from components.config.vertex import ModelPlan
 from components.guardrails_telemetry import managed_settings
 from components.guardrails_usage import Usage
 from components.project import VERTEX_API, service_resource_name
@@ -54,7 +51,11 @@ def required_services(config: GuardrailsConfig) -> tuple[str, ...]:
 
 
 class Guardrails(pulumi.ComponentResource):
-    """Budget, notification channels, quota caps, audit config and the usage view of a team's project."""
+    """Budget, notification channels, quota caps, audit config and the usage view of a team's project.
+
+    `caps` are the quota preferences the stack config computed (`StackConfig.quota_caps`): computed once, as of
+    the stack's date, and only turned into resources here.
+    """
 
     def __init__(
         self,
@@ -62,8 +63,7 @@ class Guardrails(pulumi.ComponentResource):
         config: GuardrailsConfig,
         *,
         project: ProjectConfig,
-        plan: ModelPlan,
-        region: str,
+        caps: tuple[QuotaCap, ...],
         project_id: pulumi.Output[str],
         project_number: pulumi.Output[str] | None,
         vertex_api: pulumi.Resource,
@@ -135,7 +135,7 @@ class Guardrails(pulumi.ComponentResource):
 
         self.caps: dict[str, gcp.cloudquota.SQuotaPreference] = {}
         contact = notify[0] if notify else None
-        for cap in quota_caps(config.quotas, regions_by_family(plan, region), dt.date.today()):
+        for cap in caps:
             name = cap_resource_name(team, cap)
             self.caps[name] = gcp.cloudquota.SQuotaPreference(
                 name,

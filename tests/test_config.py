@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-import yaml
 
 from components.config import (
     COMPUTE_TOKENS,
@@ -17,7 +16,7 @@ from components.config import (
     parse_config,
 )
 from components.models import ALIASES, catalog
-from tools.render import ROOT
+from tests.conftest import SUITE_DATE
 
 BASE: dict[str, Any] = {
     "team": "payments",
@@ -335,7 +334,7 @@ def test_bad_ci_sections(ci: dict[str, Any], key: str) -> None:
 
 # ---- models: the catalog decides (issue 7) ---------------------------------------------------------------------------
 
-TODAY = dt.date(2026, 11, 25)
+TODAY = SUITE_DATE
 
 
 def pins(raw: dict[str, Any], today: dt.date = TODAY) -> dict[str, str]:
@@ -447,24 +446,6 @@ def test_restricting_models_needs_a_project_the_stack_creates() -> None:
     raw["vertex"]["restrictModels"] = True
     err = error_for(raw)
     assert err.key == "vertex.restrictModels"
-
-
-@pytest.mark.parametrize("alias", ALIASES)
-def test_example_stacks_and_defaults_never_pin_a_model_retiring_within_90_days(alias: str) -> None:
-    """Runs against the real calendar, so it starts failing the day a pin enters its last 90 days."""
-    today = dt.date.today()
-    horizon = today + dt.timedelta(days=90)
-    configs = {"defaults": parse_config(BASE)}
-    for path in sorted(ROOT.glob("Pulumi.*.yaml")):
-        stack = yaml.safe_load(path.read_text())["config"]
-        configs[path.name] = parse_config({k.split(":", 1)[1]: v for k, v in stack.items()})
-    for name, config in configs.items():
-        for pin in (config.models.aliases[alias], config.models.primary):
-            entry = catalog().get(pin.model_id)
-            assert entry is not None, f"{name}: {pin.model_id} is not in the catalog"
-            assert entry.retires is None or entry.retires > horizon, (
-                f"{name} pins {pin.model_id}, retiring {entry.retires}"
-            )
 
 
 # ---- hostile and apply-time values (issue 8, issue 9) ----------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shlex
@@ -21,8 +20,9 @@ from components.environment import (
     to_shell_exports,
 )
 from components.models import ALIASES, catalog
+from tests.conftest import SUITE_DATE
 
-TODAY = dt.date(2026, 11, 25)
+TODAY = SUITE_DATE
 MINIMAL = VertexConfig.model_validate({})
 FULL = VertexConfig.model_validate(
     {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +13,7 @@ from components.config import ConfigError, parse_config
 from components.config.guardrails import families
 from components.guardrails_usage import dashboard_url, promql_metric
 from components.models import catalog
-from tests.conftest import Rendered, config_with
+from tests.conftest import SUITE_DATE, Rendered, config_with
 from tools import preview
 from tools.gcp_mocks import project_number
 
@@ -263,7 +262,7 @@ def test_global_caps_use_global_quota_ids_and_every_base_model_of_the_family(ful
     sonnet_4_5 = catalog().get("claude-sonnet-4-5@20250929")
     assert sonnet_4_5 is not None
     older = {"anthropic-claude-sonnet-4-6"} | (
-        set() if sonnet_4_5.retired(dt.date.today()) else {"anthropic-claude-sonnet-4-5"}
+        set() if sonnet_4_5.retired(SUITE_DATE) else {"anthropic-claude-sonnet-4-5"}
     )
     assert sonnet_rpm == {"anthropic-claude-sonnet"} | older
     assert "anthropic-claude-3-7-sonnet" not in sonnet_rpm  # retired on 2026-05-11

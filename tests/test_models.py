@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -10,9 +9,9 @@ import pytest
 from components.config import ConfigError, parse_config
 from components.environment import claude_env
 from components.models import ALIASES, Model, catalog
-from tests.conftest import config_with
+from tests.conftest import SUITE_DATE, config_with
 
-TODAY = dt.date(2026, 11, 25)
+TODAY = SUITE_DATE
 ENABLE_MODEL = "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel"
 ORG_POLICY = "gcp:orgpolicy/policy:Policy"
 

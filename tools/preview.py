@@ -1,7 +1,7 @@
 """Offline preview: render a team stack with mocks, judge it with the policy pack, print the plan.
 
     python -m tools.preview --stack dev [--config-file FILE] [--json] [--no-policy] [--engine-preview]
-                            [--policy-config FILE] [--write-env DIR]
+                            [--policy-config FILE] [--write-env DIR] [--today YYYY-MM-DD]
 
 No cloud, no Pulumi CLI, no credentials: this is the gate a pull request gets, and the quickest way
 to see what a stack file will do. `--engine-preview` shows (and judges) the stack as a real `pulumi
@@ -317,7 +317,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="show the stack as a real `pulumi preview` sends it to the pack: outputs unknown until apply",
     )
     parser.add_argument("--write-env", type=Path, metavar="DIR", help="write .env, env.sh and settings.json here")
+    parser.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="judge the stack as of this date (model retirements, default pins, quota caps); default: "
+        "CLAUDE_VERTEX_TODAY, else today",
+    )
     return parser.parse_args(argv)
+
+
+def set_stack_date(text: str) -> None:
+    """`--today`: the program reads the stack's one date from CLAUDE_VERTEX_TODAY (components/config/clock.py)."""
+    from components.config import ConfigError
+    from components.config.clock import TODAY_VARIABLE, parse_date
+
+    try:
+        os.environ[TODAY_VARIABLE] = parse_date(text, setting="--today").isoformat()
+    except ConfigError as err:
+        raise ConfigInvalid(str(err)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -329,6 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             pack = launch_pack(project, args.stack)
             judgement = start_judgement(project, args.stack, pack, read_policy_config(args.policy_config))
         on_register = judgement.add if judgement is not None else None
+        if args.today is not None:
+            set_stack_date(args.today)
         rendering = render_config(
             project, args.stack, config, engine_preview=args.engine_preview, on_register=on_register
         )

@@ -30,11 +30,12 @@ class ConfigError(pulumi.RunError):
     catches it and exits 2.
     """
 
-    def __init__(self, key: str, value: Any, allowed: str) -> None:
+    def __init__(self, key: str, value: Any, allowed: str, *, subject: str | None = None) -> None:
         self.key = key
         self.value = value
         self.allowed = allowed
-        super().__init__(f"invalid config {NAMESPACE}:{key}: {show(value)} — {allowed}")
+        # `subject` names what is invalid when it is not a stack config key (an environment variable).
+        super().__init__(f"invalid {subject or f'config {NAMESPACE}:{key}'}: {show(value)} — {allowed}")
 
 
 class DeployTimeConfigError(ConfigError):

@@ -3,7 +3,7 @@
 A dedicated project per team turns GCP's per-project controls into per-team controls: a budget on the project,
 quota caps on its Vertex AI quotas, Data Access audit logs, and a usage dashboard built from them. The checks
 that need the rest of the stack (is the project adopted? which regions does the stack call?) live in
-`check_stack`, which `StackConfig` runs once every section is valid.
+`check_stack`, which `StackConfig` runs once every section is valid; it also computes the quota caps, once.
 """
 
 from __future__ import annotations
@@ -294,15 +294,20 @@ def regions_by_family(plan: ModelPlan, region: str) -> dict[str, tuple[str, ...]
     return result
 
 
-def check_stack(guardrails: GuardrailsConfig, project: ProjectConfig, plan: ModelPlan, region: str) -> None:
-    """What the guardrails need from the rest of the stack; a Refusal keyed from the stack's root."""
+def check_stack(
+    guardrails: GuardrailsConfig, project: ProjectConfig, plan: ModelPlan, region: str, today: dt.date
+) -> tuple[QuotaCap, ...]:
+    """What the guardrails need from the rest of the stack, and the quota caps it sets (computed here, once).
+
+    Raises a Refusal keyed from the stack's root.
+    """
     try:
-        quota_caps(guardrails.quotas, regions_by_family(plan, region), dt.date.today())
+        caps = quota_caps(guardrails.quotas, regions_by_family(plan, region), today)
     except Refusal as refusal:
         raise Refusal(f"guardrails.{refusal.key}", refusal.value, refusal.allowed) from None
     budget = guardrails.budget
     if budget is None:
-        return
+        return caps
     if not project.create and budget.billing_account is None:
         raise Refusal(
             "guardrails.budget.billingAccount",
@@ -316,6 +321,7 @@ def check_stack(guardrails: GuardrailsConfig, project: ProjectConfig, plan: Mode
             f"must be project.billingAccount ({project.billing_account}), the account the project is billed to, "
             "or be left out",
         )
+    return caps
 
 
 def budget_account(guardrails: GuardrailsConfig, project: ProjectConfig) -> str | None:

@@ -8,12 +8,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi.runtime.config import CONFIG, get_config, get_config_env
-from pydantic import PrivateAttr, ValidationError, model_validator
+from pydantic import PrivateAttr, ValidationError, ValidationInfo, model_validator
 
 from components.config.access import AccessConfig
 from components.config.base import NAMESPACE, ConfigError, Refusal, Section, Text, key, translate
 from components.config.ci import CiConfig
-from components.config.guardrails import GuardrailsConfig, check_stack
+from components.config.clock import stack_date
+from components.config.guardrails import GuardrailsConfig, QuotaCap, check_stack
 from components.config.project import ProjectConfig
 from components.config.vertex import ModelPlan, VertexConfig
 
@@ -40,7 +41,9 @@ class StackConfig(Section):
     )
 
     _warnings: tuple[str, ...] = PrivateAttr(default=())
-    _today: dt.date = PrivateAttr(default_factory=dt.date.today)
+    _today: dt.date = PrivateAttr()
+    _plan: ModelPlan = PrivateAttr()
+    _quota_caps: tuple[QuotaCap, ...] = PrivateAttr(default=())
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -48,8 +51,19 @@ class StackConfig(Section):
         return self._warnings
 
     @property
+    def today(self) -> dt.date:
+        """The one date the stack was judged on (see components/config/clock.py)."""
+        return self._today
+
+    @property
     def models(self) -> ModelPlan:
-        return self.vertex.plan(self._today)
+        """Every alias pinned, as of `today`: computed once, while the stack was validated."""
+        return self._plan
+
+    @property
+    def quota_caps(self) -> tuple[QuotaCap, ...]:
+        """The quota preferences `guardrails.quotas` sets, as of `today`: computed once, while validating."""
+        return self._quota_caps
 
     @model_validator(mode="before")
     @classmethod
@@ -59,7 +73,19 @@ class StackConfig(Section):
         return data
 
     @model_validator(mode="after")
-    def _across_sections(self) -> StackConfig:
+    def _across_sections(self, info: ValidationInfo) -> StackConfig:
+        context = info.context if isinstance(info.context, dict) else {}
+        today = context.get("today")
+        if not isinstance(today, dt.date):
+            raise TypeError("StackConfig is validated by parse_config, which passes the stack's date")
+        try:
+            self._plan = self.vertex.plan(today)
+        except Refusal as refusal:
+            raise Refusal(f"vertex.{refusal.key}", refusal.value, refusal.allowed) from None
+        warnings = context.get("warnings")
+        if isinstance(warnings, list):
+            warnings.extend(self._plan.warnings)
+        self._today = today
         if self.vertex.restrict_models and not self.project.create:
             raise Refusal(
                 "vertex.restrictModels",
@@ -86,13 +112,17 @@ class StackConfig(Section):
             raise Refusal(
                 "ci.serviceAccountId", self.ci.service_account_id, "must differ from every access.serviceAccounts id"
             )
-        check_stack(self.guardrails, self.project, self.models, self.vertex.region)
+        self._quota_caps = check_stack(self.guardrails, self.project, self._plan, self.vertex.region, today)
         return self
 
 
 def parse_config(raw: Mapping[str, Any], *, today: dt.date | None = None) -> StackConfig:
-    """Validate the whole stack config (keys without the namespace) into typed, immutable values."""
-    today = today or dt.date.today()
+    """Validate the whole stack config (keys without the namespace) into typed, immutable values.
+
+    `today` is the date the stack is judged on (model retirements, default pins, quota caps); a library caller
+    passes its own, and without one the clock is read here, once (`stack_date`).
+    """
+    today = today if today is not None else stack_date()
     warnings: list[str] = []
     team = raw.get("team") if isinstance(raw, Mapping) else None
     try:
@@ -102,14 +132,14 @@ def parse_config(raw: Mapping[str, Any], *, today: dt.date | None = None) -> Sta
     except Refusal as refusal:  # raised outside a field validator
         raise ConfigError(refusal.key, refusal.value, refusal.allowed) from None
     config._warnings = tuple(dict.fromkeys(warnings))
-    config._today = today
     return config
 
 
-def load_stack_config() -> StackConfig:
-    """Read every `claude-vertex:*` key the engine passed (typos included) and validate them."""
+def load_stack_config(*, today: dt.date | None = None) -> StackConfig:
+    """Read every `claude-vertex:*` key the engine passed (typos included) and validate them as of `today`
+    (by default the stack's date: `CLAUDE_VERTEX_TODAY`, else the calendar)."""
     raw = {key: _decode(key, get_config(f"{NAMESPACE}:{key}")) for key in _namespace_keys()}
-    return parse_config(raw)
+    return parse_config(raw, today=today)
 
 
 def _namespace_keys() -> list[str]:

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import field_validator
 
 from components.config.base import Flag, Refusal, Section, Text, key
 from components.models import ALIASES, MODEL_ID_RE, ONE_M_SUFFIX, REGION_VAR_RE, Model, catalog, strip_1m
@@ -144,17 +144,9 @@ class VertexConfig(Section):
             raise Refusal("", region, f"global, us, eu or a GCP region that serves Claude ({_regions_text()})")
         return region
 
-    @model_validator(mode="after")
-    def _resolvable(self, info: ValidationInfo) -> VertexConfig:
-        context = info.context if isinstance(info.context, dict) else {}
-        plan = resolve_models(self, context.get("today") or dt.date.today())
-        warnings = context.get("warnings")
-        if isinstance(warnings, list):
-            warnings.extend(plan.warnings)
-        return self
-
-    def plan(self, today: dt.date | None = None) -> ModelPlan:
-        return resolve_models(self, today or dt.date.today())
+    def plan(self, today: dt.date) -> ModelPlan:
+        """Every alias pinned as of `today` (the stack's one date: retirements and defaults follow it)."""
+        return resolve_models(self, today)
 
 
 def _check_model(key_path: str, text: Any, today: dt.date, warnings: list[str]) -> tuple[str, bool, Model | None]:
