@@ -27,15 +27,21 @@ env: venv
 test: venv
 	$(BIN)/python -m pytest
 
-## `make test` as of three dates (libfaketime: `apt-get install faketime`; wall clock only, monotonic clocks stay
-## real so timeouts still time out): the suite judges stacks as of one
-## fixed date, so no verdict may move with the calendar. The client is installed first, at the real date.
+## `make test` as of three dates under Debian's faketime (`apt-get install faketime`): the suite judges stacks
+## as of one fixed date, so no verdict may move with the calendar. Only the wall clock is faked (monotonic clocks
+## stay real, so timeouts still time out); tests/faketime/clock_nanosleep.c works around libfaketime 0.9.10's
+## Python 3.11 sleep bug. The client is installed first, at the real date.
 TEST_DATES ?= 2026-06-01 $(shell date +%F) 2027-09-01
-test-dates: claude-client
+SHIM := .cache/faketime/clock_nanosleep.so
+$(SHIM): tests/faketime/clock_nanosleep.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O2 -o $@ $<
+test-dates: claude-client $(SHIM)
 	@command -v faketime >/dev/null || { echo "test-dates needs faketime (apt-get install faketime)" >&2; exit 2; }
 	@for day in $(TEST_DATES); do \
 	  echo "== make test as of $$day"; \
-	  DONT_FAKE_MONOTONIC=1 faketime "$$day 12:00:00" $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
+	  LD_PRELOAD=$(CURDIR)/$(SHIM) faketime --exclude-monotonic "$$day 12:00:00" \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
 	done
 
 ## The repository's stacks against the real calendar: fails 90 days before a pinned model retires.

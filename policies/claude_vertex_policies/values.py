@@ -52,6 +52,31 @@ def has_unknown(value: Any) -> bool:
     return False
 
 
+_TRUE_TEXTS = frozenset({"true", "t", "1"})
+_FALSE_TEXTS = frozenset({"false", "f", "0"})
+
+
+def flag(value: Any) -> bool | None:
+    """A boolean input as the provider reads it, or None when it cannot be read (unknown, or not a boolean).
+
+    The engine passes inputs through untyped, and the bridged provider turns `"true"`, `"TRUE"`, `"t"`, `"1"` and
+    a non-zero number into true (Go's `strconv.ParseBool`, case aside) as readily as JSON `true`. A rule that
+    tested only `is True` would let every other spelling through, so every rule reads booleans here. Callers
+    decide what None means; a rule guarding against a dangerous setting treats it as possibly true.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str) and not is_unknown(value):
+        text = value.strip().lower()
+        if text in _TRUE_TEXTS:
+            return True
+        if text in _FALSE_TEXTS:
+            return False
+    return None
+
+
 def known_str(value: Any) -> str | None:
     """The value if it is a known string, else None (absent, unknown, or another type)."""
     if isinstance(value, str) and not is_unknown(value):
