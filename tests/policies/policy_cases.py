@@ -43,6 +43,7 @@ from policy_records import (
 )
 
 from tools.analyzer import UNKNOWN
+from tools.gcp_mocks import project_number
 
 CUSTOM = "projects/claude-platform-dev/roles/claudeVertexPlatform"
 POOL = "projects/123456789012/locations/global/workloadIdentityPools/claude-platform"
@@ -603,7 +604,7 @@ def cases_workload_identity() -> list[Case]:
             "whole-pool",
             principals,
             [sa_member("s", "roles/iam.workloadIdentityUser", f"principalSet://iam.googleapis.com/{POOL}/*")],
-            (("s", "every identity of pool claude-platform"),),
+            (("s", f"every identity of pool {POOL} "),),
         ),
         Case(
             "whole-pool-direct-access",
@@ -806,7 +807,7 @@ def guardrails() -> list[dict[str, Any]]:
             {
                 "billingAccount": "012345-6789AB-CDEF01",
                 "amount": {"specifiedAmount": {"currencyCode": "USD", "units": "2000"}},
-                "budgetFilter": {"projects": ["projects/123456789012"], "calendarPeriod": "MONTH"},
+                "budgetFilter": {"projects": [f"projects/{project_number(TEAM_PROJECT)}"], "calendarPeriod": "MONTH"},
                 "thresholdRules": [{"thresholdPercent": 0.9, "spendBasis": "CURRENT_SPEND"}],
             },
         ),
@@ -1015,7 +1016,7 @@ def cases_canonical_members() -> list[Case]:
             "whole-workforce-pool",
             pool_wide,
             [project_member("g", CUSTOM, f"principalSet://{WORKFORCE}/*")],
-            (("g", "every identity of pool acme-okta"),),
+            (("g", "every identity of pool locations/global/workforcePools/acme-okta"),),
         ),
         Case(
             "workforce-attribute",
@@ -1282,7 +1283,9 @@ def cases_governance() -> list[Case]:
 def cases_spoofing() -> list[Case]:
     provider_rule, grants = "workload-identity-provider-pinned", "federated-grants-pinned-by-provider"
     spoofed_map = {"google.subject": "assertion.sub", "attribute.repository": "assertion.ref"}
-    pool = record(POOL_T, "pool", {"project": TEAM_PROJECT, "workloadIdentityPoolId": "claude-platform"})
+    pool = record(
+        POOL_T, "pool", {"project": TEAM_PROJECT, "workloadIdentityPoolId": "claude-platform"}, outputs={"name": POOL}
+    )
     token = "roles/iam.workloadIdentityUser"
 
     def grant(name: str, selector: str) -> dict[str, Any]:
@@ -1342,7 +1345,7 @@ def cases_spoofing() -> list[Case]:
                 provider("gh", "assertion.repository == 'acme/app'", mapping={"google.subject": "assertion.sub"}),
                 grant("g", "attribute.repository/acme/app"),
             ],
-            (("g", "no provider of pool claude-platform maps"),),
+            (("g", f"no provider of pool {POOL} maps"),),
         ),
         Case(
             "pool-from-elsewhere",
@@ -1350,7 +1353,12 @@ def cases_spoofing() -> list[Case]:
             [grant("g", "attribute.repository/acme/app")],
             (("g", "has no provider in this stack"),),
         ),
-        Case("pool-group", grants, [pool, grant("g", "group/admins")], (("g", "assert no groups"),)),
+        Case(
+            "pool-group",
+            "known-principals-only",
+            [pool, grant("g", "group/admins")],
+            (("g", "selects a group of a workload identity pool"),),
+        ),
         Case(
             "unknown-member-from-unpinned-pool",
             grants,

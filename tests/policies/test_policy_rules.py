@@ -64,6 +64,7 @@ def test_stack_rules_are_the_graph_rules():
         "service-account-grants-on-own-accounts",
         "federated-grants-pinned-by-provider",
         "team-projects-allowed",
+        "guardrails-on-own-project",
         "required-guardrails",
     }
     assert all(isinstance(r, ResourceRule | StackRule) for r in RULES)
@@ -136,12 +137,15 @@ def test_parse_member(raw, kind, domain):
 def test_parse_federated_principals():
     base = "iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/pool"
     parse = lambda raw: members.parse_federated(members.parse_member(raw))  # noqa: E731
-    assert parse(f"principalSet://{base}/*") == members.FederatedPrincipal("pool", "all")
+    assert parse(f"principalSet://{base}/*") == members.FederatedPrincipal("pool", "all", project="1")
     assert parse(f"principalSet://{base}/attribute.repository/acme/app") == members.FederatedPrincipal(
-        "pool", "attribute", "repository", "acme/app"
+        "pool", "attribute", "repository", "acme/app", project="1"
     )
+    assert parse(f"principalSet://{base}/*").pool_name == base.removeprefix("iam.googleapis.com/")
     assert parse(f"principal://{base}/subject/repo:acme/app:ref:x").selector == "subject"
-    assert parse(f"principalSet://{base}/group/admins").selector == "group"
+    assert parse(f"principalSet://{base}/group/admins") is None  # CI providers assert no groups: refused
+    workforce = "iam.googleapis.com/locations/global/workforcePools/wf"
+    assert parse(f"principalSet://{workforce}/group/admins").selector == "group"
     assert parse(
         "principalSet://iam.googleapis.com/locations/global/workforcePools/wf/*"
     ) == members.FederatedPrincipal("wf", "all", workforce=True)
