@@ -144,11 +144,11 @@ def test_parse_federated_principals():
     assert parse(f"principalSet://{base}/*").pool_name == base.removeprefix("iam.googleapis.com/")
     assert parse(f"principal://{base}/subject/repo:acme/app:ref:x").selector == "subject"
     assert parse(f"principalSet://{base}/group/admins") is None  # CI providers assert no groups: refused
-    workforce = "iam.googleapis.com/locations/global/workforcePools/wf"
+    workforce = "iam.googleapis.com/locations/global/workforcePools/acme-wf"
     assert parse(f"principalSet://{workforce}/group/admins").selector == "group"
     assert parse(
-        "principalSet://iam.googleapis.com/locations/global/workforcePools/wf/*"
-    ) == members.FederatedPrincipal("wf", "all", workforce=True)
+        "principalSet://iam.googleapis.com/locations/global/workforcePools/acme-wf/*"
+    ) == members.FederatedPrincipal("acme-wf", "all", workforce=True)
     assert parse("user:a@example.com") is None
 
 

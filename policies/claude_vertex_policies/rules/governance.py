@@ -373,12 +373,20 @@ _NARROWING_FILTERS = ("services", "labels", "subaccounts", "resourceAncestors")
 
 
 def _positive(specified: Mapping[str, Any]) -> bool:
+    """A money amount above zero; unknown or unreadable is not (units travel as a string, nanos as a number)."""
     try:
-        units = int(str(specified.get("units") or 0))
-        nanos = int(str(specified.get("nanos") or 0))
-    except ValueError:
+        units, nanos = (float(_amount_part(specified.get(key))) for key in ("units", "nanos"))
+    except (TypeError, ValueError):
         return False
     return units > 0 or (units == 0 and nanos > 0)
+
+
+def _amount_part(value: Any) -> float | str:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or is_unknown(value):
+        raise ValueError(value)
+    return value
 
 
 def _audit_logs_problems(audit: StackResource, own: OwnProject, index: Mapping[str, StackResource]) -> list[str]:
