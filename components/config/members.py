@@ -2,7 +2,7 @@
 
 The config reader accepts exactly the forms the policy pack accepts (`policies/claude_vertex_policies/members.py`
 and its member rules at their defaults), so the program never renders a grant the pack would stop and never
-refuses one it would let through: `tests/test_member_parity.py` holds the two parsers against each other on a
+refuses one it would let through: `tests/policies/test_member_parity.py` holds the two parsers against each other on a
 generated corpus. Refused: public principals; every Google-managed account (the default accounts, the legacy
 Cloud Build account, service agents, however Google names them); org-wide, pool-wide and cluster-wide principal
 sets; pools named without their project number; workload identity attributes that do not name a repository or
@@ -131,6 +131,8 @@ def parse_member(key: str, value: object) -> Member:
     if value.lower() in _PUBLIC:
         raise Refusal(key, value, f"public principals are never granted; allowed: {MEMBER_RULE}")
     prefix, sep, _ = value.partition(":")
+    if prefix == "deleted" and sep:
+        raise Refusal(key, value, f"a deleted: member names an account that no longer exists; allowed: {MEMBER_RULE}")
     if sep and prefix.lower() in {p.lower() for p in _PREFIXES} and prefix not in _PREFIXES[:-1]:
         raise Refusal(key, value, f"the prefix must be spelled exactly as GCP does ({MEMBER_RULE})")
     if "//" in value.split("://", 1)[-1]:

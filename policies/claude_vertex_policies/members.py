@@ -8,7 +8,7 @@ workforce pools, GKE cluster-wide sets, Google-managed accounts shared by every 
 too: nothing a team stack grants needs them.
 
 The program's config reader (`components/config/members.py`) accepts exactly the forms this parser and the
-member rules accept; `tests/test_member_parity.py` holds the two against each other on a generated corpus.
+member rules accept; `tests/policies/test_member_parity.py` holds the two against each other on a generated corpus.
 The grammar below is therefore written the same way in both: change it in both, or that test fails.
 
 The kind of a member is still recognised when its spelling is wrong (`ServiceAccount:`, `allusers`), so

@@ -40,6 +40,7 @@ from policy_records import (
     record,
     sa_member,
     stack_root,
+    with_grant,
     with_inputs,
 )
 
@@ -1771,6 +1772,12 @@ def cases_service_agents() -> list[Case]:
             for i, agent in enumerate(agents)
         ),
         Case(
+            "service-agent-granted-by-the-program",
+            rule,
+            with_grant(program_stack(), agents[0], like="platform-grant-group:platform-devs@example.com"),
+            ((f"platform-grant-{agents[0]}", "Google-managed service agent"),),
+        ),
+        Case(
             "user-managed-account-of-another-project",
             rule,
             [project_member("g", CUSTOM, "serviceAccount:claude-ci@claude-payments-prod.iam.gserviceaccount.com")],
@@ -1786,6 +1793,26 @@ def cases_member_allow_lists() -> list[Case]:
     own_sa = "serviceAccount:claude-ci@claude-platform-dev.iam.gserviceaccount.com"
     return [
         Case("program-stack", rule, full_stack(), config=domains),
+        Case(
+            "program-grants-a-workforce-group",
+            rule,
+            with_grant(program_stack(), workforce, like="platform-grant-group:platform-devs@example.com"),
+            ((f"platform-grant-{workforce}", "outside allowedWorkforcePools []"),),
+            config=domains,
+        ),
+        Case(
+            "program-grants-a-listed-workforce-group",
+            rule,
+            with_grant(program_stack(preview=True), workforce, like="platform-grant-group:platform-devs@example.com"),
+            config={**domains, "allowedWorkforcePools": ["acme-okta"]},
+        ),
+        Case(
+            "program-impersonator-of-another-project",
+            rule,
+            program_stack(accounts=(("claude-agent", (other_sa,)),)),
+            ((f"platform-sa-claude-agent-impersonator-{other_sa}", "outside allowedServiceAccountProjects []"),),
+            config=domains,
+        ),
         Case(
             "workforce-pool-not-listed",
             rule,

@@ -274,3 +274,33 @@ def test_a_stale_readme_is_caught():
     assert stale != readme and docs.with_generated_sections(stale) == readme
     with pytest.raises(ValueError, match="generated:coverage"):
         docs.with_generated_sections(readme.replace("<!-- generated:coverage -->", ""))
+
+
+def test_the_gate_rule_pins_exactly_what_the_program_registers():
+    """One declaration each side: the program's gate token and inputs are the ones the rule allows, no more."""
+    from claude_vertex_policies.rules import readiness_gate
+
+    from components.readiness_gate import TYPE_TOKEN
+
+    (gate,) = [r for r in program_stack() if r["type"] == readiness_gate.GATE]
+    assert readiness_gate.GATE == TYPE_TOKEN and readiness_gate.GATE in resource_types.ALLOWED_TYPES
+    assert set(gate["inputs"]) == set(readiness_gate.GATE_INPUTS)
+    assert all(gate["inputs"][k] == v for k, v in readiness_gate.GATE_INPUTS.items() if v is not None)
+
+
+def test_workload_identity_inputs_are_the_providers_own():
+    """Every input the rule allows exists in pulumi-gcp 10.2.0, and the program uses no other."""
+    import inspect
+
+    import pulumi_gcp as gcp
+
+    def wire(cls) -> set[str]:
+        names = inspect.signature(cls._internal_init).parameters
+        return {"".join(w.capitalize() if i else w for i, w in enumerate(n.split("_"))) for n in names}
+
+    pool, provider = gcp.iam.WorkloadIdentityPool, gcp.iam.WorkloadIdentityPoolProvider
+    assert set(workload_identity.ALLOWED_INPUTS[workload_identity.POOL]) <= wire(pool)
+    assert set(workload_identity.ALLOWED_INPUTS[workload_identity.PROVIDER]) <= wire(provider)
+    for record in program_stack(github=["acme/app"], gitlab=["acme/pay"]):
+        if record["type"] in workload_identity.ALLOWED_INPUTS:
+            assert set(record["inputs"]) <= set(workload_identity.ALLOWED_INPUTS[record["type"]])
