@@ -234,7 +234,7 @@ def test_permissions_are_restricted_and_predict_required() -> None:
     [
         "user:ada@example.com",
         "group:payments-devs@example.com",
-        "serviceAccount:ci@proj-123.iam.gserviceaccount.com",
+        "serviceAccount:claude-ci@proj-123.iam.gserviceaccount.com",
         "domain:example.com",
         "principal://iam.googleapis.com/locations/global/workforcePools/acme/subject/ada",
         "principalSet://iam.googleapis.com/locations/global/workforcePools/acme/group/devs",
@@ -465,7 +465,7 @@ def test_restricting_models_needs_a_project_the_stack_creates() -> None:
         ),
         (
             "principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/proj.svc.id.goog/attribute.kubernetes_namespace/ns",
-            "whole cluster",
+            "GKE cluster",
         ),
         ("serviceAccount:123456789012@cloudbuild.gserviceaccount.com", "Google-managed"),
         ("serviceAccount:123456789012-compute@developer.gserviceaccount.com", "default"),

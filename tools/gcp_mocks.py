@@ -173,6 +173,7 @@ _WIRE_NAMES = {
     "retainOnDelete": "retain_on_delete",
     "deleteBeforeReplace": "delete_before_replace",
     "inputs": "inputs",
+    "outputs": "outputs",
     "wave": "wave",
 }
 
@@ -197,6 +198,9 @@ class ResourceRecord(Mapping[str, Any]):
     retain_on_delete: bool
     delete_before_replace: bool
     inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] | None = None
+    """The provider's state once applied (inputs plus what GCP computes), as the engine hands `AnalyzeStack`;
+    None during `pulumi preview` and for components, where the engine sends the inputs instead."""
     wave: int = 0
 
     def __getitem__(self, key: str) -> Any:
@@ -237,10 +241,17 @@ class RecordingMonitor(MockMonitor):
                 retain_on_delete=bool(request.retainOnDelete),
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 inputs=_plain(inputs),
+                outputs=self._outputs(request, response.urn),
             )
             if self.on_register is not None:
                 self.on_register(self.registrations[response.urn])
         return response
+
+    def _outputs(self, request: Any, urn: str) -> dict[str, Any] | None:
+        """What the mocks answered for a custom resource after `pulumi up`; None at preview (inputs stand in)."""
+        if not request.custom or getattr(self.mocks, "preview", False) or urn not in self.resources:
+            return None
+        return _plain(dict(self.resources[urn].state))
 
 
 UNKNOWN = rpc.UNKNOWN

@@ -19,7 +19,9 @@ from .rules import RULES, StackRule
 from .rules.design import GRANT_TYPES, SERVICE_ACCOUNT_ROLES
 from .rules.governance import ALLOWED_MODELS, QUOTA_PREFERENCES_VERTEX_ONLY, SKIP_DEFAULT_NETWORK
 from .rules.project import ALLOWED_SERVICES
+from .rules.readiness_gate import GATE, GATE_INPUTS
 from .rules.resource_types import ALLOWED_TYPES
+from .rules.workload_identity import ALLOWED_INPUTS, OIDC_INPUTS, POOL, POOL_MODES, PROVIDER
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TOOLS = ("Checkov", "Trivy", "Policy Library")
@@ -73,16 +75,31 @@ def allowlist() -> str:
             f"{', '.join(f'`{r}`' for r in SERVICE_ACCOUNT_ROLES)}.",
             "",
             "Members: `user:` / `group:` (an email), `serviceAccount:` (a user-managed account "
-            "`name@project.iam.gserviceaccount.com`), `domain:`; one identity (`principal://.../subject/...`), "
-            "one attribute (`principalSet://.../attribute.<name>/<value>`) or one group of a workforce pool; "
-            "one identity or one pinning attribute (mapped from its own claim and pinned by every provider that "
-            "maps it) of a workload identity pool of this stack.",
+            "`name@project.iam.gserviceaccount.com`, never a Google-managed one), `domain:`; one identity "
+            "(`principal://.../subject/...`), one attribute (`principalSet://.../attribute.<name>/<value>`) or one "
+            "group of a workforce pool; one identity or one pinning attribute (mapped from its own claim and "
+            "pinned by every provider that maps it) of a workload identity pool of this stack, named by its full "
+            "name `projects/<number>/locations/global/workloadIdentityPools/<id>`. When the platform sets member "
+            "allow-lists, only their domains, workforce pools and other projects' accounts.",
+            "",
+            "Workload identity: pools and providers with "
+            f"{', '.join(f'`{i}`' for i in sorted(set(ALLOWED_INPUTS[POOL]) | set(ALLOWED_INPUTS[PROVIDER])))} "
+            f"only (pool `mode` {', '.join(f'`{m}`' for m in POOL_MODES)}; `oidc` with "
+            f"{', '.join(f'`{i}`' for i in OIDC_INPUTS)} only).",
+            "",
+            f"The readiness gate `{GATE}` with exactly "
+            + ", ".join(f"`{k}`" + (f" = `{v}`" if v else "") for k, v in GATE_INPUTS.items())
+            + ".",
+            "",
+            "Service accounts created in the stack's own project, never adopted (`createIgnoreAlreadyExists`) "
+            "unless kept on destroy and left enabled; grants on service accounts only on those own accounts.",
             "",
             f"APIs (advisory): {', '.join(f'`{s}`' for s in ALLOWED_SERVICES)}.",
             "",
             f"Org policies: `{ALLOWED_MODELS}` listing only `publishers/anthropic/models/<model>:predict` values, and "
-            f"`{SKIP_DEFAULT_NETWORK}` enforced, both on the team project. Audit configs on the project without "
-            f"exemptions. Quota preferences for {', '.join(f'`{s}`' for s in quota_services)}. Budgets, "
+            f"`{SKIP_DEFAULT_NETWORK}` enforced, both on the team project. Audit configs on the stack's own "
+            "project, logging `DATA_READ`, without exemptions. Quota preferences for "
+            f"{', '.join(f'`{s}`' for s in quota_services)} on the stack's own project. Budgets, "
             "notification channels, log metrics, dashboards and alert policies.",
         ]
     )

@@ -7,6 +7,10 @@ Forms IAM itself would accept but that name "everyone of some kind" (org-wide pr
 workforce pools, GKE cluster-wide sets, Google-managed accounts shared by every build) have a problem
 too: nothing a team stack grants needs them.
 
+The program's config reader (`components/config/members.py`) accepts exactly the forms this parser and the
+member rules accept; `tests/policies/test_member_parity.py` holds the two against each other on a generated corpus.
+The grammar below is therefore written the same way in both: change it in both, or that test fails.
+
 The kind of a member is still recognised when its spelling is wrong (`ServiceAccount:`, `allusers`), so
 the public and default-account rules keep firing on it as well.
 """
@@ -23,31 +27,72 @@ PREFIXES = (*EMAIL_KINDS, "domain")
 # The Compute Engine and App Engine default service accounts: created by Google with Editor on the
 # project, shared by every workload that does not name its own account.
 _DEFAULT_SA_SUFFIXES = ("-compute@developer.gserviceaccount.com", "@appspot.gserviceaccount.com")
-_USER_MANAGED_SA = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$")
-_EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
-_DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
-_SEGMENT = r"[^/\s*]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"^[A-Za-z0-9._%+'-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
+_DOMAIN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})+$")
+# `name@project-id.iam.gserviceaccount.com`: an account ID and a project ID are both 6-30 characters.
+_USER_MANAGED_SA = re.compile(
+    r"^(?P<account>[a-z][a-z0-9-]{4,28}[a-z0-9])@(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$"
+)
+# Service agents: Google names them after the number of the project, folder or organization they serve
+# (`service-<N>`, `service-org-<N>`, `service-folder-<N>`, logging's `p<N>-<M>`, BigQuery's `bq-<N>`), in a
+# project Google owns. Google adds agents and changes their formats at any time ("Service agents", IAM docs),
+# so the numbered forms are refused in any domain, and the Google-owned projects below whatever the name.
+_SERVICE_AGENT_ACCOUNT = re.compile(r"^(?:service-(?:org-|folder-)?[0-9]+|[a-z][0-9]+-[0-9]+|bq-[0-9]+)$")
+GOOGLE_OWNED_PROJECTS = (
+    "gcp-sa-*",
+    "bigquery-encryption",
+    "cloud-filer",
+    "cloudcomposer-accounts",
+    "compute-system",
+    "container-engine-robot",
+    "containerregistry",
+    "dataflow-service-producer-prod",
+    "dataproc-accounts",
+    "gcf-admin-robot",
+    "gs-project-accounts",
+    "serverless-robot-prod",
+)
+POOL_ID = r"[a-z0-9][a-z0-9.-]{2,61}[a-z0-9]"
 _WIF = re.compile(
-    rf"^(?P<scheme>principal|principalSet)://iam\.googleapis\.com/projects/(?P<project>[0-9]+)/locations/global/"
-    rf"workloadIdentityPools/(?P<pool>{_SEGMENT})/(?P<rest>.*)$"
+    rf"^(?P<scheme>principal|principalSet)://iam\.googleapis\.com/projects/(?P<project>[0-9]{{1,20}})/locations/global/"
+    rf"workloadIdentityPools/(?P<pool>{POOL_ID})/(?P<rest>.*)$"
 )
 _WORKFORCE = re.compile(
     rf"^(?P<scheme>principal|principalSet)://iam\.googleapis\.com/locations/global/"
-    rf"workforcePools/(?P<pool>{_SEGMENT})/(?P<rest>.*)$"
+    rf"workforcePools/(?P<pool>{POOL_ID})/(?P<rest>.*)$"
 )
-_VALUE = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT})*$")
-_ATTRIBUTE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_VALUE = re.compile(r"^[^/\s*]{1,127}(?:/[^/\s*]{1,127}){0,7}$")
+_ATTRIBUTE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,49}$")
+
+
+def workload_pool_name(project_number: str, pool_id: str) -> str:
+    """A workload identity pool's full resource name: what IAM principals and the pool's `name` output carry."""
+    return f"projects/{project_number}/locations/global/workloadIdentityPools/{pool_id}"
 
 
 @dataclass(frozen=True)
 class FederatedPrincipal:
-    """A pool principal: `selector` is `all` (`/*`), `attribute`, `group` or `subject`."""
+    """A pool principal: `selector` is `all` (`/*`), `attribute`, `group` or `subject`.
+
+    `pool` is the pool ID; `project` the number of the project a workload identity pool lives in (None for a
+    workforce pool, which belongs to an organization). Two pools of one ID in two projects are two pools: compare
+    `pool_name`, never `pool`.
+    """
 
     pool: str
     selector: str
     attribute: str | None = None
     value: str | None = None
     workforce: bool = False
+    project: str | None = None
+
+    @property
+    def pool_name(self) -> str:
+        """`projects/<number>/locations/global/workloadIdentityPools/<id>` or `locations/global/workforcePools/<id>`."""
+        if self.workforce or self.project is None:
+            return f"locations/global/workforcePools/{self.pool}"
+        return workload_pool_name(self.project, self.pool)
 
 
 @dataclass(frozen=True)
@@ -73,6 +118,14 @@ class Member:
         if self.kind in EMAIL_KINDS and "@" in self.value:
             return self.value.rsplit("@", 1)[1].lower()
         return None
+
+    @property
+    def account_project(self) -> str | None:
+        """The project ID a user-managed service account lives in (`name@<project>.iam...`), else None."""
+        if self.kind != "serviceAccount":
+            return None
+        match = _USER_MANAGED_SA.match(self.value.lower())
+        return match.group("project") if match else None
 
     @property
     def canonical(self) -> str:
@@ -122,24 +175,33 @@ def _parse(raw: str, text: str) -> Member:
     if problem is None and not _EMAIL.match(value):
         problem = f"`{value}` is not an email address"
     if problem is None and kind == "serviceAccount":
-        problem = _service_account_problem(value.lower())
+        problem = service_account_problem(value.lower())
     return Member(raw, kind, value, problem)
 
 
-def _service_account_problem(email: str) -> str | None:
+def is_google_owned_project(project: str) -> bool:
+    """A project Google runs its service agents in (`gcp-sa-aiplatform`, `compute-system`, ...)."""
+    return any(project == p or (p.endswith("*") and project.startswith(p[:-1])) for p in GOOGLE_OWNED_PROJECTS)
+
+
+def service_account_problem(email: str) -> str | None:
     """User-managed accounts (`name@project.iam.gserviceaccount.com`) only; the default accounts are
     recognised (and refused by their own rule); every other Google-managed account is refused here."""
     if email.endswith(_DEFAULT_SA_SUFFIXES):
         return None
-    if email.split("@", 1)[-1].startswith("gcp-sa-"):
-        return "is a Google-managed service agent, which acts for a Google service, not for a team"
-    if _USER_MANAGED_SA.match(email):
+    match = _USER_MANAGED_SA.match(email)
+    if match is not None:
+        if is_google_owned_project(match.group("project")) or _SERVICE_AGENT_ACCOUNT.match(match.group("account")):
+            return "is a Google-managed service agent, which acts for a Google service, not for a team"
         return None
     if email.endswith("@cloudbuild.gserviceaccount.com"):
         return "is the legacy Cloud Build account, which every build in its project runs as"
     if ".svc.id.goog" in email:
         return "is a GKE workload identity, which no team stack grants"
-    return "is not a user-managed service account (name@project.iam.gserviceaccount.com)"
+    return (
+        "is not a user-managed service account (name@project.iam.gserviceaccount.com): Google-managed accounts "
+        "act for Google services, not for a team"
+    )
 
 
 def _parse_uri(raw: str, scheme: str, text: str) -> Member:
@@ -149,35 +211,45 @@ def _parse_uri(raw: str, scheme: str, text: str) -> Member:
     for pattern, workforce in ((_WIF, False), (_WORKFORCE, True)):
         match = pattern.match(text)
         if match:
-            return _pool_member(raw, scheme, text, match.group("pool"), match.group("rest"), workforce)
+            project = None if workforce else match.group("project")
+            return _pool_member(raw, scheme, text, match.group("pool"), project, match.group("rest"))
     return Member(
         raw,
         scheme,
         text,
         "is not one identity or one attribute of a workload or workforce identity pool (organization-wide "
-        "and project-wide principal sets, and malformed paths, are refused)",
+        "and project-wide principal sets, pools named without their project number, and malformed paths, are "
+        "refused)",
     )
 
 
-def _pool_member(raw: str, scheme: str, text: str, pool: str, rest: str, workforce: bool) -> Member:
+def _pool_member(raw: str, scheme: str, text: str, pool: str, project: str | None, rest: str) -> Member:
+    workforce = project is None
     kind_of_pool = "workforce pool" if workforce else "workload identity pool"
     if not workforce and pool.endswith(".svc.id.goog"):
         return Member(raw, scheme, text, "selects identities of a GKE cluster's pool, which no team stack grants")
     if scheme == "principalSet" and rest in {"*", ""}:
         # Refused by no-pool-wide-federated-principals, whose message says which pool.
-        return Member(raw, scheme, text, None, FederatedPrincipal(pool, "all", workforce=workforce))
+        return Member(raw, scheme, text, None, FederatedPrincipal(pool, "all", workforce=workforce, project=project))
     head, _, value = rest.partition("/")
     if not _VALUE.match(value or ""):
         return Member(raw, scheme, text, f"has an empty, wildcard or malformed value after `{head}/`")
     if scheme == "principal":
         if head != "subject":
             return Member(raw, scheme, text, f"`principal://` selects by `subject/`, not `{head}/`")
-        return Member(raw, scheme, text, None, FederatedPrincipal(pool, "subject", None, value, workforce))
+        return Member(raw, scheme, text, None, FederatedPrincipal(pool, "subject", None, value, workforce, project))
     if head.startswith("attribute.") and _ATTRIBUTE_NAME.match(head[len("attribute.") :]):
-        federated = FederatedPrincipal(pool, "attribute", head[len("attribute.") :], value, workforce)
+        federated = FederatedPrincipal(pool, "attribute", head[len("attribute.") :], value, workforce, project)
         return Member(raw, scheme, text, None, federated)
+    if head == "group" and workforce:
+        return Member(raw, scheme, text, None, FederatedPrincipal(pool, "group", None, value, workforce, project))
     if head == "group":
-        return Member(raw, scheme, text, None, FederatedPrincipal(pool, "group", None, value, workforce))
+        return Member(
+            raw,
+            scheme,
+            text,
+            "selects a group of a workload identity pool; CI providers assert no groups a pack can pin",
+        )
     return Member(raw, scheme, text, f"selects `{head}` of {kind_of_pool} {pool}, which this pack does not know")
 
 

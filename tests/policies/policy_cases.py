@@ -33,16 +33,19 @@ from policy_records import (
     SERVICE_T,
     VERTEX_PERMISSIONS,
     component,
+    named,
     program_stack,
     project_member,
     provider,
     record,
     sa_member,
     stack_root,
+    with_grant,
     with_inputs,
 )
 
 from tools.analyzer import UNKNOWN
+from tools.gcp_mocks import project_number
 
 CUSTOM = "projects/claude-platform-dev/roles/claudeVertexPlatform"
 POOL = "projects/123456789012/locations/global/workloadIdentityPools/claude-platform"
@@ -603,7 +606,7 @@ def cases_workload_identity() -> list[Case]:
             "whole-pool",
             principals,
             [sa_member("s", "roles/iam.workloadIdentityUser", f"principalSet://iam.googleapis.com/{POOL}/*")],
-            (("s", "every identity of pool claude-platform"),),
+            (("s", f"every identity of pool {POOL} "),),
         ),
         Case(
             "whole-pool-direct-access",
@@ -806,7 +809,7 @@ def guardrails() -> list[dict[str, Any]]:
             {
                 "billingAccount": "012345-6789AB-CDEF01",
                 "amount": {"specifiedAmount": {"currencyCode": "USD", "units": "2000"}},
-                "budgetFilter": {"projects": ["projects/123456789012"], "calendarPeriod": "MONTH"},
+                "budgetFilter": {"projects": [f"projects/{project_number(TEAM_PROJECT)}"], "calendarPeriod": "MONTH"},
                 "thresholdRules": [{"thresholdPercent": 0.9, "spendBasis": "CURRENT_SPEND"}],
             },
         ),
@@ -1015,7 +1018,7 @@ def cases_canonical_members() -> list[Case]:
             "whole-workforce-pool",
             pool_wide,
             [project_member("g", CUSTOM, f"principalSet://{WORKFORCE}/*")],
-            (("g", "every identity of pool acme-okta"),),
+            (("g", "every identity of pool locations/global/workforcePools/acme-okta"),),
         ),
         Case(
             "workforce-attribute",
@@ -1282,7 +1285,9 @@ def cases_governance() -> list[Case]:
 def cases_spoofing() -> list[Case]:
     provider_rule, grants = "workload-identity-provider-pinned", "federated-grants-pinned-by-provider"
     spoofed_map = {"google.subject": "assertion.sub", "attribute.repository": "assertion.ref"}
-    pool = record(POOL_T, "pool", {"project": TEAM_PROJECT, "workloadIdentityPoolId": "claude-platform"})
+    pool = record(
+        POOL_T, "pool", {"project": TEAM_PROJECT, "workloadIdentityPoolId": "claude-platform"}, outputs={"name": POOL}
+    )
     token = "roles/iam.workloadIdentityUser"
 
     def grant(name: str, selector: str) -> dict[str, Any]:
@@ -1342,7 +1347,7 @@ def cases_spoofing() -> list[Case]:
                 provider("gh", "assertion.repository == 'acme/app'", mapping={"google.subject": "assertion.sub"}),
                 grant("g", "attribute.repository/acme/app"),
             ],
-            (("g", "no provider of pool claude-platform maps"),),
+            (("g", f"no provider of pool {POOL} maps"),),
         ),
         Case(
             "pool-from-elsewhere",
@@ -1350,7 +1355,12 @@ def cases_spoofing() -> list[Case]:
             [grant("g", "attribute.repository/acme/app")],
             (("g", "has no provider in this stack"),),
         ),
-        Case("pool-group", grants, [pool, grant("g", "group/admins")], (("g", "assert no groups"),)),
+        Case(
+            "pool-group",
+            "known-principals-only",
+            [pool, grant("g", "group/admins")],
+            (("g", "selects a group of a workload identity pool"),),
+        ),
         Case(
             "unknown-member-from-unpinned-pool",
             grants,
@@ -1506,6 +1516,519 @@ def all_cases() -> list[Case]:
         *cases_workload_identity(),
         *cases_project(),
         *cases_stack(),
+        *cases_trust(),
+    ]
+
+
+# --- issue 17, round 3: trust (each class with the real program, an edit of it, and a look-alike that stays clean) --
+
+GUARDRAILS = {
+    "budget": {"monthlyAmount": 2000, "notify": ["platform-alerts@example.com"]},
+    "quotas": {"sonnet": {"requestsPerMinute": 10}},
+}
+CI_GRANT = "platform-ci-github-acme/payments-app"
+AGENT = "platform-sa-claude-agent"
+AGENT_GRANT = "platform-sa-claude-agent-impersonator-group:platform-devs@example.com"
+OTHER_POOL = "projects/999999999999/locations/global/workloadIdentityPools/claude-platform"
+
+
+def ci_stack(preview: bool = False, **kwargs: Any) -> list[dict[str, Any]]:
+    return program_stack(github=["acme/payments-app"], preview=preview, **kwargs)
+
+
+def guarded_stack(preview: bool = False, **kwargs: Any) -> list[dict[str, Any]]:
+    budget = {**GUARDRAILS["budget"], "billingAccount": "012345-6789AB-CDEF01"}
+    return program_stack(guardrails={**GUARDRAILS, "budget": budget}, preview=preview, **kwargs)
+
+
+def added(records: list[dict[str, Any]], like: str, name: str, **inputs: Any) -> list[dict[str, Any]]:
+    """The records plus a copy of the record `like`, renamed, with some inputs changed (its outputs follow)."""
+    (template,) = [r for r in records if r["name"] == like]
+    copy = {**template, "name": name, "urn": template["urn"].rsplit("::", 1)[0] + f"::{name}"}
+    copy["inputs"] = {**template["inputs"], **inputs}
+    if template.get("outputs") is not None:
+        copy["outputs"] = {**template["outputs"], **inputs}
+    return [*records, copy]
+
+
+def cases_workload_identity_inputs() -> list[Case]:
+    rule = "workload-identity-inputs-known"
+    oidc = {"issuerUri": "https://token.actions.githubusercontent.com"}
+    jwks = '{"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": "mine", "n": "AQAB", "e": "AQAB"}]}'
+    provider_, pool = "platform-ci-github", "platform-ci-pool"
+    return [
+        Case("program-stack", rule, full_stack()),
+        Case("program-stack-preview", rule, full_stack(preview=True)),
+        Case(
+            "stack-supplied-keys",
+            rule,
+            with_inputs(ci_stack(), provider_, oidc={**oidc, "jwksJson": jwks}),
+            ((provider_, "sets oidc.jwksJson, which supplies the token-signing keys itself"),),
+        ),
+        Case(
+            "stack-supplied-keys-at-preview",
+            rule,
+            with_inputs(ci_stack(preview=True), provider_, oidc={**oidc, "jwksJson": UNKNOWN}),
+            ((provider_, "oidc.jwksJson"),),
+        ),
+        Case(
+            "other-audiences",
+            rule,
+            with_inputs(ci_stack(), provider_, oidc={**oidc, "allowedAudiences": ["https://github.com/acme"]}),
+            ((provider_, "accepts tokens minted for other audiences"),),
+        ),
+        Case(
+            "saml-beside-oidc",
+            rule,
+            with_inputs(ci_stack(), provider_, saml={"idpMetadataXml": "<x/>"}),
+            ((provider_, "sets saml, which trusts a SAML identity provider"),),
+        ),
+        Case(
+            "x509-trust",
+            rule,
+            with_inputs(ci_stack(), provider_, x509={"trustStore": {"trustAnchors": [{"pemCertificate": "x"}]}}),
+            ((provider_, "trusts a certificate authority"),),
+        ),
+        Case(
+            "trust-domain-pool",
+            rule,
+            with_inputs(ci_stack(), pool, mode="TRUST_DOMAIN"),
+            ((pool, "sets mode TRUST_DOMAIN"),),
+        ),
+        Case(
+            "pool-trusts-other-domains",
+            rule,
+            with_inputs(ci_stack(), pool, inlineTrustConfig={"additionalTrustBundles": [{"trustDomain": "x"}]}),
+            ((pool, "trusts certificates of other trust domains"),),
+        ),
+        Case(
+            "pool-attestation-rules",
+            rule,
+            with_inputs(ci_stack(), pool, attestationRules=[{"googleCloudResource": "//x"}]),
+            ((pool, "decides which Google Cloud workloads receive an identity"),),
+        ),
+        Case(
+            "unknown-input",
+            rule,
+            with_inputs(ci_stack(), provider_, trustEverything=True),
+            ((provider_, "trustEverything, which is not an input whose effect"),),
+        ),
+        Case(
+            "federation-only-disabled-and-abandoned-stay-clean",
+            rule,
+            with_inputs(
+                with_inputs(ci_stack(), pool, mode="FEDERATION_ONLY", deletionPolicy="ABANDON"),
+                provider_,
+                disabled=True,
+            ),
+        ),
+    ]
+
+
+def cases_pool_full_names() -> list[Case]:
+    rule, wide = "federated-grants-pinned-by-provider", "no-pool-wide-federated-principals"
+    own_pool = f"projects/{project_number(TEAM_PROJECT)}/locations/global/workloadIdentityPools/claude-platform"
+    other = f"principalSet://iam.googleapis.com/{OTHER_POOL}/attribute.repository/acme/payments-app"
+    mine = f"principalSet://iam.googleapis.com/{own_pool}/attribute.repository/acme/payments-app"
+    return [
+        Case(
+            "same-pool-id-in-another-project",
+            rule,
+            added(ci_stack(), CI_GRANT, "borrowed", member=other),
+            (("borrowed", f"pool {OTHER_POOL} has no provider in this stack"),),
+        ),
+        Case(
+            "same-pool-id-in-another-project-at-preview",
+            rule,
+            added(ci_stack(preview=True), CI_GRANT, "borrowed", member=other),
+            (("borrowed", f"pool {OTHER_POOL} has no provider in this stack"),),
+        ),
+        Case("own-pool-by-full-name", rule, added(ci_stack(), CI_GRANT, "mine", member=mine)),
+        Case(
+            "whole-pool-named-by-full-name",
+            wide,
+            added(ci_stack(), CI_GRANT, "everyone", member=f"principalSet://iam.googleapis.com/{own_pool}/*"),
+            (("everyone", f"every identity of pool {own_pool} "),),
+        ),
+    ]
+
+
+def cases_own_accounts() -> list[Case]:
+    grants, adoption = "service-account-grants-on-own-accounts", "foreign-accounts-untouched"
+    return [
+        Case("program-accounts", adoption, full_stack()),
+        Case(
+            "adopted-account-grant",
+            grants,
+            with_inputs(program_stack(), AGENT, createIgnoreAlreadyExists="TRUE"),
+            ((AGENT_GRANT, "not a service account this stack creates in its own project"),),
+        ),
+        Case(
+            "adopted-account-grant-at-preview",
+            grants,
+            with_inputs(program_stack(preview=True), AGENT, createIgnoreAlreadyExists=1),
+            ((AGENT_GRANT, "adopts an existing account (createIgnoreAlreadyExists)"),),
+        ),
+        Case(
+            "account-in-another-project",
+            grants,
+            with_inputs(program_stack(), AGENT, project="claude-payments-prod"),
+            ((AGENT_GRANT, "not a service account this stack creates in its own project"),),
+        ),
+        Case(
+            "account-in-another-project-at-preview",
+            grants,
+            with_inputs(program_stack(preview=True), AGENT, project="claude-payments-prod"),
+            ((AGENT_GRANT, "is in project claude-payments-prod, not this stack's own project"),),
+        ),
+        Case(
+            "create-ignore-false-is-own",
+            grants,
+            with_inputs(program_stack(), AGENT, createIgnoreAlreadyExists="false"),
+        ),
+        Case(
+            "adopting-deletes-on-destroy",
+            adoption,
+            with_inputs(program_stack(), AGENT, createIgnoreAlreadyExists="t"),
+            ((AGENT, "with deletionPolicy DELETE (the default)"),),
+        ),
+        Case(
+            "adopting-and-disabling",
+            adoption,
+            with_inputs(
+                program_stack(), AGENT, createIgnoreAlreadyExists=True, deletionPolicy="ABANDON", disabled="TRUE"
+            ),
+            ((AGENT, "sets disabled to TRUE"),),
+        ),
+        Case(
+            "adopting-unknown-at-preview",
+            adoption,
+            with_inputs(program_stack(preview=True), AGENT, createIgnoreAlreadyExists=UNKNOWN),
+            ((AGENT, "`pulumi destroy`, or a replacement, deletes an account"),),
+        ),
+        Case(
+            "adopting-but-abandoned-on-destroy",
+            adoption,
+            with_inputs(program_stack(), AGENT, createIgnoreAlreadyExists=True, deletionPolicy="ABANDON"),
+        ),
+    ]
+
+
+def cases_readiness_gate() -> list[Case]:
+    rule, gate = "readiness-gate-pinned", "platform-iam-ready"
+    return [
+        Case("program-gate", rule, program_stack()),
+        Case("program-gate-preview", rule, program_stack(preview=True)),
+        Case(
+            "token-sent-elsewhere",
+            rule,
+            with_inputs(program_stack(), gate, endpoint="https://iam.example.com"),
+            ((gate, "endpoint is https://iam.example.com, not https://iam.googleapis.com"),),
+        ),
+        Case(
+            "endpoint-look-alike",
+            rule,
+            with_inputs(program_stack(), gate, endpoint="https://iam.googleapis.com.example.com"),
+            ((gate, "not https://iam.googleapis.com"),),
+        ),
+        Case(
+            "endpoint-unknown-at-preview",
+            rule,
+            with_inputs(program_stack(preview=True), gate, endpoint=UNKNOWN),
+            ((gate, "endpoint is <unknown until apply>"),),
+        ),
+        Case(
+            "other-service",
+            rule,
+            with_inputs(program_stack(), gate, service="storage.googleapis.com"),
+            ((gate, "service is storage.googleapis.com"),),
+        ),
+        Case(
+            "extra-input",
+            rule,
+            with_inputs(program_stack(), gate, command="curl https://evil.example.com"),
+            ((gate, "sets command, which is not one of the program's inputs"),),
+        ),
+    ]
+
+
+def cases_service_agents() -> list[Case]:
+    rule = "known-principals-only"
+    agents = [
+        "serviceAccount:service-123456789012@compute-system.iam.gserviceaccount.com",
+        "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com",
+        "serviceAccount:service-org-123456789012@gcp-sa-logging.iam.gserviceaccount.com",
+        "serviceAccount:p123456789012-123456@gcp-sa-logging.iam.gserviceaccount.com",
+        "serviceAccount:claude-agent@gcp-sa-aiplatform.iam.gserviceaccount.com",
+    ]
+    return [
+        *(
+            Case(
+                f"service-agent-{i}",
+                rule,
+                [project_member("g", CUSTOM, agent)],
+                (("g", "Google-managed service agent"),),
+            )
+            for i, agent in enumerate(agents)
+        ),
+        Case(
+            "service-agent-granted-by-the-program",
+            rule,
+            with_grant(program_stack(), agents[0], like="platform-grant-group:platform-devs@example.com"),
+            ((f"platform-grant-{agents[0]}", "Google-managed service agent"),),
+        ),
+        Case(
+            "user-managed-account-of-another-project",
+            rule,
+            [project_member("g", CUSTOM, "serviceAccount:claude-ci@claude-payments-prod.iam.gserviceaccount.com")],
+        ),
+    ]
+
+
+def cases_member_allow_lists() -> list[Case]:
+    rule = "members-in-allowed-domains"
+    domains = {"allowedMemberDomains": ["example.com"]}
+    workforce = f"principalSet://{WORKFORCE}/group/platform-devs"
+    other_sa = "serviceAccount:claude-ci@claude-payments-prod.iam.gserviceaccount.com"
+    own_sa = "serviceAccount:claude-ci@claude-platform-dev.iam.gserviceaccount.com"
+    return [
+        Case("program-stack", rule, full_stack(), config=domains),
+        Case(
+            "program-grants-a-workforce-group",
+            rule,
+            with_grant(program_stack(), workforce, like="platform-grant-group:platform-devs@example.com"),
+            ((f"platform-grant-{workforce}", "outside allowedWorkforcePools []"),),
+            config=domains,
+        ),
+        Case(
+            "program-grants-a-listed-workforce-group",
+            rule,
+            with_grant(program_stack(preview=True), workforce, like="platform-grant-group:platform-devs@example.com"),
+            config={**domains, "allowedWorkforcePools": ["acme-okta"]},
+        ),
+        Case(
+            "program-impersonator-of-another-project",
+            rule,
+            program_stack(accounts=(("claude-agent", (other_sa,)),)),
+            ((f"platform-sa-claude-agent-impersonator-{other_sa}", "outside allowedServiceAccountProjects []"),),
+            config=domains,
+        ),
+        Case(
+            "workforce-pool-not-listed",
+            rule,
+            [project_member("g", CUSTOM, workforce)],
+            (("g", "a principal of workforce pool acme-okta, which is outside allowedWorkforcePools []"),),
+            config=domains,
+        ),
+        Case(
+            "workforce-pool-listed",
+            rule,
+            [project_member("g", CUSTOM, workforce)],
+            config={**domains, "allowedWorkforcePools": ["acme-*"]},
+        ),
+        Case(
+            "other-projects-account",
+            rule,
+            [project_member("g", CUSTOM, other_sa)],
+            (("g", "a service account of project claude-payments-prod (the grant is in claude-platform-dev)"),),
+            config=domains,
+        ),
+        Case(
+            "other-projects-account-as-impersonator",
+            rule,
+            [sa_member("s", "roles/iam.serviceAccountTokenCreator", other_sa)],
+            (("s", "outside allowedServiceAccountProjects []"),),
+            config={"allowedWorkforcePools": ["acme-okta"]},
+        ),
+        Case(
+            "other-project-listed",
+            rule,
+            [project_member("g", CUSTOM, other_sa)],
+            config={**domains, "allowedServiceAccountProjects": ["claude-payments-*"]},
+        ),
+        Case("own-projects-account", rule, [project_member("g", CUSTOM, own_sa)], config=domains),
+        Case(
+            "nothing-configured-nothing-judged",
+            rule,
+            [project_member("g", CUSTOM, workforce), project_member("h", CUSTOM, other_sa)],
+        ),
+    ]
+
+
+def cases_data_access() -> list[Case]:
+    rule = "audit-configs-keep-data-access"
+    return [
+        Case("program-audit-config", rule, program_stack()),
+        Case(
+            "all-services-admin-only",
+            rule,
+            [audit_config("a", [{"logType": "ADMIN_READ"}], "allServices")],
+            (("a", "replaces the project's audit configuration for every service of the project"),),
+        ),
+        Case(
+            "vertex-writes-only",
+            rule,
+            with_inputs(program_stack(), "platform-vertex-data-access", auditLogConfigs=[{"logType": "DATA_WRITE"}]),
+            (("platform-vertex-data-access", "logs DATA_WRITE without DATA_READ"),),
+        ),
+        Case(
+            "vertex-nothing",
+            rule,
+            with_inputs(program_stack(), "platform-vertex-data-access", auditLogConfigs=[]),
+            (("platform-vertex-data-access", "logs nothing without DATA_READ"),),
+        ),
+        Case(
+            "other-service-with-data-read",
+            rule,
+            [audit_config("a", [{"logType": "ADMIN_READ"}, {"logType": "DATA_READ"}], "storage.googleapis.com")],
+        ),
+    ]
+
+
+def cases_guardrail_targets() -> list[Case]:
+    rule = "guardrails-on-own-project"
+    audit = "platform-vertex-data-access"
+
+    def cap(records: list[dict[str, Any]]) -> str:
+        return next(r["name"] for r in records if r["type"] == QUOTA_T)
+
+    def without_project(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        inputs = {k: v for k, v in named(records, audit)["inputs"].items() if k != "project"}
+        return [r if r["name"] != audit else {**r, "inputs": inputs} for r in records]
+
+    stack = guarded_stack()
+    return [
+        Case("program-guardrails", rule, stack),
+        Case("program-guardrails-preview", rule, guarded_stack(preview=True)),
+        Case("adopted-project-guardrails", rule, guarded_stack(create=False, project_id="shared-ml-research")),
+        Case(
+            "quota-on-another-project",
+            rule,
+            with_inputs(stack, cap(stack), parent="projects/claude-payments-prod"),
+            ((cap(stack), "is set on projects/claude-payments-prod, not on this stack's own project"),),
+        ),
+        Case(
+            "quota-on-a-folder",
+            rule,
+            with_inputs(stack, cap(stack), parent="folders/123456789012"),
+            ((cap(stack), "reaches every project under it"),),
+        ),
+        Case(
+            "audit-on-another-project",
+            rule,
+            with_inputs(stack, audit, project="claude-payments-prod"),
+            ((audit, "Audit config for aiplatform.googleapis.com is set on claude-payments-prod"),),
+        ),
+        Case(
+            "audit-on-the-provider-default-project",
+            rule,
+            without_project(guarded_stack(preview=True)),
+            ((audit, "the provider's default project"),),
+        ),
+        Case(
+            "own-project-cannot-be-told",
+            rule,
+            [stack_root(), quota("q")],
+            (("q", "cannot be tied to this stack's own project"),),
+        ),
+    ]
+
+
+def caps_elsewhere(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for cap in [r["name"] for r in records if r["type"] == QUOTA_T]:
+        records = with_inputs(records, cap, parent="projects/other-team-prod")
+    return records
+
+
+def cases_required_guardrails() -> list[Case]:
+    rule = "required-guardrails"
+    every = {"requireBudget": True, "requireAuditLogs": True, "requireQuotaCaps": True}
+    budget = {"requireBudget": True}
+    stack = guarded_stack()
+    root = "claude-vertex-dev"
+    return [
+        Case("program-guardrails", rule, stack, config=every),
+        Case("program-guardrails-preview", rule, guarded_stack(preview=True), config=every),
+        Case(
+            "budget-of-another-project",
+            rule,
+            with_inputs(stack, "platform-budget", budgetFilter={"projects": ["projects/999999999999"]}),
+            ((root, "its filter names projects/999999999999, not only this stack's own project"),),
+            config=budget,
+        ),
+        Case(
+            "budget-of-the-whole-account",
+            rule,
+            with_inputs(stack, "platform-budget", budgetFilter={"calendarPeriod": "MONTH"}),
+            ((root, "watches the whole billing account"),),
+            config=budget,
+        ),
+        Case(
+            "budget-of-nothing",
+            rule,
+            with_inputs(stack, "platform-budget", amount={"specifiedAmount": {"units": "0"}}),
+            ((root, "no positive specifiedAmount"),),
+            config=budget,
+        ),
+        Case(
+            "budget-of-last-month",
+            rule,
+            with_inputs(stack, "platform-budget", amount={"lastPeriodAmount": {}}),
+            ((root, "no positive specifiedAmount"),),
+            config=budget,
+        ),
+        Case(
+            "budget-nobody-hears-of",
+            rule,
+            with_inputs(
+                stack,
+                "platform-budget",
+                allUpdatesRule={"disableDefaultIamRecipients": "true", "monitoringNotificationChannels": []},
+            ),
+            ((root, "it notifies nobody"),),
+            config=budget,
+        ),
+        Case(
+            "budget-with-default-recipients-only",
+            rule,
+            with_inputs(stack, "platform-budget", allUpdatesRule={"monitoringNotificationChannels": []}),
+            config=budget,
+        ),
+        Case(
+            "audit-logs-on-another-project",
+            rule,
+            with_inputs(stack, "platform-vertex-data-access", project="claude-payments-prod"),
+            ((root, "platform-vertex-data-access does not count: it is not on this stack's own project"),),
+            config={"requireAuditLogs": True},
+        ),
+        Case(
+            "caps-on-another-project",
+            rule,
+            caps_elsewhere(stack),
+            ((root, "is not on this stack's own project"),),
+            config={"requireQuotaCaps": True},
+        ),
+        Case(
+            "adopted-project-budget-cannot-be-tied",
+            rule,
+            guarded_stack(create=False, project_id="shared-ml-research"),
+            ((root, "not only this stack's own project (by number: not known to this stack)"),),
+            config=budget,
+        ),
+    ]
+
+
+def cases_trust() -> list[Case]:
+    return [
+        *cases_workload_identity_inputs(),
+        *cases_pool_full_names(),
+        *cases_own_accounts(),
+        *cases_readiness_gate(),
+        *cases_service_agents(),
+        *cases_member_allow_lists(),
+        *cases_data_access(),
+        *cases_guardrail_targets(),
+        *cases_required_guardrails(),
     ]
 
 

@@ -18,7 +18,7 @@ def stack_resources(records: Iterable[dict[str, Any]]) -> list[StackResource]:
             urn=r["urn"],
             type=r["type"],
             name=r["name"],
-            props=r.get("outputs", r.get("inputs", {})),
+            props=r["outputs"] if r.get("outputs") is not None else r.get("inputs", {}),
             parent=r.get("parent") or None,
             dependencies=tuple(r.get("dependencies", ())),
             property_dependencies={k: tuple(v) for k, v in r.get("propertyDependencies", {}).items() if v},

@@ -40,6 +40,7 @@ BUCKET_MEMBER_T = "gcp:storage/bucketIAMMember:BucketIAMMember"
 STACK_T = "pulumi:pulumi:Stack"
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+POOL_NAME = "projects/123456789012/locations/global/workloadIdentityPools/claude-platform"
 VERTEX_PERMISSIONS = ["aiplatform.endpoints.predict", "aiplatform.endpoints.computeTokens"]
 
 
@@ -58,8 +59,13 @@ def record(
     depends_on: Iterable[dict[str, Any]] = (),
     property_dependencies: dict[str, list[dict[str, Any]]] | None = None,
     protect: bool = False,
+    outputs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One record; `parent` / `depends_on` / `property_dependencies` take other records."""
+    """One record; `parent` / `depends_on` / `property_dependencies` take other records.
+
+    `outputs` are what GCP computes once applied (a pool's `name`, a project's `number`): `AnalyzeStack` sees them
+    on top of the inputs, `Analyze` never does.
+    """
     parent_types = _type_chain(parent) if parent else ()
     prop_deps = {k: [r["urn"] for r in v] for k, v in (property_dependencies or {}).items()}
     dependencies = list(dict.fromkeys([*(r["urn"] for r in depends_on), *(u for v in prop_deps.values() for u in v)]))
@@ -72,6 +78,7 @@ def record(
         "propertyDependencies": prop_deps,
         "protect": protect,
         "inputs": dict(inputs or {}),
+        **({"outputs": {**(inputs or {}), **outputs}} if outputs is not None else {}),
     }
 
 
@@ -106,7 +113,16 @@ def sa_member(name: str, role: str, member: str, account: str = "claude-agent", 
     return record(SA_MEMBER_T, name, {"serviceAccountId": sa, "role": role, "member": member}, **extra)
 
 
-def provider(name: str, condition: Any, *, issuer: str = GITHUB_ISSUER, mapping: dict | None = None) -> dict:
+def provider(
+    name: str,
+    condition: Any,
+    *,
+    issuer: str = GITHUB_ISSUER,
+    mapping: dict | None = None,
+    pool: str = POOL_NAME,
+    **extra: Any,
+) -> dict:
+    """A provider of pool `claude-platform` as GCP names it once applied (`pool` is the pool's full name)."""
     inputs: dict[str, Any] = {
         "project": "claude-platform-dev",
         "workloadIdentityPoolId": "claude-platform",
@@ -124,7 +140,7 @@ def provider(name: str, condition: Any, *, issuer: str = GITHUB_ISSUER, mapping:
     }
     if condition is not None:
         inputs["attributeCondition"] = condition
-    return record(PROVIDER_T, name, inputs)
+    return record(PROVIDER_T, name, {**inputs, **extra}, outputs={"name": f"{pool}/providers/{name}"})
 
 
 def program_stack(
@@ -137,6 +153,8 @@ def program_stack(
     gitlab: Sequence[str] = (),
     gitlab_issuer: str | None = None,
     deletion_protection: bool = True,
+    create: bool = True,
+    guardrails: dict[str, Any] | None = None,
     preview: bool = False,
 ) -> list[dict[str, Any]]:
     """What the real program registers for this team stack, rendered under the project's GCP mocks.
@@ -153,7 +171,9 @@ def program_stack(
         ci["gitlab"] = {"projects": list(gitlab), **({"issuerUri": gitlab_issuer} if gitlab_issuer else {})}
     config: dict[str, Any] = {
         "claude-vertex:team": team,
-        "claude-vertex:project": {
+        "claude-vertex:project": {"id": project_id, "create": False}
+        if not create
+        else {
             "id": project_id,
             "billingAccount": "012345-6789AB-CDEF01",
             "folderId": "123456789012",
@@ -164,6 +184,7 @@ def program_stack(
             "serviceAccounts": [{"id": sa, "impersonators": list(who)} for sa, who in accounts],
         },
         **({"claude-vertex:ci": ci} if ci else {}),
+        **({"claude-vertex:guardrails": guardrails} if guardrails is not None else {}),
     }
     rendering = render_stack(STACK, config, mocks=GcpMocks(preview=preview), project=PROJECT)
     return [stack_root(), *(dict(r) for r in rendering.resources)]
@@ -175,6 +196,8 @@ def with_inputs(records: Iterable[dict[str, Any]], name: str, **inputs: Any) -> 
     for rec in records:
         if rec["name"] == name:
             rec = {**rec, "inputs": {**rec["inputs"], **inputs}}
+            if rec.get("outputs") is not None:  # as applied: the provider's state carries the inputs
+                rec["outputs"] = {**rec["outputs"], **inputs}
         changed.append(rec)
     return changed
 
@@ -190,6 +213,8 @@ def with_grant(records: list[dict[str, Any]], member: str, *, like: str) -> list
         "urn": template["urn"].rsplit("::", 1)[0] + f"::{name}",
         "inputs": {**template["inputs"], "member": member},
     }
+    if template.get("outputs") is not None:
+        extra["outputs"] = {**template["outputs"], "member": member}
     return [*records, extra]
 
 

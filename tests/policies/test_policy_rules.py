@@ -64,6 +64,7 @@ def test_stack_rules_are_the_graph_rules():
         "service-account-grants-on-own-accounts",
         "federated-grants-pinned-by-provider",
         "team-projects-allowed",
+        "guardrails-on-own-project",
         "required-guardrails",
     }
     assert all(isinstance(r, ResourceRule | StackRule) for r in RULES)
@@ -136,15 +137,18 @@ def test_parse_member(raw, kind, domain):
 def test_parse_federated_principals():
     base = "iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/pool"
     parse = lambda raw: members.parse_federated(members.parse_member(raw))  # noqa: E731
-    assert parse(f"principalSet://{base}/*") == members.FederatedPrincipal("pool", "all")
+    assert parse(f"principalSet://{base}/*") == members.FederatedPrincipal("pool", "all", project="1")
     assert parse(f"principalSet://{base}/attribute.repository/acme/app") == members.FederatedPrincipal(
-        "pool", "attribute", "repository", "acme/app"
+        "pool", "attribute", "repository", "acme/app", project="1"
     )
+    assert parse(f"principalSet://{base}/*").pool_name == base.removeprefix("iam.googleapis.com/")
     assert parse(f"principal://{base}/subject/repo:acme/app:ref:x").selector == "subject"
-    assert parse(f"principalSet://{base}/group/admins").selector == "group"
+    assert parse(f"principalSet://{base}/group/admins") is None  # CI providers assert no groups: refused
+    workforce = "iam.googleapis.com/locations/global/workforcePools/acme-wf"
+    assert parse(f"principalSet://{workforce}/group/admins").selector == "group"
     assert parse(
-        "principalSet://iam.googleapis.com/locations/global/workforcePools/wf/*"
-    ) == members.FederatedPrincipal("wf", "all", workforce=True)
+        "principalSet://iam.googleapis.com/locations/global/workforcePools/acme-wf/*"
+    ) == members.FederatedPrincipal("acme-wf", "all", workforce=True)
     assert parse("user:a@example.com") is None
 
 
@@ -270,3 +274,33 @@ def test_a_stale_readme_is_caught():
     assert stale != readme and docs.with_generated_sections(stale) == readme
     with pytest.raises(ValueError, match="generated:coverage"):
         docs.with_generated_sections(readme.replace("<!-- generated:coverage -->", ""))
+
+
+def test_the_gate_rule_pins_exactly_what_the_program_registers():
+    """One declaration each side: the program's gate token and inputs are the ones the rule allows, no more."""
+    from claude_vertex_policies.rules import readiness_gate
+
+    from components.readiness_gate import TYPE_TOKEN
+
+    (gate,) = [r for r in program_stack() if r["type"] == readiness_gate.GATE]
+    assert readiness_gate.GATE == TYPE_TOKEN and readiness_gate.GATE in resource_types.ALLOWED_TYPES
+    assert set(gate["inputs"]) == set(readiness_gate.GATE_INPUTS)
+    assert all(gate["inputs"][k] == v for k, v in readiness_gate.GATE_INPUTS.items() if v is not None)
+
+
+def test_workload_identity_inputs_are_the_providers_own():
+    """Every input the rule allows exists in pulumi-gcp 10.2.0, and the program uses no other."""
+    import inspect
+
+    import pulumi_gcp as gcp
+
+    def wire(cls) -> set[str]:
+        names = inspect.signature(cls._internal_init).parameters
+        return {"".join(w.capitalize() if i else w for i, w in enumerate(n.split("_"))) for n in names}
+
+    pool, provider = gcp.iam.WorkloadIdentityPool, gcp.iam.WorkloadIdentityPoolProvider
+    assert set(workload_identity.ALLOWED_INPUTS[workload_identity.POOL]) <= wire(pool)
+    assert set(workload_identity.ALLOWED_INPUTS[workload_identity.PROVIDER]) <= wire(provider)
+    for record in program_stack(github=["acme/app"], gitlab=["acme/pay"]):
+        if record["type"] in workload_identity.ALLOWED_INPUTS:
+            assert set(record["inputs"]) <= set(workload_identity.ALLOWED_INPUTS[record["type"]])

@@ -12,6 +12,7 @@ from . import (
     ownership,
     principals,
     project,
+    readiness_gate,
     resource_types,
     roles,
     stack,
@@ -22,6 +23,7 @@ from .base import ResourceRule, Rule, RuleInfo, StackResource, StackRule
 RULES: tuple[Rule, ...] = (
     resource_types.RULE,
     resource_types.PROVIDER_SETTINGS_ALLOWED,
+    readiness_gate.READINESS_GATE_PINNED,
     custom_roles.RULE,
     roles.NO_BASIC_ROLES,
     roles.PROJECT_GRANTS_USE_CUSTOM_ROLES,
@@ -32,9 +34,11 @@ RULES: tuple[Rule, ...] = (
     impersonation.IMPERSONATION_ON_ACCOUNTS_ONLY,
     impersonation.NO_DOMAIN_WIDE_IMPERSONATION,
     keys.RULE,
+    ownership.FOREIGN_ACCOUNTS_UNTOUCHED,
     authoritative.NO_AUTHORITATIVE_IAM,
     authoritative.NO_ORG_OR_FOLDER_GRANTS,
     workload_identity.WORKLOAD_IDENTITY_PROVIDER_PINNED,
+    workload_identity.WORKLOAD_IDENTITY_INPUTS_KNOWN,
     workload_identity.NO_POOL_WIDE_PRINCIPALS,
     principals.NO_PERSONAL_ACCOUNTS,
     principals.MEMBERS_IN_ALLOWED_DOMAINS,
@@ -42,6 +46,7 @@ RULES: tuple[Rule, ...] = (
     project.PROJECT_HARDENING,
     project.ALLOWED_SERVICES_ONLY,
     governance.NO_AUDIT_EXEMPTIONS,
+    governance.AUDIT_CONFIGS_KEEP_DATA_ACCESS,
     governance.ORG_POLICIES_RESTRICT_ONLY,
     governance.QUOTA_PREFERENCES_VERTEX_ONLY,
     stack.CUSTOM_ROLE_BINDINGS_IN_STACK,
@@ -49,6 +54,7 @@ RULES: tuple[Rule, ...] = (
     ownership.SERVICE_ACCOUNT_GRANTS_ON_OWN_ACCOUNTS,
     ownership.FEDERATED_GRANTS_PINNED,
     ownership.TEAM_PROJECTS_ALLOWED,
+    governance.GUARDRAILS_ON_OWN_PROJECT,
     governance.REQUIRED_GUARDRAILS,
 )
 

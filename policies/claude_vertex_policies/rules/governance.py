@@ -16,8 +16,10 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..values import has_unknown, is_unknown, known_str, shown
+from ..values import flag, has_unknown, is_unknown, known_str, shown
 from .base import ResourceRule, RuleInfo, StackResource, StackRule, matches_any, string_list
+from .own_project import OwnProject, own_project
+from .stack import dependencies
 
 PROJECT_AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
 HIERARCHY_AUDIT_CONFIGS = frozenset(
@@ -83,6 +85,51 @@ NO_AUDIT_EXEMPTIONS = ResourceRule(
         tags=("audit", "deny-by-default"),
     ),
     check_audit_config,
+)
+
+
+DATA_READ = "DATA_READ"
+
+
+def _log_types(configs: Any) -> set[str] | None:
+    """The log types an audit config turns on; None when they cannot be read (unknown at preview, not a list)."""
+    if has_unknown(configs) or not isinstance(configs, list):
+        return None
+    return {t for c in configs if isinstance(c, Mapping) and isinstance(t := c.get("logType"), str)}
+
+
+def check_data_access_kept(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    if resource_type != PROJECT_AUDIT_CONFIG:
+        return []
+    service = shown(props.get("service"))
+    types = _log_types(props.get("auditLogConfigs"))
+    if types is None or DATA_READ in types:
+        return []  # unknown at preview: no-audit-log-exemptions already refuses it
+    scope = "every service of the project" if service == "allServices" else service
+    return [
+        f"Audit config for {service} logs {', '.join(sorted(types)) or 'nothing'} without {DATA_READ}: an "
+        f"IAMAuditConfig replaces the project's audit configuration for {scope}, so Data Access logging set there "
+        "(for Vertex AI, the record of who called which model) would be switched off."
+    ]
+
+
+AUDIT_CONFIGS_KEEP_DATA_ACCESS = ResourceRule(
+    RuleInfo(
+        name="audit-configs-keep-data-access",
+        description="Project audit configs log DATA_READ: an audit config replaces the project's for its service, "
+        "so one without it switches Data Access logs off.",
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Keep DATA_READ in auditLogConfigs (the program's own Vertex AI config logs it), or remove the "
+        "audit config and leave the project's audit configuration to the platform team.",
+        equivalents={
+            "Checkov": "none",
+            "Trivy": "none",
+            "Policy Library": "GCPIAMAuditLogConstraintV1 (log_types: DATA_READ)",
+        },
+        tags=("audit", "deny-by-default"),
+    ),
+    check_data_access_kept,
 )
 
 
@@ -226,29 +273,183 @@ QUOTA_PREFERENCES_VERTEX_ONLY = ResourceRule(
 )
 
 
-def _has_vertex_data_access_logs(resource: StackResource) -> bool:
-    if resource.type != PROJECT_AUDIT_CONFIG or known_str(resource.props.get("service")) not in {VERTEX, "allServices"}:
+def _quota_target_problem(quota: StackResource, own: OwnProject, index: Mapping[str, StackResource]) -> str | None:
+    parent = quota.props.get("parent")
+    text = known_str(parent)
+    if text is not None and not text.startswith("projects/"):
+        return f"is set on {text}, which reaches every project under it"
+    if own.holds(quota, "parent", index):
+        return None
+    return f"is set on {shown(parent)}, not on this stack's own project ({own.describe()})"
+
+
+def _audit_target_problem(audit: StackResource, own: OwnProject, index: Mapping[str, StackResource]) -> str | None:
+    if own.holds(audit, "project", index):
+        return None
+    project = audit.props.get("project")
+    where = shown(project) if project is not None else "the provider's default project, which the pack cannot see"
+    return f"is set on {where}, not on this stack's own project ({own.describe()})"
+
+
+def check_targets(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    index = {r.urn: r for r in resources}
+    own = own_project(resources)
+    findings = []
+    for resource in resources:
+        if resource.type == QUOTA_PREFERENCE:
+            what, problem = "Quota preference", _quota_target_problem(resource, own, index)
+            why = "a team stack caps (or asks to raise) limits of its own project only"
+        elif resource.type == PROJECT_AUDIT_CONFIG:
+            what = f"Audit config for {shown(resource.props.get('service'))}"
+            problem = _audit_target_problem(resource, own, index)
+            why = "another project's audit trail is not the team's to change"
+        else:
+            continue
+        if problem is not None:
+            if own.problem is not None:
+                problem = f"cannot be tied to this stack's own project: {own.problem}"
+            findings.append((resource.urn, f"{what} {problem}; {why}."))
+    return findings
+
+
+GUARDRAILS_ON_OWN_PROJECT = StackRule(
+    RuleInfo(
+        name="guardrails-on-own-project",
+        description="Quota preferences and project audit configs act on the stack's own project only.",
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Set quota preferences with parent projects/<the team project> and audit configs with project "
+        "<the team project>, as guardrails.quotas and guardrails.auditLogs do. Another project's quotas and audit "
+        "trail belong to its own stack or to the platform team.",
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none (single-asset evaluation)"},
+        tags=("cost", "audit", "graph"),
+    ),
+    check_targets,
+)
+
+
+def _budget_problems(budget: StackResource, own: OwnProject, index: Mapping[str, StackResource]) -> list[str]:
+    """Why a budget is not a real guardrail on the own project: scope, amount, and who hears of it."""
+    props = budget.props
+    problems = []
+    flt = props.get("budgetFilter")
+    flt = flt if isinstance(flt, Mapping) else {}
+    projects = flt.get("projects")
+    if is_unknown(projects) or (isinstance(projects, list) and any(is_unknown(p) for p in projects)):
+        if not any(d.urn in own.urns for d in dependencies(budget, ("budgetFilter",), index)):
+            problems.append("its projects are unknown at preview and do not come from this stack's own project")
+    elif not isinstance(projects, list) or not projects:
+        problems.append("its filter names no project, so it watches the whole billing account")
+    elif not all(own.names(p) for p in projects):
+        problems.append(
+            f"its filter names {', '.join(map(shown, projects))}, not only this stack's own project "
+            f"(by number: {', '.join(sorted(own.numbers)) or 'not known to this stack'})"
+        )
+    narrowed = [key for key in _NARROWING_FILTERS if flt.get(key)]
+    if narrowed:
+        problems.append(
+            f"its filter narrows it by {', '.join(narrowed)}, so part of the project's spend is not counted"
+        )
+    amount = props.get("amount")
+    specified = amount.get("specifiedAmount") if isinstance(amount, Mapping) else None
+    if not isinstance(specified, Mapping) or not _positive(specified):
+        problems.append("it has no positive specifiedAmount (last period's spend is not a limit)")
+    rules = props.get("thresholdRules")
+    if not isinstance(rules, list) or not rules:
+        problems.append("it has no threshold rule, so it never alerts")
+    updates = props.get("allUpdatesRule")
+    updates = updates if isinstance(updates, Mapping) else {}
+    channels = updates.get("monitoringNotificationChannels")
+    disable = updates.get("disableDefaultIamRecipients")
+    default_recipients = disable is None or flag(disable) is False  # unknown or unreadable: assume disabled
+    if not channels and not default_recipients:
+        problems.append(
+            "it notifies nobody: no notification channel, and the billing account's default recipients are disabled"
+        )
+    return problems
+
+
+_NARROWING_FILTERS = ("services", "labels", "subaccounts", "resourceAncestors")
+
+
+def _positive(specified: Mapping[str, Any]) -> bool:
+    """A money amount above zero; unknown or unreadable is not (units travel as a string, nanos as a number)."""
+    try:
+        units, nanos = (float(_amount_part(specified.get(key))) for key in ("units", "nanos"))
+    except (TypeError, ValueError):
         return False
-    configs = resource.props.get("auditLogConfigs")
-    return any(
-        isinstance(c, Mapping) and c.get("logType") == "DATA_READ" and not c.get("exemptedMembers")
-        for c in configs or []
-        if isinstance(configs, list)
-    )
+    return units > 0 or (units == 0 and nanos > 0)
+
+
+def _amount_part(value: Any) -> float | str:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or is_unknown(value):
+        raise ValueError(value)
+    return value
+
+
+def _audit_logs_problems(audit: StackResource, own: OwnProject, index: Mapping[str, StackResource]) -> list[str]:
+    problems = []
+    if known_str(audit.props.get("service")) not in {VERTEX, "allServices"}:
+        problems.append(f"it is for {shown(audit.props.get('service'))}")
+    configs = audit.props.get("auditLogConfigs")
+    if not any(
+        isinstance(c, Mapping) and c.get("logType") == DATA_READ and not c.get("exemptedMembers")
+        for c in (configs if isinstance(configs, list) else [])
+    ):
+        problems.append("it does not log DATA_READ for everyone")
+    if _audit_target_problem(audit, own, index) is not None:
+        problems.append("it is not on this stack's own project")
+    return problems
+
+
+def _quota_problems(quota: StackResource, own: OwnProject, index: Mapping[str, StackResource]) -> list[str]:
+    problems = []
+    if known_str(quota.props.get("service")) != VERTEX:
+        problems.append(f"it is for {shown(quota.props.get('service'))}")
+    if _quota_target_problem(quota, own, index) is not None:
+        problems.append("it is not on this stack's own project")
+    return problems
+
+
+_REQUIRED: tuple[tuple[str, str, str, Any], ...] = (
+    ("requireBudget", BUDGET, "a budget (guardrails.budget) on its own project", _budget_problems),
+    (
+        "requireAuditLogs",
+        PROJECT_AUDIT_CONFIG,
+        "Data Access audit logs for aiplatform.googleapis.com (guardrails.auditLogs) on its own project",
+        _audit_logs_problems,
+    ),
+    (
+        "requireQuotaCaps",
+        QUOTA_PREFERENCE,
+        "Vertex AI quota caps (guardrails.quotas) on its own project",
+        _quota_problems,
+    ),
+)
 
 
 def check_required(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
     root = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"), resources[0].urn if resources else "")
-    missing = []
-    if config["requireBudget"] and not any(r.type == BUDGET for r in resources):
-        missing.append("a budget (guardrails.budget)")
-    if config["requireAuditLogs"] and not any(_has_vertex_data_access_logs(r) for r in resources):
-        missing.append("Data Access audit logs for aiplatform.googleapis.com (guardrails.auditLogs)")
-    if config["requireQuotaCaps"] and not any(
-        r.type == QUOTA_PREFERENCE and known_str(r.props.get("service")) == VERTEX for r in resources
-    ):
-        missing.append("Vertex AI quota caps (guardrails.quotas)")
-    return [(root, f"The platform requires {item}, and this stack has none.") for item in missing]
+    index = {r.urn: r for r in resources}
+    own = own_project(resources)
+    findings = []
+    for setting, type_token, what, problems_of in _REQUIRED:
+        if not config[setting]:
+            continue
+        candidates = [r for r in resources if r.type == type_token]
+        verdicts = {r.name: problems_of(r, own, index) for r in candidates}
+        if any(not problems for problems in verdicts.values()):
+            continue
+        if own.problem is not None:
+            why = f"; its own project cannot be told: {own.problem}"
+        elif verdicts:
+            why = "; " + "; ".join(f"{name} does not count: {', '.join(p)}" for name, p in verdicts.items())
+        else:
+            why = ", and this stack has none"
+        findings.append((root, f"The platform requires {what}{why}."))
+    return findings
 
 
 def _flag_schema(description: str) -> dict[str, Any]:
@@ -258,15 +459,25 @@ def _flag_schema(description: str) -> dict[str, Any]:
 REQUIRED_GUARDRAILS = StackRule(
     RuleInfo(
         name="required-guardrails",
-        description="When the platform requires them, a stack has a budget, Vertex audit logs and quota caps.",
+        description="When the platform requires them, a stack has a real budget, Vertex audit logs and quota caps, "
+        "each on its own project.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Set claude-vertex:guardrails in the stack file: budget (monthlyAmount, notify), auditLogs "
-        "(true, the default) and quotas per model family.",
+        "(true, the default) and quotas per model family. A budget counts when its filter names only the stack's "
+        "own project (by number), it has a positive amount and a threshold, and someone hears of it (a "
+        "notification channel, or the billing account's default recipients left on).",
         config={
-            "requireBudget": _flag_schema("Every stack must have a gcp.billing.Budget."),
-            "requireAuditLogs": _flag_schema("Every stack must log Vertex AI Data Access (DATA_READ), no exemptions."),
-            "requireQuotaCaps": _flag_schema("Every stack must set at least one Vertex AI quota preference."),
+            "requireBudget": _flag_schema(
+                "Every stack must have a gcp.billing.Budget on its own project, with a positive amount, a threshold "
+                "and a recipient."
+            ),
+            "requireAuditLogs": _flag_schema(
+                "Every stack must log Vertex AI Data Access (DATA_READ), no exemptions, on its own project."
+            ),
+            "requireQuotaCaps": _flag_schema(
+                "Every stack must set at least one Vertex AI quota preference on its own project."
+            ),
         },
         equivalents={
             "Checkov": "none",

@@ -2,8 +2,10 @@
 
 A grant on a service account is only as safe as the account: token-creator on the deployer's account,
 or on another team's, is an escalation whatever the member. A principalSet is only as specific as the
-provider that maps and pins its attribute. A project is only the team's if the platform says so. None
-of these can be judged on one resource; each follows the stack's dependency graph.
+provider that maps and pins its attribute, and a pool is only this stack's if its full name says so
+(`projects/<number>/locations/global/workloadIdentityPools/<id>`: a pool of the same ID in another project is
+another pool). A project is only the team's if the platform says so. None of these can be judged on one
+resource; each follows the stack's dependency graph. What the stack owns is told once, in `own_project.py`.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import MEMBER, SERVICE_ACCOUNT, Grant, grants_of
-from ..members import parse_member
+from ..members import parse_member, workload_pool_name
 from ..pinning import GITHUB_CLAIMS, GITLAB_CLAIMS, assess
-from ..values import is_unknown, known_str, shown
-from .base import RuleInfo, StackResource, StackRule, matches_any
-from .stack import ACCOUNT, POOL, account_member, dependencies
+from ..values import flag, is_unknown, known_str, shown
+from .base import ResourceRule, RuleInfo, StackResource, StackRule, matches_any
+from .own_project import PROJECT, OwnProject, adopts_existing_account, own_accounts, own_project
+from .stack import ACCOUNT, POOL, dependencies
 from .workload_identity import PROVIDER, spoofed_mappings
 
-PROJECT = "gcp:organizations/project:Project"
 TEAM_PROJECT_COMPONENT = "claude-vertex:index:TeamProject"
 CLAIMS = {**GITLAB_CLAIMS, **GITHUB_CLAIMS}
+# Deletion policies under which neither `pulumi destroy` nor a replacement deletes the account in GCP.
+_KEEPS_ACCOUNT = frozenset({"ABANDON", "PREVENT"})
 
 
 def _email_of_target(target: str) -> str:
@@ -33,11 +37,7 @@ def _email_of_target(target: str) -> str:
 
 def check_account_grants(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
     index = {r.urn: r for r in resources}
-    own = {
-        member.removeprefix("serviceAccount:").lower()
-        for r in resources
-        if r.type == ACCOUNT and (member := account_member(r))
-    }
+    accounts = own_accounts(resources, own_project(resources))
     findings = []
     for resource in resources:
         found = grants_of(resource.type, resource.props)
@@ -45,13 +45,19 @@ def check_account_grants(resources: Sequence[StackResource], config: Mapping[str
             continue
         target = resource.props.get("serviceAccountId")
         if is_unknown(target):
-            if any(d.type == ACCOUNT for d in dependencies(resource, ("serviceAccountId",), index)):
+            sources = [d for d in dependencies(resource, ("serviceAccountId",), index) if d.type == ACCOUNT]
+            if any(d.urn in accounts.urns for d in sources):
                 continue
-            why = "is unknown at preview and does not come from a service account of this stack"
-        elif (text := known_str(target)) and _email_of_target(text) in own:
+            reasons = [f"{d.name} {accounts.foreign[d.urn]}" for d in sources if d.urn in accounts.foreign]
+            why = (
+                f"is unknown at preview and comes from an account that is not this stack's own ({'; '.join(reasons)})"
+                if reasons
+                else "is unknown at preview and does not come from a service account of this stack"
+            )
+        elif (text := known_str(target)) and _email_of_target(text) in accounts.emails:
             continue
         else:
-            why = f"({shown(target)}) is not a service account this stack creates"
+            why = f"({shown(target)}) is not a service account this stack creates in its own project"
         roles = ", ".join(dict.fromkeys(shown(g.role) for g in found.grants)) or "a role"
         findings.append(
             (
@@ -66,11 +72,12 @@ def check_account_grants(resources: Sequence[StackResource], config: Mapping[str
 SERVICE_ACCOUNT_GRANTS_ON_OWN_ACCOUNTS = StackRule(
     RuleInfo(
         name="service-account-grants-on-own-accounts",
-        description="Grants on a service account target an account created in this stack.",
+        description="Grants on a service account target an account this stack creates in its own project.",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
-        remediation="Grant on an account this stack creates (service_account_id=<account>.name). Access to "
-        "another team's or the deployer's account is the platform team's decision, made in its own stack.",
+        remediation="Grant on an account this stack creates in its own project (service_account_id=<account>.name), "
+        "without createIgnoreAlreadyExists. Access to another team's or the deployer's account is the platform "
+        "team's decision, made in its own stack.",
         equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none (single-asset evaluation)"},
         tags=("iam", "service-account", "graph"),
     ),
@@ -78,17 +85,90 @@ SERVICE_ACCOUNT_GRANTS_ON_OWN_ACCOUNTS = StackRule(
 )
 
 
-def _providers_by_pool(resources: Sequence[StackResource]) -> dict[str, list[StackResource]]:
-    """Providers keyed by pool ID and by the pool resource's URN (the ID is an output at preview)."""
+def check_account_adoption(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    """An account this resource adopts is someone else's: it must survive the stack and stay enabled."""
+    if resource_type != ACCOUNT:
+        return []
+    account = StackResource(urn="", type=resource_type, name="", props=props)
+    if not adopts_existing_account(account):
+        return []
+    who = f"{shown(props.get('accountId'))} in project {shown(props.get('project'))}"
+    messages = []
+    policy = known_str(props.get("deletionPolicy"))
+    if policy is None or policy.upper() not in _KEEPS_ACCOUNT:
+        messages.append(
+            f"Adopts the existing service account {who} (createIgnoreAlreadyExists) with deletionPolicy "
+            f"{shown(props.get('deletionPolicy')) if 'deletionPolicy' in props else 'DELETE (the default)'}: "
+            "`pulumi destroy`, or a replacement, deletes an account this stack did not create, and everything "
+            "that runs as it stops."
+        )
+    disabled = props.get("disabled")
+    if disabled is not None and flag(disabled) is not False:
+        messages.append(
+            f"Adopts the existing service account {who} (createIgnoreAlreadyExists) and sets disabled to "
+            f"{shown(disabled)}: an account this stack did not create would be switched off."
+        )
+    return messages
+
+
+FOREIGN_ACCOUNTS_UNTOUCHED = ResourceRule(
+    RuleInfo(
+        name="foreign-accounts-untouched",
+        description="A service account resource never adopts an existing account that its destroy would delete or "
+        "that it would disable.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Remove createIgnoreAlreadyExists and let the stack create its own account "
+        "(access.serviceAccounts). An account someone else made stays theirs: grant on it from the platform "
+        "team's stack, never adopt it.",
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
+        tags=("iam", "service-account", "deny-by-default"),
+    ),
+    check_account_adoption,
+)
+
+
+def _project_numbers(project: Any, own: OwnProject, resources: Sequence[StackResource]) -> set[str]:
+    """The numbers a known project ID (or number) is known by in this stack's graph."""
+    text = known_str(project)
+    if text is None:
+        return set()
+    if text.isdigit():
+        return {text}
+    return {
+        n
+        for r in resources
+        if r.type == PROJECT and known_str(r.props.get("projectId")) == text and (n := known_str(r.props.get("number")))
+    } | (set(own.numbers) if own.ids == {text} else set())
+
+
+def _pool_names(pool: StackResource, own: OwnProject, resources: Sequence[StackResource]) -> set[str]:
+    """Every full name GCP gives this pool resource: its `name` output, or its project's number and its ID."""
+    names = {n for n in [known_str(pool.props.get("name"))] if n}
+    pool_id = known_str(pool.props.get("workloadIdentityPoolId"))
+    if pool_id:
+        names |= {workload_pool_name(n, pool_id) for n in _project_numbers(pool.props.get("project"), own, resources)}
+    return names
+
+
+def _providers_by_pool(resources: Sequence[StackResource], own: OwnProject) -> dict[str, list[StackResource]]:
+    """Providers keyed by their pool's full name and by the pool resource's URN (its name is an output)."""
     index = {r.urn: r for r in resources}
     by_pool: dict[str, list[StackResource]] = {}
     for provider in (r for r in resources if r.type == PROVIDER):
-        keys = {known_str(provider.props.get("workloadIdentityPoolId"))}
+        keys: set[str] = set()
+        name = known_str(provider.props.get("name"))
+        if name and "/providers/" in name:
+            keys.add(name.rsplit("/providers/", 1)[0])
+        pool_id = known_str(provider.props.get("workloadIdentityPoolId"))
+        if pool_id:
+            numbers = _project_numbers(provider.props.get("project"), own, resources)
+            keys |= {workload_pool_name(n, pool_id) for n in numbers}
         for pool in dependencies(provider, ("workloadIdentityPoolId",), index):
             if pool.type == POOL:
-                keys |= {pool.urn, known_str(pool.props.get("workloadIdentityPoolId"))}
-        for key in keys - {None}:
-            by_pool.setdefault(str(key), []).append(provider)
+                keys |= {pool.urn, *_pool_names(pool, own, resources)}
+        for key in keys:
+            by_pool.setdefault(key, []).append(provider)
     return by_pool
 
 
@@ -139,15 +219,16 @@ def _judge_grant(
         who = f"a principal of pool {', '.join(p.name for p in pools)} (unknown at preview)"
         return who, [p for prov in providers for p in _provider_problems(prov, "pool", None)]
     principal = parse_member(grant.member).federated
-    if principal is None or principal.workforce or principal.selector == "all":
-        return grant.member, []  # not a workload identity principal, or refused by no-pool-wide-federated-principals
-    if principal.selector == "group":
-        return grant.member, ["CI providers assert no groups"]
-    providers = by_pool.get(principal.pool, [])
+    if principal is None or principal.workforce or principal.selector not in {"subject", "attribute"}:
+        return grant.member, []  # not one workload identity principal: refused by the member rules if at all
+    providers = by_pool.get(principal.pool_name, [])
     if not providers:
-        return grant.member, [f"pool {principal.pool} has no provider in this stack, so nothing shows what it admits"]
+        return grant.member, [
+            f"pool {principal.pool_name} has no provider in this stack (a pool is known by its project number and "
+            "ID; one of the same ID in another project is another pool), so nothing shows what it admits"
+        ]
     if not any(_maps(prov, principal.selector, principal.attribute) for prov in providers):
-        return grant.member, [f"no provider of pool {principal.pool} maps the attribute it selects"]
+        return grant.member, [f"no provider of pool {principal.pool_name} maps the attribute it selects"]
     return grant.member, [
         p for prov in providers for p in _provider_problems(prov, principal.selector, principal.attribute)
     ]
@@ -155,7 +236,7 @@ def _judge_grant(
 
 def check_federated_grants(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
     index = {r.urn: r for r in resources}
-    by_pool = _providers_by_pool(resources)
+    by_pool = _providers_by_pool(resources, own_project(resources))
     findings = []
     for resource in resources:
         for grant in grants_of(resource.type, resource.props).grants:

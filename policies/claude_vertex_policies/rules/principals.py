@@ -6,15 +6,15 @@ preview-time unknown members can apply exactly the same judgement to the value i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..grants import FOLDER, ORGANIZATION, PROJECT, grants_of
+from ..grants import FOLDER, ORGANIZATION, PROJECT, SERVICE_ACCOUNT, Grant, grants_of
 from ..members import Member, is_default_service_account, is_public, parse_member
 from ..values import is_unknown
-from .base import ResourceRule, RuleInfo, string_list
+from .base import ResourceRule, RuleInfo, matches_any, string_list
 
 PERSONAL_DOMAINS = (
     "gmail.com",
@@ -63,16 +63,65 @@ def member_problem_default_sa(member: str) -> str | None:
     )
 
 
-def member_problem_domain(member: str, allowed: Sequence[str]) -> str | None:
-    """Outside `allowed` (when configured) for user:, group: and domain: members."""
-    if not allowed:
+ALLOW_LISTS = ("allowedMemberDomains", "allowedWorkforcePools", "allowedServiceAccountProjects")
+
+
+def _grant_project(grant: Grant) -> str | None:
+    """The project a grant is made in: the project itself, or the project of the account it is on."""
+    if grant.target is None:
         return None
+    if grant.scope == PROJECT:
+        return grant.target
+    if grant.scope == SERVICE_ACCOUNT:
+        account = parse_member(f"serviceAccount:{grant.target.rsplit('/serviceAccounts/', 1)[-1]}")
+        return account.account_project
+    return None
+
+
+def member_problem_allowed(grant: Grant, config: Mapping[str, Any]) -> str | None:
+    """Outside the configured allow-lists; once any list is set, a kind with an empty list is refused."""
+    if not any(config[name] for name in ALLOW_LISTS):
+        return None
+    member = grant.member
     parsed = parse_member(member)
-    if parsed.kind not in {"user", "group", "domain"} or parsed.domain is None:
-        return None
-    if parsed.domain in {d.lower() for d in allowed}:
-        return None
-    return f"{member}, which is outside allowedMemberDomains {sorted(allowed)}"
+    if parsed.problem is not None or is_public(parsed) or is_default_service_account(parsed):
+        return None  # refused by known-principals-only, no-public-principals or no-default-service-account-members
+    if parsed.kind in {"user", "group", "domain"}:
+        allowed = config["allowedMemberDomains"]
+        if parsed.domain in {d.lower() for d in allowed}:
+            return None
+        return f"{member}, which is outside allowedMemberDomains {sorted(allowed)}"
+    federated = parsed.federated
+    if federated is not None and federated.workforce:
+        allowed = config["allowedWorkforcePools"]
+        if matches_any(federated.pool, allowed):
+            return None
+        return (
+            f"{member}, a principal of workforce pool {federated.pool}, which is outside allowedWorkforcePools "
+            f"{sorted(allowed)}"
+        )
+    project = parsed.account_project
+    if project is None:
+        return None  # a workload identity principal: held to the stack's own pools by the workload identity rules
+    home = _grant_project(grant)
+    if home is None or project == home or matches_any(project, config["allowedServiceAccountProjects"]):
+        return None  # the grant's own project is known at `pulumi up`, when this rule sees it
+    allowed = config["allowedServiceAccountProjects"]
+    return (
+        f"{member}, a service account of project {project} (the grant is in {home}), which is outside "
+        f"allowedServiceAccountProjects {sorted(allowed)}"
+    )
+
+
+def check_allowed(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    messages = []
+    for grant in grants_of(resource_type, props).grants:
+        if is_unknown(grant.member):
+            continue  # an account of this stack (grant-members-verified), or a pool of it (federated rules)
+        why = member_problem_allowed(grant, config)
+        if why:
+            messages.append(f"Grants {grant.role or '<no role>'} on {grant.where} to {why}.")
+    return list(dict.fromkeys(messages))
 
 
 def _member_rule(problem: Any) -> Any:
@@ -178,17 +227,23 @@ NO_PERSONAL_ACCOUNTS = ResourceRule(
 MEMBERS_IN_ALLOWED_DOMAINS = ResourceRule(
     RuleInfo(
         name="members-in-allowed-domains",
-        description="When allowedMemberDomains is configured, every user:, group: and domain: member belongs "
-        "to one of them.",
+        description="When member allow-lists are configured, every member is in one: its domain, its workforce "
+        "pool, or its service account's project.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
-        remediation="Use accounts from the company's own Cloud Identity / Workspace domains, or add the "
-        "partner domain to allowedMemberDomains after review. Service accounts and federated principals are "
-        "governed by the other rules, not this list.",
+        remediation="Use accounts from the company's own Cloud Identity / Workspace domains, principals of the "
+        "company's workforce pools, and service accounts of the grant's own project; or add the partner domain, "
+        "pool or project to the list after review. Once any list is set, a kind whose list is empty is refused. "
+        "Workload identity principals are governed by the workload identity rules, not these lists.",
         config={
             "allowedMemberDomains": string_list(
-                "Domains user:, group: and domain: members must belong to; empty disables the rule.", ()
-            )
+                "Domains user:, group: and domain: members must belong to (exact).", ()
+            ),
+            "allowedWorkforcePools": string_list("Workforce pool IDs (or globs) whose principals may be members.", ()),
+            "allowedServiceAccountProjects": string_list(
+                "Project IDs (or globs) whose service accounts may be members of grants made in another project.",
+                (),
+            ),
         },
         equivalents={
             "Policy Library": "GCPIAMAllowedPolicyMemberDomainsConstraintV2",
@@ -197,7 +252,7 @@ MEMBERS_IN_ALLOWED_DOMAINS = ResourceRule(
         },
         tags=("iam", "identity"),
     ),
-    _member_rule(lambda member, config: member_problem_domain(member, config["allowedMemberDomains"])),
+    check_allowed,
 )
 
 

@@ -1,10 +1,13 @@
 """Keyless CI identity admits named repositories / projects only.
 
-Two halves, because either alone is a hole: the provider's `attributeCondition` decides which tokens
-the pool accepts at all, and the principal a role is granted to decides which of those may act. A
-GitHub provider without a pinning condition accepts any repository on github.com; a
-`workloadIdentityUser` grant to `.../workloadIdentityPools/<pool>/*` lets every identity in the pool
-act as the account.
+Three parts, because each alone is a hole: every input of a pool or provider that changes which tokens
+Google accepts is one this pack can verify (deny by default per input: key material the stack supplies, extra
+audiences, SAML, AWS or X.509 trust, trust domains and attestation rules are refused); the provider's
+`attributeCondition` decides which tokens the pool accepts at all; and the principal a role is granted to
+decides which of those may act. A GitHub provider without a pinning condition accepts any repository on
+github.com; one with the stack's own `jwksJson` accepts whatever token the holder of that key signs; a
+`workloadIdentityUser` grant to `.../workloadIdentityPools/<pool>/*` lets every identity in the pool act as the
+account.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..grants import grants_of
 from ..members import parse_federated, parse_member
 from ..pinning import GITHUB_CLAIMS, GITLAB_CLAIMS, PINNING_ATTRIBUTES, assess
-from ..values import is_unknown, known_str
+from ..values import is_unknown, known_str, shown
 from .base import ResourceRule, RuleInfo, string_list
 
 PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
+POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 
 
@@ -126,6 +130,72 @@ WORKLOAD_IDENTITY_PROVIDER_PINNED = ResourceRule(
 )
 
 
+# Inputs whose effect on accepted tokens is known: names, where, whether it is switched off (a disabled pool or
+# provider accepts nothing), what destroy does, and what the other rules verify (issuer, mapping, condition).
+_NEUTRAL = ("project", "workloadIdentityPoolId", "displayName", "description", "disabled", "deletionPolicy")
+ALLOWED_INPUTS: dict[str, tuple[str, ...]] = {
+    POOL: (*_NEUTRAL, "mode"),
+    PROVIDER: (*_NEUTRAL, "workloadIdentityPoolProviderId", "oidc", "attributeMapping", "attributeCondition"),
+}
+OIDC_INPUTS = ("issuerUri",)
+POOL_MODES = ("FEDERATION_ONLY",)  # the default: federation of outside tokens only, nothing issued by the pool
+# Why each input that widens trust is refused, for the message; any other input is refused as unknown.
+_WIDENS = {
+    "jwksJson": "supplies the token-signing keys itself: whoever holds the private key signs tokens for any "
+    "repository, and no condition can tell",
+    "allowedAudiences": "accepts tokens minted for other audiences than this provider, so a token a job hands to "
+    "any other service can be replayed here",
+    "aws": "trusts an AWS account",
+    "saml": "trusts a SAML identity provider",
+    "x509": "trusts a certificate authority",
+    "inlineTrustConfig": "trusts certificates of other trust domains",
+    "inlineCertificateIssuanceConfig": "issues mTLS certificates to the pool's identities",
+    "attestationRules": "decides which Google Cloud workloads receive an identity of the pool",
+}
+
+
+def check_inputs(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    allowed = ALLOWED_INPUTS.get(resource_type)
+    if allowed is None:
+        return []
+    kind = "Provider" if resource_type == PROVIDER else "Pool"
+    name = known_str(
+        props.get("workloadIdentityPoolProviderId" if resource_type == PROVIDER else "workloadIdentityPoolId")
+    )
+    what = f"{kind} {name or '<unknown>'}"
+    present = {key: value for key, value in props.items() if value is not None}
+    refused = [f"{key}" for key in present if key not in allowed]
+    oidc = present.get("oidc")
+    if isinstance(oidc, Mapping):
+        refused += [f"oidc.{key}" for key, value in oidc.items() if value is not None and key not in OIDC_INPUTS]
+    unknown_effect = "is not an input whose effect on accepted tokens this pack knows"
+    messages = [f"{what} sets {key}, which {_WIDENS.get(key.rsplit('.', 1)[-1], unknown_effect)}." for key in refused]
+    mode = present.get("mode")
+    if mode is not None and known_str(mode) not in POOL_MODES:
+        messages.append(
+            f"{what} sets mode {shown(mode)}: only {', '.join(POOL_MODES)} (the default) federates outside tokens "
+            "without the pool issuing identities of its own."
+        )
+    return messages
+
+
+WORKLOAD_IDENTITY_INPUTS_KNOWN = ResourceRule(
+    RuleInfo(
+        name="workload-identity-inputs-known",
+        description="Workload identity pools and providers set only inputs whose effect on accepted tokens is "
+        "verified: no keys, audiences or other trust.",
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Remove the input. A provider is an OIDC issuer (oidc.issuerUri) with an attributeMapping and "
+        "a pinning attributeCondition; GCP fetches the issuer's keys itself and accepts only tokens minted for the "
+        "provider. Another kind of trust is the platform team's to set up, in its own stack.",
+        equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
+        tags=("iam", "workload-identity", "ci", "deny-by-default"),
+    ),
+    check_inputs,
+)
+
+
 def check_principals(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
     messages = []
     for grant in grants_of(resource_type, props).grants:
@@ -136,7 +206,7 @@ def check_principals(resource_type: str, props: dict[str, Any], config: Mapping[
             continue
         if principal.selector == "all":
             messages.append(
-                f"Grants {grant.role} on {grant.where} to every identity of pool {principal.pool} "
+                f"Grants {grant.role} on {grant.where} to every identity of pool {principal.pool_name} "
                 f"({grant.member}). Grant it to one repository's principalSet "
                 "(.../attribute.repository/<owner>/<repo>)."
             )
