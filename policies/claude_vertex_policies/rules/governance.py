@@ -16,8 +16,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..values import has_unknown, is_unknown, known_str, shown
-from .base import ResourceRule, RuleInfo, StackResource, StackRule, matches_any, string_list
+from ..values import flag, has_unknown, is_unknown, known_str, maybe_true, shown
+from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule, matches_any, string_list
 
 PROJECT_AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
 HIERARCHY_AUDIT_CONFIGS = frozenset(
@@ -86,15 +86,6 @@ NO_AUDIT_EXEMPTIONS = ResourceRule(
 )
 
 
-def _flag(value: Any) -> bool | None:
-    """The provider writes allowAll / denyAll / enforce as "TRUE" / "FALSE" strings; accept booleans too."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.upper() in {"TRUE", "FALSE"}:
-        return value.upper() == "TRUE"
-    return None
-
-
 def constraint_of(props: Mapping[str, Any]) -> str | None:
     """`vertexai.allowedModels` from `projects/<p>/policies/vertexai.allowedModels`, or None when unknown."""
     name = known_str(props.get("name"))
@@ -106,14 +97,14 @@ def _rule_problems(constraint: str, rule: Any, models: Sequence[str]) -> list[st
     if not isinstance(rule, Mapping):
         return ["has a rule that is not an object"]
     problems = []
-    if _flag(rule.get("allowAll")):
-        problems.append("allows all values")
+    if allow_all := maybe_true(rule.get("allowAll")):
+        problems.append(f"allows all values (allowAll is {allow_all})")
     values = rule.get("values") if isinstance(rule.get("values"), Mapping) else {}
     if values.get("deniedValues"):
         problems.append("lists denied values, which allows everything else")
     if constraint == ALLOWED_MODELS:
         allowed = values.get("allowedValues")
-        if _flag(rule.get("denyAll")):
+        if flag(rule.get("denyAll")) is True:
             return problems
         if not allowed and not problems:
             problems.append("has a rule with no allowedValues")
@@ -127,7 +118,7 @@ def _rule_problems(constraint: str, rule: Any, models: Sequence[str]) -> list[st
                 f"allows {', '.join(bad)}, which is not a publishers/anthropic/models/<model>:predict value in "
                 f"allowedModelValues {list(models)}"
             )
-    elif constraint == SKIP_DEFAULT_NETWORK and _flag(rule.get("enforce")) is not True:
+    elif constraint == SKIP_DEFAULT_NETWORK and flag(rule.get("enforce")) is not True:
         problems.append(f"does not enforce the constraint (enforce is {shown(rule.get('enforce'))})")
     return problems
 
@@ -158,10 +149,13 @@ def check_org_policy(resource_type: str, props: dict[str, Any], config: Mapping[
     if not isinstance(spec, Mapping) or has_unknown(spec):
         problems.append("has a spec that is missing or unknown at preview")
     else:
-        if spec.get("reset") is True:
-            problems.append("resets the constraint to Google's default")
-        if spec.get("inheritFromParent") is True:
-            problems.append("inherits (merges) the parent's values, which can only add to what it allows")
+        if reset := maybe_true(spec.get("reset")):
+            problems.append(f"resets the constraint to Google's default (reset is {reset})")
+        if inherit := maybe_true(spec.get("inheritFromParent")):
+            problems.append(
+                f"inherits (merges) the parent's values, which can only add to what it allows (inheritFromParent is "
+                f"{inherit})"
+            )
         rules = spec.get("rules")
         if not isinstance(rules, list) or not rules:
             problems.append("has no rules")
@@ -237,7 +231,9 @@ def _has_vertex_data_access_logs(resource: StackResource) -> bool:
     )
 
 
-def check_required(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+def check_required(
+    resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
+) -> list[tuple[str, str]]:
     root = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"), resources[0].urn if resources else "")
     missing = []
     if config["requireBudget"] and not any(r.type == BUDGET for r in resources):

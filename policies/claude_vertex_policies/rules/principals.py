@@ -14,7 +14,8 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..grants import FOLDER, ORGANIZATION, PROJECT, grants_of
 from ..members import Member, is_default_service_account, is_public, parse_member
 from ..values import is_unknown
-from .base import ResourceRule, RuleInfo, string_list
+from .base import ResourceRule, RuleInfo, all_of, string_list
+from .notifications import personal_recipient, recipient_outside_domains
 
 PERSONAL_DOMAINS = (
     "gmail.com",
@@ -159,11 +160,13 @@ def _personal(member: str, config: Mapping[str, Any]) -> str | None:
 NO_PERSONAL_ACCOUNTS = ResourceRule(
     RuleInfo(
         name="no-personal-email-members",
-        description="Members are not personal email accounts (gmail.com, outlook.com, ...).",
+        description="Members and e-mail notification recipients are not personal email accounts (gmail.com, "
+        "outlook.com, ...).",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.ADVISORY,
-        remediation="Grant the person's company account or, better, a company group they belong to. Personal "
-        "accounts survive offboarding and are not covered by the company's 2-step verification policy.",
+        remediation="Grant the person's company account or, better, a company group they belong to, and send "
+        "notices (guardrails.budget.notify) to company addresses. Personal accounts survive offboarding and are "
+        "not covered by the company's 2-step verification policy.",
         config={"personalDomains": string_list("Email domains treated as personal.", PERSONAL_DOMAINS)},
         equivalents={
             "Trivy": "AVD-GCP-0069 not-proper-email-account",
@@ -172,19 +175,19 @@ NO_PERSONAL_ACCOUNTS = ResourceRule(
         },
         tags=("iam", "identity"),
     ),
-    _member_rule(_personal),
+    all_of(_member_rule(_personal), personal_recipient),
 )
 
 MEMBERS_IN_ALLOWED_DOMAINS = ResourceRule(
     RuleInfo(
         name="members-in-allowed-domains",
-        description="When allowedMemberDomains is configured, every user:, group: and domain: member belongs "
-        "to one of them.",
+        description="When allowedMemberDomains is configured, every user:, group: and domain: member and every "
+        "e-mail notification recipient belongs to one of them.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
-        remediation="Use accounts from the company's own Cloud Identity / Workspace domains, or add the "
-        "partner domain to allowedMemberDomains after review. Service accounts and federated principals are "
-        "governed by the other rules, not this list.",
+        remediation="Use accounts and notification addresses from the company's own Cloud Identity / Workspace "
+        "domains, or add the partner domain to allowedMemberDomains after review. Service accounts and federated "
+        "principals are governed by the other rules, not this list.",
         config={
             "allowedMemberDomains": string_list(
                 "Domains user:, group: and domain: members must belong to; empty disables the rule.", ()
@@ -197,7 +200,10 @@ MEMBERS_IN_ALLOWED_DOMAINS = ResourceRule(
         },
         tags=("iam", "identity"),
     ),
-    _member_rule(lambda member, config: member_problem_domain(member, config["allowedMemberDomains"])),
+    all_of(
+        _member_rule(lambda member, config: member_problem_domain(member, config["allowedMemberDomains"])),
+        recipient_outside_domains,
+    ),
 )
 
 
