@@ -92,7 +92,7 @@ def test_a_project_adopted_by_a_team_not_assigned_it(tmp_path: Path, capsys: pyt
     code, out, _ = run(capsys, tmp_path, "--policy-config", str(policy), "--json")
     assert code == fleet.EXIT_CLASH
     assert json.loads(out)["clashes"] == [
-        "project claude-beta-dev is adopted by team beta (stack beta), which team-projects-allowed.teamProjects "
+        "project claude-beta-dev is adopted by stack beta (team beta), which team-projects-allowed.teamProjects "
         "does not assign it"
     ]
     policy.write_text(json.dumps({"team-projects-allowed": {"teamProjects": {"alpha": ["shared-ml-*"], "beta": []}}}))
@@ -123,7 +123,7 @@ def test_a_bad_policy_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps({"team-projects-allowed": {"teamProjects": {"alpha": "shared"}}}))
     code, _, err = run(capsys, tmp_path, "--policy-config", str(policy))
-    assert code == fleet.EXIT_INVALID and "teamProjects must map team names to lists of project IDs" in err
+    assert code == fleet.EXIT_INVALID and "teamProjects must map stack names to lists of project IDs" in err
 
 
 @pytest.mark.slow
@@ -137,3 +137,26 @@ def test_in_parallel_with_the_pack_the_verdicts_equal_the_preview(capsys: pytest
         violations = json.loads(capsys.readouterr().out)["violations"]
         assert summary["advisory"] == sorted(v["policy"] for v in violations if v["level"] != "mandatory")
         assert summary["mandatory"] == []
+
+
+@pytest.mark.slow
+def test_one_pack_judges_each_stack_under_its_own_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One pack serves the whole chunk, yet each stack's team-projects verdict keys on that stack's own name."""
+    write_stack(tmp_path, "alpha", "alpha", project=project("claude-alpha-dev"))
+    write_stack(tmp_path, "beta", "beta", project=project("claude-beta-dev"))
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        json.dumps(
+            {"team-projects-allowed": {"teamProjects": {"alpha": ["claude-alpha-*"], "beta": ["claude-beta-*"]}}}
+        )
+    )
+    code = fleet.main(["--stacks-dir", str(tmp_path), "--jobs", "1", "--policy-config", str(policy), "--json"])
+    stacks = {s["stack"]: s for s in json.loads(capsys.readouterr().out)["stacks"]}
+    assert code == fleet.EXIT_OK and [stacks[s]["mandatory"] for s in ("alpha", "beta")] == [[], []]
+    policy.write_text(json.dumps({"team-projects-allowed": {"teamProjects": {"alpha": ["claude-*"]}}}))
+    assert fleet.main(["--stacks-dir", str(tmp_path), "--jobs", "1", "--policy-config", str(policy), "--json"]) == 1
+    stacks = {s["stack"]: s for s in json.loads(capsys.readouterr().out)["stacks"]}
+    assert stacks["alpha"]["mandatory"] == []
+    assert stacks["beta"]["mandatory"] and all(
+        v.startswith("team-projects-allowed: ") for v in stacks["beta"]["mandatory"]
+    )

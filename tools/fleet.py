@@ -6,8 +6,8 @@ Each `Pulumi.<stack>.yaml` is rendered with the real program under mocks and jud
 `tools.preview` does for one stack; stacks run in parallel worker processes. What no single stack can see is
 checked across them, because it fails or collides only at apply: one project created by two stacks, one custom
 role, service account, workload identity pool or quota cap twice in one project, one CI repository trusted by
-two teams, and a project adopted by a team the platform has not assigned it to (the policy config's
-`team-projects-allowed.teamProjects`, team -> project IDs or globs; without it that check is off).
+two teams, and a project adopted by a stack the platform has not assigned it to (the policy config's
+`team-projects-allowed.teamProjects`, stack name -> project IDs or globs; without it that check is off).
 
 Exit codes: 0 no clash and no mandatory violation; 1 a clash or a mandatory violation (each named);
 2 a stack file or the policy config is invalid (one line naming the file).
@@ -171,7 +171,7 @@ def inspect_chunk(paths: Sequence[str], policy_config: str | None, no_policy: bo
         with PolicyPackServer(POLICY_PACK, project=first.project, stack=first.stack) as pack:
             pack.configure(config)
             for file, rendering in renderings:
-                pack.stack = rendering.stack  # where stack-level findings without a resource are attributed
+                pack.configure_stack(rendering.stack)  # the name its rules key on, as the engine sends it
                 found = [v for record in rendering.resources for v in pack.analyze(record)]
                 found += pack.analyze_stack(rendering.resources)
                 violations = [v.to_dict() for v in sorted(set(found))]
@@ -208,7 +208,7 @@ def inspect_all(files: Sequence[Path], policy_config: Path | None, no_policy: bo
 
 
 def team_projects(policy_config: Path | None) -> dict[str, list[str]] | None:
-    """`team-projects-allowed.teamProjects` of the policy config (team -> project IDs or globs), if set."""
+    """`team-projects-allowed.teamProjects` of the policy config (stack name -> project IDs or globs), if set."""
     if policy_config is None:
         return None
     from tools.analyzer import PolicyConfigError, load_policy_config
@@ -226,7 +226,7 @@ def team_projects(policy_config: Path | None) -> dict[str, list[str]] | None:
     )
     if not valid:
         raise ConfigInvalid(
-            f"{policy_config}: {TEAM_PROJECTS_POLICY}.{TEAM_PROJECTS_KEY} must map team names to lists of project IDs"
+            f"{policy_config}: {TEAM_PROJECTS_POLICY}.{TEAM_PROJECTS_KEY} must map stack names to lists of project IDs"
         )
     return mapping
 
@@ -254,10 +254,10 @@ def clashes(summaries: Iterable[StackSummary], allowed: dict[str, list[str]] | N
             found.append(f"CI repository {source} is trusted by teams {', '.join(sorted(teams))}")
     if allowed is not None:
         for s in sorted(summaries, key=lambda x: x.stack):
-            patterns = allowed.get(s.team, [])
+            patterns = allowed.get(s.stack, [])  # keyed by stack name, as the pack's rule is
             if not s.created and not any(fnmatch.fnmatchcase(s.project, p) for p in patterns):
                 found.append(
-                    f"project {s.project} is adopted by team {s.team} (stack {s.stack}), which "
+                    f"project {s.project} is adopted by stack {s.stack} (team {s.team}), which "
                     f"{TEAM_PROJECTS_POLICY}.{TEAM_PROJECTS_KEY} does not assign it"
                 )
     return found

@@ -79,7 +79,8 @@ class ProjectConfig(Section):
         "`auto_create_network=true` under `constraints/compute.skipDefaultNetworkCreation`. `project`: the stack sets "
         "that policy on the project it creates (the deployer needs `roles/orgpolicy.policyAdmin` at the "
         "organization). `folder`: the platform enforced it once on the teams' folder (`bootstrap/deployer.sh`, "
-        "`FOLDER_NETWORK_POLICY=1`) and the stack sets nothing. Only with `create: true`.",
+        "`FOLDER_NETWORK_POLICY=1`) and the stack sets nothing; the policy pack then needs the platform to declare "
+        "that folder (`no-default-network.foldersEnforcingSkipDefaultNetwork`). Only with `create: true`.",
     )
     deletion_protection: Flag = key(
         True,

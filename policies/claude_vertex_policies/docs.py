@@ -18,6 +18,8 @@ from pathlib import Path
 from .rules import RULES, StackRule
 from .rules.design import GRANT_TYPES, SERVICE_ACCOUNT_ROLES
 from .rules.governance import ALLOWED_MODELS, QUOTA_PREFERENCES_VERTEX_ONLY, SKIP_DEFAULT_NETWORK
+from .rules.model_garden import MODEL_GARDEN_CLAUDE_ONLY
+from .rules.notifications import NOTIFICATIONS_STAY_IN_ORGANIZATION
 from .rules.project import ALLOWED_SERVICES
 from .rules.readiness_gate import GATE, GATE_INPUTS
 from .rules.resource_types import ALLOWED_TYPES
@@ -63,6 +65,8 @@ def coverage_table() -> str:
 def allowlist() -> str:
     types = "\n".join(f"- `{t}`" for t in ALLOWED_TYPES)
     quota_services = QUOTA_PREFERENCES_VERTEX_ONLY.info.config["quotaServices"]["default"]
+    models = MODEL_GARDEN_CLAUDE_ONLY.info.config["allowedModels"]["default"]
+    channel_types = NOTIFICATIONS_STAY_IN_ORGANIZATION.info.config["allowedChannelTypes"]["default"]
     return "\n".join(
         [
             "Resource types (`allowed-resource-types`; `additionalTypes` adds more):",
@@ -97,10 +101,15 @@ def allowlist() -> str:
             f"APIs (advisory): {', '.join(f'`{s}`' for s in ALLOWED_SERVICES)}.",
             "",
             f"Org policies: `{ALLOWED_MODELS}` listing only `publishers/anthropic/models/<model>:predict` values, and "
-            f"`{SKIP_DEFAULT_NETWORK}` enforced, both on the team project. Audit configs on the stack's own "
+            f"`{SKIP_DEFAULT_NETWORK}` enforced, both on the team project; a created project carries the latter "
+            "(or sits in a folder listed in `foldersEnforcingSkipDefaultNetwork`). Audit configs on the stack's own "
             "project, logging `DATA_READ`, without exemptions. Quota preferences for "
             f"{', '.join(f'`{s}`' for s in quota_services)} on the stack's own project. Budgets, "
-            "notification channels, log metrics, dashboards and alert policies.",
+            "log metrics, dashboards and alert policies.",
+            "",
+            f"Model Garden: enabling only {', '.join(f'`{m}`' for m in models)}. Notification channels (advisory): "
+            f"{', '.join(f'`{t}`' for t in channel_types)}, to addresses the member rules accept. No resource-manager "
+            "tags on a created project (`allowedTagValues` lists exceptions), and no `gcp:tags` resource.",
         ]
     )
 

@@ -1,4 +1,4 @@
-"""Adapters from the pure rules to pulumi-policy's Policy objects (the only SDK-facing code)."""
+"""Adapters from the pure rules to pulumi-policy's Policy objects (with `engine.py`, the only SDK-facing code)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from . import engine
 from .rules import RULES, ResourceRule, Rule, StackResource, StackRule
 from .values import plain
 
@@ -65,11 +66,11 @@ def stack_resource(resource: PolicyResource) -> StackResource:
 
 
 def stack_policy(rule: StackRule) -> StackValidationPolicy:
-    """`AnalyzeStack`: violations carry the URN of the resource at fault."""
+    """`AnalyzeStack`: violations carry the URN of the resource at fault; the engine's word on the stack rides along."""
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         resources = [stack_resource(r) for r in args.resources]
-        for urn, message in rule.evaluate(resources, args.get_config()):
+        for urn, message in rule.evaluate(resources, args.get_config(), engine.stack()):
             report(message, urn)
 
     return StackValidationPolicy(
@@ -79,5 +80,6 @@ def stack_policy(rule: StackRule) -> StackValidationPolicy:
 
 
 def build_policies() -> list[Policy]:
-    """Every rule as a pulumi-policy Policy, in catalogue order."""
+    """Every rule as a pulumi-policy Policy, in catalogue order, with the analyzer keeping the engine's stack name."""
+    engine.listen()
     return [resource_policy(r) if isinstance(r, ResourceRule) else stack_policy(r) for r in RULES]

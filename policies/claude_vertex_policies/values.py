@@ -77,6 +77,20 @@ def flag(value: Any) -> bool | None:
     return None
 
 
+def maybe_true(value: Any) -> str | None:
+    """How a boolean that loosens a control reads when it may be on; None when it is unset or read as false.
+
+    For a setting whose true loosens something (`allowAll`, `reset`, `disableOnDestroy`, ...), unset means false,
+    and a value that cannot be read (unknown until apply, or no boolean the provider knows) may be true, so it
+    counts as on: "true", "unknown until apply", or the value itself, ready for a message.
+    """
+    if value is None or flag(value) is False:
+        return None
+    if flag(value):
+        return "true"
+    return "unknown until apply" if is_unknown(value) else f"{value!r}, which the provider does not read as a boolean"
+
+
 def known_str(value: Any) -> str | None:
     """The value if it is a known string, else None (absent, unknown, or another type)."""
     if isinstance(value, str) and not is_unknown(value):

@@ -32,6 +32,9 @@ def pack_server() -> Iterator[PolicyPackServer]:
 
 @pytest.fixture
 def pack(pack_server: PolicyPackServer) -> PolicyPackServer:
-    """The session's pack, reset to the default config (what `--policy-pack` without a config file gets)."""
+    """The session's pack, reset to the default config (what `--policy-pack` without a config file gets) and to
+    the session's stack name."""
+    if pack_server.stack != STACK:
+        pack_server.configure_stack(STACK)
     pack_server.configure(None)
     return pack_server

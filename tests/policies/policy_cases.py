@@ -1,7 +1,8 @@
 """Pass and fail fixtures for every rule, in one table both test layers run.
 
-Each `Case` names a rule, the records it sees, optional config for that rule, and the violations
-expected *from that rule*: `(record name, message fragment)`. An empty `expect` is a passing fixture.
+Each `Case` names a rule, the records it sees, optional config for that rule, the stack name the engine
+sends (`STACK` unless the case is about it), and the violations expected *from that rule*:
+`(record name, message fragment)`. An empty `expect` is a passing fixture.
 `test_policy_rules.py` evaluates the pure checks directly; `test_policy_protocol.py` runs the same
 cases through the real pack over gRPC, so the two can never drift apart.
 """
@@ -31,6 +32,7 @@ from policy_records import (
     SA_MEMBER_T,
     SA_POLICY_T,
     SERVICE_T,
+    STACK,
     VERTEX_PERMISSIONS,
     component,
     named,
@@ -59,6 +61,7 @@ class Case:
     records: list[dict[str, Any]]
     expect: tuple[tuple[str, str], ...] = ()
     config: dict[str, Any] = field(default_factory=dict)
+    stack: str = STACK  # "" when the engine sends no stack name
 
 
 def role(name: str, permissions: Any, stage: str = "GA", type_: str = ROLE_T) -> dict[str, Any]:
@@ -1451,8 +1454,23 @@ def cases_unknown_members() -> list[Case]:
 
 
 def cases_tenancy() -> list[Case]:
+    """The team is the stack name the engine sends (one stack per team), whatever the stack's labels and names say."""
     rule = "team-projects-allowed"
-    allowed = {"teamProjects": {"platform": ["claude-platform-*"]}, "teamFolders": {"platform": ["123456789012"]}}
+    allowed = {"teamProjects": {STACK: ["claude-platform-*"]}, "teamFolders": {STACK: ["123456789012"]}}
+    payments_folder = {"teamFolders": {"payments": ["123456789012"]}}
+    payments_projects = {"teamProjects": {"payments": ["claude-payments-*"]}}
+    # The real program for team `payments`: its project is labelled team=payments and its component is named
+    # `payments-project`; only the engine's stack name says whose stack it really is.
+    claims_payments = program_stack(team="payments", project_id="claude-payments-prod")
+    labelled = [
+        stack_root(),
+        component("TeamProject", "payments-project"),
+        record(
+            PROJECT_T,
+            "payments-project",
+            {"projectId": "claude-payments-prod", "folderId": "123456789012", "labels": {"team": "payments"}},
+        ),
+    ]
 
     def adopting(team: str) -> list[dict[str, Any]]:
         return [
@@ -1465,33 +1483,373 @@ def cases_tenancy() -> list[Case]:
         Case("not-configured", rule, adopting("mallory")),
         Case("own-project", rule, full_stack(), config=allowed),
         Case("own-project-preview", rule, full_stack(preview=True), config=allowed),
+        Case("payments-stack", rule, claims_payments, config=payments_folder, stack="payments"),
+        Case(
+            "program-names-claim-another-team",
+            rule,
+            claims_payments,
+            (("payments-project", "not in teamFolders['mallory']"),),
+            config=payments_folder,
+            stack="mallory",
+        ),
+        Case("labelled-payments-stack", rule, labelled, config=payments_projects, stack="payments"),
+        Case(
+            "label-claims-another-team",
+            rule,
+            labelled,
+            (("payments-project", "claude-payments-prod (projectId), and stack 'mallory' has no entry"),),
+            config=payments_projects,
+            stack="mallory",
+        ),
         Case(
             "adopts-another-teams-project",
             rule,
-            adopting("mallory"),
-            (("g", "claude-payments-prod (project), not in teamProjects['mallory']"),),
-            config={"teamProjects": {"mallory": ["claude-mallory-*"]}},
+            adopting(STACK),
+            (("g", f"claude-payments-prod (project), not in teamProjects['{STACK}']"),),
+            config={"teamProjects": {STACK: ["claude-platform-*"]}},
         ),
         Case(
-            "team-not-listed",
+            "stack-not-listed",
             rule,
-            adopting("mallory"),
-            (("g", "team 'mallory' has no entry"),),
+            adopting("payments"),
+            (("g", f"stack '{STACK}' has no entry"),),
             config={"teamProjects": {"payments": ["claude-payments-*"]}},
         ),
         Case(
             "project-in-another-folder",
             rule,
             program_stack(),
-            (("platform-project", "folder 123456789012, not in teamFolders['platform']"),),
-            config={"teamFolders": {"platform": ["999"]}},
+            (("platform-project", f"folder 123456789012, not in teamFolders['{STACK}']"),),
+            config={"teamFolders": {STACK: ["999"]}},
         ),
         Case(
-            "team-unknown",
+            "engine-names-no-stack",
             rule,
-            [stack_root(), project_member("g", CUSTOM, "group:d@example.com")],
-            (("claude-vertex-dev", "team cannot be told"),),
-            config={"teamProjects": {"platform": ["claude-platform-dev"]}},
+            program_stack(),
+            (("claude-vertex-dev", "the engine did not say which stack this is"),),
+            config=allowed,
+            stack="",
+        ),
+    ]
+
+
+# --- deny by default, round 3: booleans as the provider reads them, the engine's stack name, trust and spend -----
+
+SKIP_NETWORK = "platform-skip-default-network"
+ENFORCED = {"rules": [{"enforce": "TRUE"}]}
+
+
+def cases_booleans() -> list[Case]:
+    """Every spelling the provider reads as true is true, and an unreadable value on a loosening setting is set.
+
+    (`with_boolean_spellings` also runs every case that carries a JSON boolean with "TRUE"/"FALSE" and 1/0.)
+    """
+    hardening, org = "project-hardening", "org-policies-restrict-only"
+    stack = program_stack()
+    restricted = program_stack(vertex={"restrictModels": True})
+    models = named(restricted, "platform-allowed-models")["inputs"]["spec"]
+    allow_all = {"rules": [{**models["rules"][0], "allowAll": 1}]}
+    return [
+        Case("program-services", hardening, stack),
+        Case(
+            "program-service-disabled-on-destroy-as-string",
+            hardening,
+            with_inputs(stack, "platform-iam-api", disableOnDestroy="TRUE"),
+            (("platform-iam-api", "disableOnDestroy is true: destroying this stack switches iam.googleapis.com"),),
+        ),
+        Case(
+            "program-service-disabled-on-destroy-as-number",
+            hardening,
+            with_inputs(stack, "platform-iam-api", disableOnDestroy=1),
+            (("platform-iam-api", "disableOnDestroy is true"),),
+        ),
+        Case(
+            "disable-on-destroy-unreadable",
+            hardening,
+            with_inputs(stack, "platform-iam-api", disableOnDestroy="yes"),
+            (("platform-iam-api", "disableOnDestroy is 'yes', which the provider does not read as a boolean"),),
+        ),
+        Case(
+            "disable-on-destroy-unknown",
+            hardening,
+            with_inputs(stack, "platform-iam-api", disableOnDestroy=UNKNOWN),
+            (("platform-iam-api", "disableOnDestroy is unknown until apply"),),
+        ),
+        Case("disable-on-destroy-false-as-f", hardening, with_inputs(stack, "platform-iam-api", disableOnDestroy="f")),
+        Case("program-org-policies", org, restricted),
+        Case(
+            "program-network-policy-reset-as-string",
+            org,
+            with_inputs(stack, SKIP_NETWORK, spec={**ENFORCED, "reset": "true"}),
+            ((SKIP_NETWORK, "resets the constraint to Google's default (reset is true)"),),
+        ),
+        Case(
+            "network-policy-reset-unreadable",
+            org,
+            with_inputs(stack, SKIP_NETWORK, spec={**ENFORCED, "reset": "yes"}),
+            ((SKIP_NETWORK, "reset is 'yes', which the provider does not read as a boolean"),),
+        ),
+        Case("network-policy-not-reset", org, with_inputs(stack, SKIP_NETWORK, spec={**ENFORCED, "reset": "FALSE"})),
+        Case("network-enforced-as-t", org, with_inputs(stack, SKIP_NETWORK, spec={"rules": [{"enforce": "t"}]})),
+        Case(
+            "network-enforce-unreadable",
+            org,
+            with_inputs(stack, SKIP_NETWORK, spec={"rules": [{"enforce": "yes"}]}),
+            ((SKIP_NETWORK, "does not enforce the constraint (enforce is yes)"),),
+        ),
+        Case(
+            "program-allowed-models-allow-all-as-number",
+            org,
+            with_inputs(restricted, "platform-allowed-models", spec=allow_all),
+            (("platform-allowed-models", "allows all values (allowAll is true)"),),
+        ),
+        Case(
+            "allow-all-unreadable",
+            org,
+            [org_policy("m", "vertexai.allowedModels", {"rules": [{"allowAll": "on"}]})],
+            (("m", "allowAll is 'on'"),),
+        ),
+        Case(
+            "inherit-unreadable",
+            org,
+            [allowed_models("m", MODEL_VALUES, inheritFromParent="sometimes")],
+            (("m", "inheritFromParent is 'sometimes'"),),
+        ),
+        Case("deny-all-as-number", org, [org_policy("m", "vertexai.allowedModels", {"rules": [{"denyAll": 1}]})]),
+        Case(
+            "deny-all-unreadable-denies-nothing",
+            org,
+            [org_policy("m", "vertexai.allowedModels", {"rules": [{"denyAll": "on"}]})],
+            (("m", "has a rule with no allowedValues"),),
+        ),
+    ]
+
+
+def cases_default_network() -> list[Case]:
+    rule = "no-default-network"
+    folder_mode = program_stack(project={"defaultNetworkPolicy": "folder"})
+    declared = {"foldersEnforcingSkipDefaultNetwork": ["123456789012"]}
+    stack = program_stack()
+    uncovered = ("platform-project", "claude-platform-dev has no compute.skipDefaultNetworkCreation policy")
+    elsewhere = "projects/claude-other/policies/compute.skipDefaultNetworkCreation"
+    return [
+        Case("program-project-policy", rule, stack),
+        Case("program-project-policy-preview", rule, program_stack(preview=True)),
+        Case(
+            "policy-parent-from-the-project",
+            rule,
+            with_inputs(stack, SKIP_NETWORK, parent=UNKNOWN),
+        ),
+        Case("adopted-project", rule, [stack_root(), project_member("g", CUSTOM, "group:d@example.com")]),
+        Case(
+            "program-folder-mode-undeclared",
+            rule,
+            folder_mode,
+            (("platform-project", "folder 123456789012 is not in foldersEnforcingSkipDefaultNetwork: the first time"),),
+        ),
+        Case("program-folder-mode-declared", rule, folder_mode, config=declared),
+        Case(
+            "program-folder-mode-declared-as-path",
+            rule,
+            folder_mode,
+            config={"foldersEnforcingSkipDefaultNetwork": ["folders/123456789012"]},
+        ),
+        Case(
+            "program-folder-mode-another-folder-declared",
+            rule,
+            folder_mode,
+            (uncovered,),
+            config={"foldersEnforcingSkipDefaultNetwork": ["999"]},
+        ),
+        Case("policy-removed", rule, [r for r in stack if r["name"] != SKIP_NETWORK], (uncovered,)),
+        Case(
+            "policy-not-enforced",
+            rule,
+            with_inputs(stack, SKIP_NETWORK, spec={"rules": [{"enforce": "FALSE"}]}),
+            (uncovered,),
+        ),
+        Case(
+            "policy-on-another-project",
+            rule,
+            with_inputs(stack, SKIP_NETWORK, parent="projects/claude-other", name=elsewhere),
+            (uncovered,),
+        ),
+        Case(
+            "no-policy-and-no-auto-network",
+            rule,
+            with_inputs(folder_mode, "platform-project", autoCreateNetwork=False),
+            (("platform-project", "enable Compute Engine just to delete the default network"),),
+        ),
+        Case(
+            "no-folder",
+            rule,
+            [stack_root(), record(PROJECT_T, "pr", {"projectId": "p", "orgId": "1", "autoCreateNetwork": True})],
+            (("pr", "it is not created in a folder"),),
+            config=declared,
+        ),
+    ]
+
+
+def cases_tags() -> list[Case]:
+    rule = "no-resource-manager-tags"
+    stack = program_stack()
+    tagged = with_inputs(stack, "platform-project", tags={"tagKeys/281": "tagValues/8241"})
+    binding_ = record(
+        "gcp:tags/tagBinding:TagBinding",
+        "tb",
+        {"parent": "//cloudresourcemanager.googleapis.com/projects/123456789012", "tagValue": "tagValues/8241"},
+    )
+    return [
+        Case("program-project", rule, stack),
+        Case("program-project-no-tags", rule, with_inputs(stack, "platform-project", tags={})),
+        Case(
+            "program-project-tagged",
+            rule,
+            tagged,
+            (("platform-project", "created with tags tagKeys/281=tagValues/8241, not in allowedTagValues []"),),
+        ),
+        Case("program-project-tag-allowed", rule, tagged, config={"allowedTagValues": ["tagValues/8241"]}),
+        Case(
+            "program-project-another-tag",
+            rule,
+            tagged,
+            (("platform-project", "tagKeys/281=tagValues/8241"),),
+            config={"allowedTagValues": ["tagValues/9"]},
+        ),
+        Case(
+            "project-tags-unknown",
+            rule,
+            with_inputs(stack, "platform-project", tags=UNKNOWN),
+            (("platform-project", "tags that cannot be read"),),
+        ),
+        Case(
+            "tag-binding",
+            rule,
+            [binding_],
+            (("tb", "gcp:tags/tagBinding:TagBinding defines or binds resource-manager tags"),),
+            config={"allowedTagValues": ["tagValues/8241"]},
+        ),
+        Case(
+            "tag-value",
+            rule,
+            [record("gcp:tags/tagValue:TagValue", "tv", {"parent": "tagKeys/281", "shortName": "sandbox"})],
+            (("tv", "conditional IAM grants"),),
+        ),
+        Case(
+            "tag-binding-type-refused",
+            "allowed-resource-types",
+            [binding_],
+            (("tb", "Tags decide which of the organization's conditional IAM grants"),),
+        ),
+    ]
+
+
+def cases_model_garden() -> list[Case]:
+    rule = "model-garden-claude-only"
+    enabled = program_stack(vertex={"enableModels": True})
+    opus = "platform-enable-claude-opus-5-5"
+
+    def enabling(model: Any) -> list[dict[str, Any]]:
+        return with_inputs(enabled, opus, publisherModelName=model)
+
+    return [
+        Case("program-enables-its-pins", rule, enabled),
+        Case("program-enables-its-pins-preview", rule, program_stack(vertex={"enableModels": True}, preview=True)),
+        Case(
+            "gemini",
+            rule,
+            enabling("publishers/google/models/gemini-2.5-pro"),
+            ((opus, "Enables publishers/google/models/gemini-2.5-pro in Model Garden, which is not a model in"),),
+        ),
+        Case(
+            "partner-model",
+            rule,
+            enabling("publishers/meta/models/llama-4-maverick-17b-128e-instruct-maas"),
+            ((opus, "accepts that publisher's terms"),),
+        ),
+        Case("anthropic-non-claude", rule, enabling("publishers/anthropic/models/other"), ((opus, "other"),)),
+        Case(
+            "path-smuggled-past-the-glob",
+            rule,
+            enabling("publishers/anthropic/models/claude-x/../../../google/models/gemini-2.5-pro"),
+            ((opus, "claude-x/../../../google"),),
+        ),
+        Case("name-unknown", rule, enabling(UNKNOWN), ((opus, "Enables <unknown until apply>"),)),
+        Case(
+            "platform-allows-gemini",
+            rule,
+            enabling("publishers/google/models/gemini-2.5-pro"),
+            config={"allowedModels": ["publishers/anthropic/models/claude-*", "publishers/google/models/gemini-*"]},
+        ),
+    ]
+
+
+def cases_notifications() -> list[Case]:
+    rule, personal, domains = (
+        "notifications-stay-in-organization",
+        "no-personal-email-members",
+        "members-in-allowed-domains",
+    )
+    budget = {"monthlyAmount": 100, "notify": ["platform-alerts@example.com"]}
+    notified = program_stack(guardrails={"budget": budget})
+    channel = "platform-notify-platform-alerts@example.com"
+    rules = named(notified, "platform-budget")["inputs"]["allUpdatesRule"]
+    company = {"allowedMemberDomains": ["example.com"]}
+
+    def notifying(address: str) -> list[dict[str, Any]]:
+        return program_stack(guardrails={"budget": {**budget, "notify": [address]}})
+
+    return [
+        Case("program-email-channel", rule, notified),
+        Case("program-email-channel-preview", rule, program_stack(guardrails={"budget": budget}, preview=True)),
+        Case(
+            "webhook",
+            rule,
+            with_inputs(notified, channel, type="webhook_tokenauth", labels={"url": "https://hooks.example.net/x"}),
+            ((channel, "is a webhook_tokenauth channel, not one of allowedChannelTypes ['email']"),),
+        ),
+        Case("slack", rule, with_inputs(notified, channel, type="slack"), ((channel, "is a slack channel"),)),
+        Case("type-unknown", rule, with_inputs(notified, channel, type=UNKNOWN), ((channel, "<unknown until"),)),
+        Case(
+            "email-address-unreadable",
+            rule,
+            with_inputs(notified, channel, labels={"email_address": "platform alerts"}),
+            ((channel, "address cannot be read (platform alerts)"),),
+        ),
+        Case(
+            "webhook-allowed-by-platform",
+            rule,
+            with_inputs(notified, channel, type="webhook_tokenauth", labels={"url": "https://hooks.example.com/x"}),
+            config={"allowedChannelTypes": ["email", "webhook_tokenauth"]},
+        ),
+        Case(
+            "budget-to-pubsub",
+            rule,
+            with_inputs(
+                notified, "platform-budget", allUpdatesRule={**rules, "pubsubTopic": "projects/x/topics/spend"}
+            ),
+            (("platform-budget", "Pub/Sub topic projects/x/topics/spend"),),
+        ),
+        Case("program-recipient-in-company-domain", domains, notified, config=company),
+        Case(
+            "program-recipient-outside-company-domains",
+            domains,
+            notifying("ops@partner.example.net"),
+            (
+                (
+                    "platform-notify-ops@partner.example.net",
+                    "Sends alerts and budget notices to ops@partner.example.net, outside allowedMemberDomains",
+                ),
+            ),
+            config=company,
+        ),
+        Case("recipient-domains-not-configured", domains, notifying("ops@partner.example.net")),
+        Case("program-company-recipient", personal, notified),
+        Case(
+            "program-personal-recipient",
+            personal,
+            notifying("platform.alerts@gmail.com"),
+            (("platform-notify-platform.alerts@gmail.com", "an address in the personal email domain gmail.com"),),
         ),
     ]
 
@@ -1517,6 +1875,11 @@ def all_cases() -> list[Case]:
         *cases_project(),
         *cases_stack(),
         *cases_trust(),
+        *cases_booleans(),
+        *cases_default_network(),
+        *cases_tags(),
+        *cases_model_garden(),
+        *cases_notifications(),
     ]
 
 
@@ -2033,3 +2396,43 @@ def cases_trust() -> list[Case]:
 
 
 CASES = all_cases()
+
+# How the provider also spells a JSON true / false (values.flag): a rule that reads a boolean as the JSON value
+# only (`is True`, truthiness of a string) passes a fixture and fails its respelled twin. The twins run on the
+# direct layer (pure functions, milliseconds); the protocol layer runs the explicit spellings of
+# `cases_booleans`, which is where "TRUE" and 1 cross the wire as a string and a float.
+SPELLINGS = {"string": ("TRUE", "FALSE"), "number": (1, 0)}
+
+
+def respelled(value: Any, spelling: tuple[Any, Any]) -> Any:
+    """The value with every JSON boolean in it written the other way the provider reads."""
+    if isinstance(value, bool):
+        return spelling[0] if value else spelling[1]
+    if isinstance(value, dict):
+        return {k: respelled(v, spelling) for k, v in value.items()}
+    if isinstance(value, list):
+        return [respelled(v, spelling) for v in value]
+    return value
+
+
+def boolean_twins(cases: list[Case]) -> list[Case]:
+    """For each case whose resources carry a JSON boolean (in inputs or outputs), its twin in each other spelling,
+    same expectations."""
+    twins = []
+    for case in cases:
+        values = [(r["inputs"], r.get("outputs")) for r in case.records]
+        if respelled(values, SPELLINGS["string"]) == values:
+            continue
+        for name, spelling in SPELLINGS.items():
+            # Outputs too: stack rules read a resource's outputs once it is applied.
+            records = [
+                {k: respelled(v, spelling) if k in ("inputs", "outputs") else v for k, v in r.items()}
+                for r in case.records
+            ]
+            twins.append(
+                Case(f"{case.id}-booleans-as-{name}", case.rule, records, case.expect, case.config, case.stack)
+            )
+    return twins
+
+
+BOOLEAN_TWINS = boolean_twins(CASES)

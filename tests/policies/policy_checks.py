@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from claude_vertex_policies.rules import RULES, RULES_BY_NAME, ResourceRule, StackResource
+from claude_vertex_policies.rules import RULES, RULES_BY_NAME, EngineStack, ResourceRule, StackResource
 from policy_cases import Case
+from policy_records import STACK
 
 from tools.analyzer import Violation
 
@@ -28,14 +29,14 @@ def stack_resources(records: Iterable[dict[str, Any]]) -> list[StackResource]:
 
 
 def direct_findings(
-    rule_name: str, records: Sequence[dict[str, Any]], config: dict | None = None
+    rule_name: str, records: Sequence[dict[str, Any]], config: dict | None = None, stack: str = STACK
 ) -> list[tuple[str, str]]:
-    """(record name, message) for one rule, evaluated without the SDK or gRPC."""
+    """(record name, message) for one rule, evaluated without the SDK or gRPC, for the stack the engine names."""
     rule = RULES_BY_NAME[rule_name]
     if isinstance(rule, ResourceRule):
         return [(r["name"], m) for r in records for m in rule.evaluate(r["type"], r["inputs"], config)]
     names = {r["urn"]: r["name"] for r in records}
-    return [(names[urn], m) for urn, m in rule.evaluate(stack_resources(records), config)]
+    return [(names[urn], m) for urn, m in rule.evaluate(stack_resources(records), config, EngineStack(stack or None))]
 
 
 def direct_violations(records: Sequence[dict[str, Any]]) -> list[tuple[str, str, str]]:

@@ -154,15 +154,18 @@ def program_stack(
     gitlab_issuer: str | None = None,
     deletion_protection: bool = True,
     create: bool = True,
-    guardrails: dict[str, Any] | None = None,
     preview: bool = False,
+    project: dict[str, Any] | None = None,
+    vertex: dict[str, Any] | None = None,
+    guardrails: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """What the real program registers for this team stack, rendered under the project's GCP mocks.
 
     `preview=True` is a real `pulumi preview` of a new stack: every computed output (the role's `name`, an
     account's `member`, the pool's `name` ...) is unknown, and only the property dependencies say where it
     comes from. The records are plain dicts (fixtures may derive bad variants from them), with the root
-    stack first as the engine has it.
+    stack first as the engine has it. `project` adds project keys (`defaultNetworkPolicy`, ...); `vertex` and
+    `guardrails` are those sections of the stack file.
     """
     ci: dict[str, Any] = {}
     if github:
@@ -178,20 +181,24 @@ def program_stack(
             "billingAccount": "012345-6789AB-CDEF01",
             "folderId": "123456789012",
             "deletionProtection": deletion_protection,
+            **(project or {}),
         },
         "claude-vertex:access": {
             "members": list(members),
             "serviceAccounts": [{"id": sa, "impersonators": list(who)} for sa, who in accounts],
         },
         **({"claude-vertex:ci": ci} if ci else {}),
+        **({"claude-vertex:vertex": vertex} if vertex else {}),
         **({"claude-vertex:guardrails": guardrails} if guardrails is not None else {}),
     }
     rendering = render_stack(STACK, config, mocks=GcpMocks(preview=preview), project=PROJECT)
     return [stack_root(), *(dict(r) for r in rendering.resources)]
 
 
-def with_inputs(records: Iterable[dict[str, Any]], name: str, **inputs: Any) -> list[dict[str, Any]]:
-    """The records with one resource's inputs changed: a program edited to do what the rule must catch."""
+def with_inputs(records: Iterable[dict[str, Any]], name: str, /, **inputs: Any) -> list[dict[str, Any]]:
+    """The records with one resource's inputs changed: a program edited to do what the rule must catch.
+
+    `name` is positional-only, so an input called `name` (an org policy's, say) can be changed too."""
     changed = []
     for rec in records:
         if rec["name"] == name:

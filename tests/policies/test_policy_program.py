@@ -8,6 +8,7 @@ configuration that the program's own config validation lets through.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from typing import Any
 
@@ -42,6 +43,12 @@ CONFIG: dict[str, Any] = {
 }
 
 
+@functools.cache
+def stack_rendering(stack: str, engine_preview: bool) -> Any:
+    """Each stack file rendered once per mode for the whole module (tests only read the records)."""
+    return load_rendering(stack, None, engine_preview=engine_preview)
+
+
 def judged(pack, records):
     pack.configure(None)
     return [v for r in records for v in pack.analyze(r)] + pack.analyze_stack(records)
@@ -56,7 +63,8 @@ def with_sections(**sections: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("engine_preview", [False, True], ids=["after-up", "during-preview"])
 @pytest.mark.parametrize("stack", available_stacks(ROOT))
 def test_every_stack_file_has_no_mandatory_violations(pack, stack, engine_preview):
-    rendering = load_rendering(stack, None, engine_preview=engine_preview)
+    rendering = stack_rendering(stack, engine_preview)
+    pack.configure_stack(stack)
     violations = judged(pack, rendering.resources)
     assert [v for v in violations if v.level == "mandatory"] == [], stack
     assert not any("can't run policy" in v.message for v in violations)
@@ -65,7 +73,7 @@ def test_every_stack_file_has_no_mandatory_violations(pack, stack, engine_previe
 @pytest.mark.parametrize("stack", available_stacks(ROOT))
 def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sources(stack):
     """What `pulumi preview` sends: a grant's role is unknown and depends on the role resource, and so on."""
-    rendering = load_rendering(stack, None, engine_preview=True)
+    rendering = stack_rendering(stack, True)
     by_urn = {r["urn"]: r for r in rendering.resources}
     grants = [r for r in rendering.resources if r["type"] == "gcp:projects/iAMMember:IAMMember"]
     assert grants
@@ -78,7 +86,7 @@ def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sourc
             assert by_urn[source]["type"] == "gcp:serviceaccount/account:Account"
     for sa_grant in (r for r in rendering.resources if r["type"] == "gcp:serviceaccount/iAMMember:IAMMember"):
         assert sa_grant["inputs"]["serviceAccountId"] == UNKNOWN
-    known = load_rendering(stack, None)
+    known = stack_rendering(stack, False)
     assert [r["urn"] for r in known.resources] == [r["urn"] for r in rendering.resources]
     assert UNKNOWN not in json.dumps([r["inputs"] for r in known.resources])
     assert rendering.outputs["roleName"] == "<unknown until apply>"
@@ -129,13 +137,18 @@ def test_self_managed_gitlab_needs_its_issuer_allowlisted(pack):
     assert [v for v in violations if v.level == "mandatory"] == []
 
 
-def test_example_policy_config_is_valid_and_the_dev_stack_passes_it(pack):
+@pytest.mark.parametrize("engine_preview", [False, True], ids=["after-up", "during-preview"])
+@pytest.mark.parametrize("stack", available_stacks(ROOT))
+def test_example_policy_config_is_valid_and_every_stack_passes_it(pack, stack, engine_preview):
+    """The example's teamProjects / teamFolders are keyed by these stack names, as the engine names them."""
     config = load_policy_config(ROOT / "policies" / "config.example.json")
-    records = load_rendering("dev", None).resources
+    records = stack_rendering(stack, engine_preview).resources
+    pack.configure_stack(stack)
     pack.configure(config)
     violations = [v for r in records for v in pack.analyze(r)] + pack.analyze_stack(records)
-    assert [v for v in violations if v.level == "mandatory"] == []
+    assert [v for v in violations if v.level == "mandatory"] == [], stack
     assert {p.name for p in pack.info().policies} >= set(config) - {"all"}
+    assert set(config["team-projects-allowed"]["teamProjects"]) == set(available_stacks(ROOT))
 
 
 BAD_ACCESS = {

@@ -38,6 +38,8 @@ def run(pack, records, config=None):
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.rule}:{c.id}")
 def test_rule_fixture_over_protocol(pack, case):
+    if case.stack != STACK:
+        pack.configure_stack(case.stack)
     violations = run(pack, case.records, {case.rule: case.config} if case.config else None)
     assert_matches(case, protocol_findings(violations, case.rule, case.records))
     rule = next(r for r in RULES if r.info.name == case.rule)
@@ -149,6 +151,7 @@ def test_values_unknown_at_preview_never_crash_a_rule(pack):
         "readiness-gate-pinned",  # the gate's endpoint must be the pinned one, and it has no other inputs
         "workload-identity-inputs-known",  # role, member, ... are not inputs of a pool or provider
         "guardrails-on-own-project",  # an audit config on an unknown project, in a stack with no own project
+        "no-default-network",  # a created project with no skipDefaultNetworkCreation policy beside it
     }
 
 
@@ -158,3 +161,17 @@ def test_run_policy_pack_is_sorted_deduplicated_and_deterministic():
     assert first == sorted(set(first)) and len(first) == len(set(first))
     assert first == run_policy_pack(list(reversed(records)), project=PROJECT, stack=STACK)
     assert {v.policy for v in first} >= {"no-public-principals", "project-grants-use-custom-roles"}
+
+
+def test_the_team_is_the_stack_name_the_engine_sends_not_the_environment_nor_the_labels(pack):
+    """The pack was started with PULUMI_STACK=dev; the program's labels and component say `payments`; only the
+    stack name of `ConfigureStack` says `mallory`, and that is the one the rule keys on."""
+    records = program_stack(team="payments", project_id="claude-payments-prod")
+    allowed = {"team-projects-allowed": {"teamProjects": {STACK: ["claude-*"], "payments": ["claude-payments-*"]}}}
+    assert [v for v in run(pack, records, allowed) if v.policy == "team-projects-allowed"] == []
+    pack.configure_stack("mallory")
+    found = [v for v in run(pack, records, allowed) if v.policy == "team-projects-allowed"]
+    assert found and all("stack 'mallory' has no entry in teamProjects" in v.message for v in found)
+    assert {v.level for v in found} == {"mandatory"}
+    pack.configure_stack("payments")
+    assert [v for v in run(pack, records, allowed) if v.policy == "team-projects-allowed"] == []

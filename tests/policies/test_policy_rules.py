@@ -23,16 +23,16 @@ from claude_vertex_policies.rules import (
     workload_identity,
 )
 from claude_vertex_policies.values import UNKNOWN, has_unknown, plain
-from policy_cases import CASES
+from policy_cases import BOOLEAN_TWINS, CASES
 from policy_checks import assert_matches, direct_findings, direct_violations
 from policy_records import program_stack, with_grant, with_inputs
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.rule}:{c.id}")
+@pytest.mark.parametrize("case", CASES + BOOLEAN_TWINS, ids=lambda c: f"{c.rule}:{c.id}")
 def test_rule_fixture(case):
-    assert_matches(case, direct_findings(case.rule, case.records, case.config))
+    assert_matches(case, direct_findings(case.rule, case.records, case.config, case.stack))
 
 
 def test_every_rule_has_passing_and_failing_fixtures():
@@ -66,6 +66,7 @@ def test_stack_rules_are_the_graph_rules():
         "team-projects-allowed",
         "guardrails-on-own-project",
         "required-guardrails",
+        "no-default-network",
     }
     assert all(isinstance(r, ResourceRule | StackRule) for r in RULES)
 

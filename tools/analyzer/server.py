@@ -206,6 +206,9 @@ class PolicyPackServer:
             optional=True,
             connecting=True,
         )
+        self._configure_stack()
+
+    def _configure_stack(self) -> None:
         self._call(
             "ConfigureStack",
             analyzer_pb2.AnalyzerStackConfigureRequest(
@@ -217,6 +220,20 @@ class PolicyPackServer:
             ),
             optional=True,
         )
+
+    def configure_stack(self, stack: str) -> None:
+        """Judge another stack with this pack: `ConfigureStack` again, with that stack's name.
+
+        The engine starts one pack per update and sends `ConfigureStack` once; a caller that reuses one pack for
+        several stacks (the fleet view) sends it again before each, so the pack hears each stack's own name.
+        The pack's environment (`PULUMI_STACK`) keeps the first stack's name, as a stack's own environment
+        could make it say anything: rules must take the name from `ConfigureStack`.
+        """
+        self.stack = stack
+        if self._stub is None:
+            self._ensure_connected()  # connecting sends it
+        else:
+            self._configure_stack()
 
     def _call(self, method: str, request: Any, *, optional: bool = False, connecting: bool = False) -> Any:
         if self._stub is None:

@@ -9,6 +9,8 @@ from . import (
     governance,
     impersonation,
     keys,
+    model_garden,
+    notifications,
     ownership,
     principals,
     project,
@@ -16,9 +18,10 @@ from . import (
     resource_types,
     roles,
     stack,
+    tags,
     workload_identity,
 )
-from .base import ResourceRule, Rule, RuleInfo, StackResource, StackRule
+from .base import EngineStack, ResourceRule, Rule, RuleInfo, StackResource, StackRule
 
 RULES: tuple[Rule, ...] = (
     resource_types.RULE,
@@ -45,6 +48,10 @@ RULES: tuple[Rule, ...] = (
     principals.GROUPS_NOT_USERS,
     project.PROJECT_HARDENING,
     project.ALLOWED_SERVICES_ONLY,
+    project.NO_DEFAULT_NETWORK,
+    tags.NO_RESOURCE_MANAGER_TAGS,
+    model_garden.MODEL_GARDEN_CLAUDE_ONLY,
+    notifications.NOTIFICATIONS_STAY_IN_ORGANIZATION,
     governance.NO_AUDIT_EXEMPTIONS,
     governance.AUDIT_CONFIGS_KEEP_DATA_ACCESS,
     governance.ORG_POLICIES_RESTRICT_ONLY,
@@ -60,4 +67,4 @@ RULES: tuple[Rule, ...] = (
 
 RULES_BY_NAME: dict[str, Rule] = {rule.info.name: rule for rule in RULES}
 
-__all__ = ["RULES", "RULES_BY_NAME", "ResourceRule", "Rule", "RuleInfo", "StackResource", "StackRule"]
+__all__ = ["RULES", "RULES_BY_NAME", "EngineStack", "ResourceRule", "Rule", "RuleInfo", "StackResource", "StackRule"]

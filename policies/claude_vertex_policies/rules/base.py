@@ -1,9 +1,9 @@
 """What every rule is made of: metadata a user reads, and a pure check a test can call directly.
 
 Checks never see pulumi-policy objects: a resource check takes `(type, props, config)` and returns
-messages; a stack check takes `StackResource`s and returns `(urn, message)` pairs. `pack.py` adapts
-them to `ResourceValidationPolicy` / `StackValidationPolicy`, so the same function is exercised by
-fast unit tests and, over gRPC, by the engine.
+messages; a stack check takes `StackResource`s, its config and what the engine says about the stack
+(`EngineStack`) and returns `(urn, message)` pairs. `pack.py` adapts them to `ResourceValidationPolicy` /
+`StackValidationPolicy`, so the same function is exercised by fast unit tests and, over gRPC, by the engine.
 """
 
 from __future__ import annotations
@@ -74,7 +74,19 @@ class StackResource:
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-StackCheck = Callable[[Sequence[StackResource], Mapping[str, Any]], list[tuple[str, str]]]
+@dataclass(frozen=True)
+class EngineStack:
+    """What the engine says about the stack under analysis, as opposed to anything the stack says about itself.
+
+    `name` is the stack name of the engine's `ConfigureStack` request (`pulumi up --stack <name>`: the name the
+    platform's pipeline selected, which no stack file, label or resource name can change); None when the engine
+    sent none, which a rule that needs it treats as "cannot tell", never as some default stack.
+    """
+
+    name: str | None = None
+
+
+StackCheck = Callable[[Sequence[StackResource], Mapping[str, Any], EngineStack], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -85,12 +97,24 @@ class StackRule:
     check: StackCheck
 
     def evaluate(
-        self, resources: Sequence[StackResource], config: Mapping[str, Any] | None = None
+        self,
+        resources: Sequence[StackResource],
+        config: Mapping[str, Any] | None = None,
+        engine: EngineStack | None = None,
     ) -> list[tuple[str, str]]:
-        return self.check(resources, self.info.settings(config))
+        return self.check(resources, self.info.settings(config), engine or EngineStack())
 
 
 Rule = ResourceRule | StackRule
+
+
+def all_of(*checks: ResourceCheck) -> ResourceCheck:
+    """One resource check that reports what each of `checks` reports, in order (one rule judging several things)."""
+
+    def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+        return [message for each in checks for message in each(resource_type, props, config)]
+
+    return check
 
 
 def string_list(description: str, default: Iterable[str]) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..values import flag, has_unknown, is_unknown, known_str, shown
-from .base import ResourceRule, RuleInfo, StackResource, StackRule, matches_any, string_list
+from ..values import flag, has_unknown, is_unknown, known_str, maybe_true, shown
+from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule, matches_any, string_list
 from .own_project import OwnProject, own_project
 from .stack import dependencies
 
@@ -133,15 +133,6 @@ AUDIT_CONFIGS_KEEP_DATA_ACCESS = ResourceRule(
 )
 
 
-def _flag(value: Any) -> bool | None:
-    """The provider writes allowAll / denyAll / enforce as "TRUE" / "FALSE" strings; accept booleans too."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.upper() in {"TRUE", "FALSE"}:
-        return value.upper() == "TRUE"
-    return None
-
-
 def constraint_of(props: Mapping[str, Any]) -> str | None:
     """`vertexai.allowedModels` from `projects/<p>/policies/vertexai.allowedModels`, or None when unknown."""
     name = known_str(props.get("name"))
@@ -153,14 +144,14 @@ def _rule_problems(constraint: str, rule: Any, models: Sequence[str]) -> list[st
     if not isinstance(rule, Mapping):
         return ["has a rule that is not an object"]
     problems = []
-    if _flag(rule.get("allowAll")):
-        problems.append("allows all values")
+    if allow_all := maybe_true(rule.get("allowAll")):
+        problems.append(f"allows all values (allowAll is {allow_all})")
     values = rule.get("values") if isinstance(rule.get("values"), Mapping) else {}
     if values.get("deniedValues"):
         problems.append("lists denied values, which allows everything else")
     if constraint == ALLOWED_MODELS:
         allowed = values.get("allowedValues")
-        if _flag(rule.get("denyAll")):
+        if flag(rule.get("denyAll")) is True:
             return problems
         if not allowed and not problems:
             problems.append("has a rule with no allowedValues")
@@ -174,7 +165,7 @@ def _rule_problems(constraint: str, rule: Any, models: Sequence[str]) -> list[st
                 f"allows {', '.join(bad)}, which is not a publishers/anthropic/models/<model>:predict value in "
                 f"allowedModelValues {list(models)}"
             )
-    elif constraint == SKIP_DEFAULT_NETWORK and _flag(rule.get("enforce")) is not True:
+    elif constraint == SKIP_DEFAULT_NETWORK and flag(rule.get("enforce")) is not True:
         problems.append(f"does not enforce the constraint (enforce is {shown(rule.get('enforce'))})")
     return problems
 
@@ -205,10 +196,13 @@ def check_org_policy(resource_type: str, props: dict[str, Any], config: Mapping[
     if not isinstance(spec, Mapping) or has_unknown(spec):
         problems.append("has a spec that is missing or unknown at preview")
     else:
-        if spec.get("reset") is True:
-            problems.append("resets the constraint to Google's default")
-        if spec.get("inheritFromParent") is True:
-            problems.append("inherits (merges) the parent's values, which can only add to what it allows")
+        if reset := maybe_true(spec.get("reset")):
+            problems.append(f"resets the constraint to Google's default (reset is {reset})")
+        if inherit := maybe_true(spec.get("inheritFromParent")):
+            problems.append(
+                f"inherits (merges) the parent's values, which can only add to what it allows (inheritFromParent is "
+                f"{inherit})"
+            )
         rules = spec.get("rules")
         if not isinstance(rules, list) or not rules:
             problems.append("has no rules")
@@ -291,7 +285,9 @@ def _audit_target_problem(audit: StackResource, own: OwnProject, index: Mapping[
     return f"is set on {where}, not on this stack's own project ({own.describe()})"
 
 
-def check_targets(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+def check_targets(
+    resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
+) -> list[tuple[str, str]]:
     index = {r.urn: r for r in resources}
     own = own_project(resources)
     findings = []
@@ -430,7 +426,9 @@ _REQUIRED: tuple[tuple[str, str, str, Any], ...] = (
 )
 
 
-def check_required(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+def check_required(
+    resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
+) -> list[tuple[str, str]]:
     root = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"), resources[0].urn if resources else "")
     index = {r.urn: r for r in resources}
     own = own_project(resources)

@@ -19,12 +19,11 @@ from ..grants import MEMBER, SERVICE_ACCOUNT, Grant, grants_of
 from ..members import parse_member, workload_pool_name
 from ..pinning import GITHUB_CLAIMS, GITLAB_CLAIMS, assess
 from ..values import flag, is_unknown, known_str, shown
-from .base import ResourceRule, RuleInfo, StackResource, StackRule, matches_any
+from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule, matches_any
 from .own_project import PROJECT, OwnProject, adopts_existing_account, own_accounts, own_project
 from .stack import ACCOUNT, POOL, dependencies
 from .workload_identity import PROVIDER, spoofed_mappings
 
-TEAM_PROJECT_COMPONENT = "claude-vertex:index:TeamProject"
 CLAIMS = {**GITLAB_CLAIMS, **GITHUB_CLAIMS}
 # Deletion policies under which neither `pulumi destroy` nor a replacement deletes the account in GCP.
 _KEEPS_ACCOUNT = frozenset({"ABANDON", "PREVENT"})
@@ -35,7 +34,9 @@ def _email_of_target(target: str) -> str:
     return target.rsplit("/serviceAccounts/", 1)[-1].lower()
 
 
-def check_account_grants(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+def check_account_grants(
+    resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
+) -> list[tuple[str, str]]:
     index = {r.urn: r for r in resources}
     accounts = own_accounts(resources, own_project(resources))
     findings = []
@@ -234,7 +235,9 @@ def _judge_grant(
     ]
 
 
-def check_federated_grants(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+def check_federated_grants(
+    resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
+) -> list[tuple[str, str]]:
     index = {r.urn: r for r in resources}
     by_pool = _providers_by_pool(resources, own_project(resources))
     findings = []
@@ -268,15 +271,6 @@ FEDERATED_GRANTS_PINNED = StackRule(
 )
 
 
-def _team(resources: Sequence[StackResource]) -> set[str]:
-    teams = {r.name.removesuffix("-project") for r in resources if r.type == TEAM_PROJECT_COMPONENT}
-    for project in (r for r in resources if r.type == PROJECT):
-        labels = project.props.get("labels")
-        if isinstance(labels, Mapping) and (label := known_str(labels.get("team"))):
-            teams.add(label)
-    return teams
-
-
 def _projects_touched(resource: StackResource, index: Mapping[str, StackResource]) -> Iterable[tuple[str, str]]:
     """(project, input) pairs this resource acts in; `<unknown>` when the value cannot be traced."""
     props = resource.props
@@ -297,37 +291,44 @@ def _projects_touched(resource: StackResource, index: Mapping[str, StackResource
             yield value, key
 
 
-def check_team_projects(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+def check_team_projects(
+    resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
+) -> list[tuple[str, str]]:
+    """The team is the stack name the engine sent (one stack per team), never a label or name the stack chose."""
     projects_map, folders_map = config["teamProjects"], config["teamFolders"]
     if not projects_map and not folders_map:
         return []
     root = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"), resources[0].urn if resources else "")
-    teams = _team(resources)
-    if len(teams) != 1:
-        found = ", ".join(sorted(teams)) or "none"
-        return [(root, f"teamProjects/teamFolders are set but this stack's team cannot be told (found: {found}).")]
-    (team,) = teams
+    stack = engine.name
+    if stack is None:
+        return [
+            (
+                root,
+                "teamProjects/teamFolders are set but the engine did not say which stack this is (no ConfigureStack "
+                "stack name), so its projects cannot be checked.",
+            )
+        ]
     index = {r.urn: r for r in resources}
     numbers = {n for r in resources if r.type == PROJECT and (n := known_str(r.props.get("number")))}
     findings = []
     for resource in resources:
         if projects_map:
-            allowed = projects_map.get(team)
+            allowed = projects_map.get(stack)
             for project, key in _projects_touched(resource, index):
                 if project in numbers or (allowed is not None and matches_any(project, allowed)):
                     continue
                 why = (
-                    f"not in teamProjects[{team!r}] {sorted(allowed)}"
+                    f"not in teamProjects[{stack!r}] {sorted(allowed)}"
                     if allowed is not None
-                    else (f"and team {team!r} has no entry in teamProjects")
+                    else f"and stack {stack!r} has no entry in teamProjects"
                 )
                 findings.append((resource.urn, f"Acts in project {project} ({key}), {why}."))
         if folders_map and resource.type == PROJECT:
             folder = resource.props.get("folderId")
-            allowed_folders = folders_map.get(team) or []
+            allowed_folders = folders_map.get(stack) or []
             if not (isinstance(folder, str) and not is_unknown(folder) and matches_any(folder, allowed_folders)):
                 findings.append(
-                    (resource.urn, f"Creates its project in folder {shown(folder)}, not in teamFolders[{team!r}].")
+                    (resource.urn, f"Creates its project in folder {shown(folder)}, not in teamFolders[{stack!r}].")
                 )
     return list(dict.fromkeys(findings))
 
@@ -349,10 +350,16 @@ TEAM_PROJECTS_ALLOWED = StackRule(
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Use a project the platform assigned to the team, or ask the platform team to add it to "
-        "teamProjects (team -> project IDs or globs) and the folder to teamFolders (team -> folder IDs).",
+        "teamProjects (stack name -> project IDs or globs) and the folder to teamFolders (stack name -> folder "
+        "IDs). One stack per team: the key is the stack name the pipeline deploys (`pulumi up --stack <name>`), "
+        "not the team label or claude-vertex:team.",
         config={
-            "teamProjects": _object_of_lists("Team name -> project IDs (or globs) its stack may create or adopt."),
-            "teamFolders": _object_of_lists("Team name -> folder IDs its stack may create projects in."),
+            "teamProjects": _object_of_lists(
+                "Stack name (one stack per team) -> project IDs (or globs) that stack may create or adopt."
+            ),
+            "teamFolders": _object_of_lists(
+                "Stack name (one stack per team) -> folder IDs that stack may create projects in."
+            ),
         },
         equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
         tags=("tenancy", "graph"),

@@ -14,7 +14,8 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..grants import FOLDER, ORGANIZATION, PROJECT, SERVICE_ACCOUNT, Grant, grants_of
 from ..members import Member, is_default_service_account, is_public, parse_member
 from ..values import is_unknown
-from .base import ResourceRule, RuleInfo, matches_any, string_list
+from .base import ResourceRule, RuleInfo, all_of, matches_any, string_list
+from .notifications import personal_recipient, recipient_outside_domains
 
 PERSONAL_DOMAINS = (
     "gmail.com",
@@ -114,7 +115,9 @@ def member_problem_allowed(grant: Grant, config: Mapping[str, Any]) -> str | Non
 
 
 def check_allowed(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
-    messages = []
+    if not any(config[name] for name in ALLOW_LISTS):
+        return []
+    messages = recipient_outside_domains(resource_type, props, config)
     for grant in grants_of(resource_type, props).grants:
         if is_unknown(grant.member):
             continue  # an account of this stack (grant-members-verified), or a pool of it (federated rules)
@@ -208,11 +211,13 @@ def _personal(member: str, config: Mapping[str, Any]) -> str | None:
 NO_PERSONAL_ACCOUNTS = ResourceRule(
     RuleInfo(
         name="no-personal-email-members",
-        description="Members are not personal email accounts (gmail.com, outlook.com, ...).",
+        description="Members and e-mail notification recipients are not personal email accounts (gmail.com, "
+        "outlook.com, ...).",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.ADVISORY,
-        remediation="Grant the person's company account or, better, a company group they belong to. Personal "
-        "accounts survive offboarding and are not covered by the company's 2-step verification policy.",
+        remediation="Grant the person's company account or, better, a company group they belong to, and send "
+        "notices (guardrails.budget.notify) to company addresses. Personal accounts survive offboarding and are "
+        "not covered by the company's 2-step verification policy.",
         config={"personalDomains": string_list("Email domains treated as personal.", PERSONAL_DOMAINS)},
         equivalents={
             "Trivy": "AVD-GCP-0069 not-proper-email-account",
@@ -221,20 +226,21 @@ NO_PERSONAL_ACCOUNTS = ResourceRule(
         },
         tags=("iam", "identity"),
     ),
-    _member_rule(_personal),
+    all_of(_member_rule(_personal), personal_recipient),
 )
 
 MEMBERS_IN_ALLOWED_DOMAINS = ResourceRule(
     RuleInfo(
         name="members-in-allowed-domains",
-        description="When member allow-lists are configured, every member is in one: its domain, its workforce "
-        "pool, or its service account's project.",
+        description="When member allow-lists are set, every member and e-mail recipient is on one: its domain, "
+        "workforce pool or service account project.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
-        remediation="Use accounts from the company's own Cloud Identity / Workspace domains, principals of the "
-        "company's workforce pools, and service accounts of the grant's own project; or add the partner domain, "
-        "pool or project to the list after review. Once any list is set, a kind whose list is empty is refused. "
-        "Workload identity principals are governed by the workload identity rules, not these lists.",
+        remediation="Use accounts and notification addresses from the company's own Cloud Identity / Workspace "
+        "domains, principals of the company's workforce pools, and service accounts of the grant's own project; or "
+        "add the partner domain, pool or project to the list after review. Once any list is set, a kind whose list "
+        "is empty is refused. Workload identity principals are governed by the workload identity rules, not these "
+        "lists.",
         config={
             "allowedMemberDomains": string_list(
                 "Domains user:, group: and domain: members must belong to (exact).", ()

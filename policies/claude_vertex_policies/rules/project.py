@@ -1,18 +1,22 @@
-"""The team project is created hardened and enables only the APIs Claude Code needs.
+"""The team project is created hardened, never gets a default network, and enables only the APIs Claude Code needs.
 
-Advisory by default: each finding is a judgement call a team can justify (deletion protection off in
-a sandbox, an extra API for a notebook), but a platform team wants to see every one of them.
+Hardening and APIs are advisory by default: each finding is a judgement call a team can justify (deletion
+protection off in a sandbox, an extra API for a notebook), but a platform team wants to see every one of them.
+The default network is not a judgement call: a created project carries `compute.skipDefaultNetworkCreation`,
+from this stack or, as the platform declares, from its folder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..values import known_str
-from .base import ResourceRule, RuleInfo, matches_any, string_list
+from ..values import flag, is_unknown, known_str, maybe_true
+from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule, matches_any, string_list
+from .governance import ORG_POLICY, SKIP_DEFAULT_NETWORK, check_org_policy, constraint_of
+from .stack import dependencies
 
 PROJECT = "gcp:organizations/project:Project"
 SERVICE = "gcp:projects/service:Service"
@@ -41,11 +45,11 @@ def check_hardening(resource_type: str, props: dict[str, Any], config: Mapping[s
                 f"Project {project}: deletionPolicy is {text}, so a `pulumi destroy` or a replacement deletes the "
                 "project with everything in it (and its ID stays reserved for 30 days)."
             )
-    elif resource_type == SERVICE and props.get("disableOnDestroy") is True:
+    elif resource_type == SERVICE and (setting := maybe_true(props.get("disableOnDestroy"))):
         service = known_str(props.get("service")) or "the service"
         messages.append(
-            f"disableOnDestroy is true: destroying this stack switches {service} off for everything else that "
-            "uses the project."
+            f"disableOnDestroy is {setting}: destroying this stack switches {service} off for everything else "
+            "that uses the project."
         )
     return messages
 
@@ -59,10 +63,9 @@ PROJECT_HARDENING = ResourceRule(
         remediation="Keep project.deletionProtection on (deletionPolicy PREVENT) and enable services with "
         "disableOnDestroy=false.",
         equivalents={
-            "Checkov": "none (its default-network check CKV_GCP_27 maps to allowed-services-only: no Compute API, "
-            "no default network)",
-            "Trivy": "none (AVD-GCP-0010 no-default-network: see allowed-services-only)",
-            "Policy Library": "none (GCPNetworkRestrictDefaultV1: see allowed-services-only)",
+            "Checkov": "none (its default-network check CKV_GCP_27 maps to no-default-network)",
+            "Trivy": "none (AVD-GCP-0010 no-default-network: see no-default-network)",
+            "Policy Library": "none (GCPNetworkRestrictDefaultV1: see no-default-network)",
         },
         tags=("project", "resilience"),
     ),
@@ -99,4 +102,100 @@ ALLOWED_SERVICES_ONLY = ResourceRule(
         tags=("project", "least-privilege"),
     ),
     check_services,
+)
+
+
+def _covered_by_policy(resources: Sequence[StackResource]) -> tuple[set[str], set[str]]:
+    """(project IDs, project URNs) that a skipDefaultNetworkCreation policy of this stack enforces on.
+
+    A policy counts only when `org-policies-restrict-only` finds nothing wrong with it (enforced, not reset, not
+    a dry run, ...); its project is its `parent`, or, unknown at preview, the project that parent comes from.
+    """
+    index = {r.urn: r for r in resources}
+    ids: set[str] = set()
+    urns: set[str] = set()
+    for policy in resources:
+        if policy.type != ORG_POLICY or constraint_of(policy.props) != SKIP_DEFAULT_NETWORK:
+            continue
+        if check_org_policy(ORG_POLICY, policy.props, {"allowedModelValues": ()}):
+            continue
+        parent = policy.props.get("parent")
+        if (text := known_str(parent)) and text.startswith("projects/"):
+            ids.add(text.removeprefix("projects/"))
+        elif is_unknown(parent):
+            urns |= {d.urn for d in dependencies(policy, ("parent",), index) if d.type == PROJECT}
+    return ids, urns
+
+
+def _folder_id(value: Any) -> str | None:
+    """`123456789012` from `123456789012` or `folders/123456789012`; None when unknown or absent."""
+    text = known_str(value)
+    return text.removeprefix("folders/") if text else None
+
+
+def check_default_network(
+    resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
+) -> list[tuple[str, str]]:
+    ids, urns = _covered_by_policy(resources)
+    declared = [f.removeprefix("folders/") for f in config["foldersEnforcingSkipDefaultNetwork"]]
+    findings = []
+    for project in (r for r in resources if r.type == PROJECT):
+        project_id = known_str(project.props.get("projectId"))
+        folder = _folder_id(project.props.get("folderId"))
+        if (project_id is not None and project_id in ids) or project.urn in urns:
+            continue
+        if folder is not None and matches_any(folder, declared):
+            continue
+        if flag(project.props.get("autoCreateNetwork")) is False:
+            risk = (
+                "autoCreateNetwork false makes the provider enable Compute Engine just to delete the default network, "
+                "and leaves Compute on"
+            )
+        else:
+            risk = (
+                "the first time anyone enables Compute Engine in it, GCP creates the `default` network with firewall "
+                "rules open to the internet (SSH, RDP, ICMP)"
+            )
+        if folder is not None:
+            cover = f"folder {folder} is not in foldersEnforcingSkipDefaultNetwork"
+        elif is_unknown(project.props.get("folderId")):
+            cover = "its folder is unknown until apply"
+        else:
+            cover = "it is not created in a folder (foldersEnforcingSkipDefaultNetwork names folders)"
+        findings.append(
+            (
+                project.urn,
+                f"Project {project_id or project.name} has no {SKIP_DEFAULT_NETWORK} policy in this stack and "
+                f"{cover}: {risk}.",
+            )
+        )
+    return findings
+
+
+NO_DEFAULT_NETWORK = StackRule(
+    RuleInfo(
+        name="no-default-network",
+        description="A created project carries compute.skipDefaultNetworkCreation, or sits in a folder the platform "
+        "declares enforces it.",
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Keep project.defaultNetworkPolicy at `project` (the stack sets the policy, enforce TRUE, on the "
+        "project it creates). With `defaultNetworkPolicy: folder` the platform enforces the constraint on the teams' "
+        "folder and must say so here: add the folder ID to foldersEnforcingSkipDefaultNetwork in the policy pack "
+        "config.",
+        config={
+            "foldersEnforcingSkipDefaultNetwork": string_list(
+                "Folder IDs (exact or globs) on which the platform enforces compute.skipDefaultNetworkCreation; "
+                "projects created in them need no policy of their own (project.defaultNetworkPolicy: folder).",
+                (),
+            )
+        },
+        equivalents={
+            "Checkov": "CKV_GCP_27 (default network; through autoCreateNetwork false)",
+            "Trivy": "AVD-GCP-0010 no-default-network (through autoCreateNetwork false)",
+            "Policy Library": "GCPNetworkRestrictDefaultV1 (the default network, once it exists)",
+        },
+        tags=("project", "network", "org-policy"),
+    ),
+    check_default_network,
 )

@@ -43,14 +43,23 @@ ALLOWED_TYPES = (
 )
 
 
+# Refused families whose reason is known: the message says what they change, not just that no rule sees them.
+WHY_REFUSED = {
+    "gcp:tags/*": "Tags decide which of the organization's conditional IAM grants and tag-conditioned org policies "
+    "apply to a resource (no-resource-manager-tags refuses them even when allowed here); binding them is the "
+    "platform team's.",
+}
+
+
 def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
     if matches_any(resource_type, [*config["allowedTypes"], *config["additionalTypes"]]):
         return []
-    return [
-        f"{resource_type} is not a resource type this pack allows in a team stack. The other rules cannot see "
-        "what it grants or runs, so it is refused until the platform team reviews it and adds it to "
-        "additionalTypes."
-    ]
+    why = next(
+        (reason for family, reason in WHY_REFUSED.items() if matches_any(resource_type, (family,))),
+        "The other rules cannot see what it grants or runs, so it is refused until the platform team reviews it and "
+        "adds it to additionalTypes.",
+    )
+    return [f"{resource_type} is not a resource type this pack allows in a team stack. {why}"]
 
 
 RULE = ResourceRule(

@@ -18,7 +18,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import MEMBER, Grant, grants_of
 from ..values import is_unknown, known_str, shown
-from .base import RuleInfo, StackResource, StackRule, matches_any, string_list
+from .base import EngineStack, RuleInfo, StackResource, StackRule, matches_any, string_list
 from .custom_roles import (
     CUSTOM_ROLE_TYPES,
     ORGANIZATION_ROLE,
@@ -58,7 +58,9 @@ def dependencies(
     return [index[u] for u in dict.fromkeys(urns) if u in index]
 
 
-def check_role_bindings(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+def check_role_bindings(
+    resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
+) -> list[tuple[str, str]]:
     index = {r.urn: r for r in resources}
     by_name = {name: r for r in resources if r.type in CUSTOM_ROLE_TYPES for name in custom_role_names(r)}
     findings: list[tuple[str, str]] = []
@@ -135,7 +137,9 @@ def account_member(account: StackResource) -> str | None:
     return f"serviceAccount:{email}" if email else None
 
 
-def check_unknown_members(resources: Sequence[StackResource], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+def check_unknown_members(
+    resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
+) -> list[tuple[str, str]]:
     index = {r.urn: r for r in resources}
     findings: list[tuple[str, str]] = []
     for resource in resources:
