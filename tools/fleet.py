@@ -31,6 +31,7 @@ from typing import Any
 
 from tools.preview import POLICY_PACK, ConfigInvalid, load_rendering
 from tools.render import ROOT, Rendering
+from tools.stack_scalars import printable
 
 EXIT_OK, EXIT_CLASH, EXIT_INVALID = 0, 1, 2
 PROJECT = "gcp:organizations/project:Project"
@@ -184,7 +185,8 @@ def inspect_chunk(paths: Sequence[str], policy_config: str | None, no_policy: bo
 def _one_line(file: Path, message: str) -> str:
     """The preview's error, naming the file once (and not the stacks beside the program, which are not these)."""
     message = re.sub(r" \(stacks here: [^)]*\)$", "", message)
-    return message if message.startswith(str(file)) else f"{file}: {message}"
+    name = printable(str(file))
+    return message if message.startswith(name) else f"{name}: {message}"
 
 
 def stack_files(directory: Path) -> list[Path]:

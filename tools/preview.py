@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
+from tools.stack_scalars import printable
 
 if TYPE_CHECKING:
     from tools.analyzer import Judgement, PackProcess
@@ -85,7 +86,7 @@ def read_config(stack: str, config_file: Path | None) -> tuple[str, dict[str, An
         stack_file = config_file or ROOT / f"Pulumi.{stack}.yaml"
         return project, {**defaults, **read_stack_config(stack_file, project)}
     except StackFileError as err:
-        stacks = ", ".join(available_stacks()) or "none"
+        stacks = printable(", ".join(available_stacks())) or "none"
         raise ConfigInvalid(f"{err} (stacks here: {stacks})") from None
 
 
