@@ -19,7 +19,7 @@ from .rules import RULES, StackRule
 from .rules.design import GRANT_TYPES, SERVICE_ACCOUNT_ROLES
 from .rules.governance import ALLOWED_MODELS, QUOTA_PREFERENCES_VERTEX_ONLY, SKIP_DEFAULT_NETWORK
 from .rules.project import ALLOWED_SERVICES
-from .rules.resource_types import ALLOWED_TYPES
+from .rules.resource_types import ALLOWED_TYPES, PROVIDER_SETTINGS_ALLOWED
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TOOLS = ("Checkov", "Trivy", "Policy Library")
@@ -61,11 +61,17 @@ def coverage_table() -> str:
 def allowlist() -> str:
     types = "\n".join(f"- `{t}`" for t in ALLOWED_TYPES)
     quota_services = QUOTA_PREFERENCES_VERTEX_ONLY.info.config["quotaServices"]["default"]
+    settings = PROVIDER_SETTINGS_ALLOWED.info.config["allowedSettings"]["default"]
     return "\n".join(
         [
             "Resource types (`allowed-resource-types`; `additionalTypes` adds more):",
             "",
             types,
+            "",
+            "Providers: only the engine's default providers (no parent, the engine's name for their version), "
+            "never one the program registers itself. The gcp provider (`gcp-provider-settings-allowed`) has a "
+            f"version and sets only {', '.join(f'`{s}`' for s in settings)}, each to a value the rule allows; "
+            "the dynamic provider gets only the stack's config.",
             "",
             f"IAM: grants only through {', '.join(f'`{t}`' for t in GRANT_TYPES)} (`iam-grants-match-design`); "
             "on the project, only a custom role of that project defined in this stack whose permissions are "

@@ -146,6 +146,7 @@ def test_values_unknown_at_preview_never_crash_a_rule(pack):
         "iam-grants-match-design",  # a role unknown at preview on a service account cannot be verified
         "service-account-grants-on-own-accounts",  # an unknown account from nowhere in the stack
         "org-policies-restrict-only",  # an org policy whose spec cannot be read is not trusted
+        "gcp-provider-settings-allowed",  # a provider setting that cannot be read is not trusted
     }
 
 

@@ -17,7 +17,7 @@ from . import (
     stack,
     workload_identity,
 )
-from .base import ResourceRule, Rule, RuleInfo, StackResource, StackRule
+from .base import RegistrationRule, ResourceRule, Rule, RuleInfo, StackResource, StackRule
 
 RULES: tuple[Rule, ...] = (
     resource_types.RULE,
@@ -54,4 +54,13 @@ RULES: tuple[Rule, ...] = (
 
 RULES_BY_NAME: dict[str, Rule] = {rule.info.name: rule for rule in RULES}
 
-__all__ = ["RULES", "RULES_BY_NAME", "ResourceRule", "Rule", "RuleInfo", "StackResource", "StackRule"]
+__all__ = [
+    "RULES",
+    "RULES_BY_NAME",
+    "RegistrationRule",
+    "ResourceRule",
+    "Rule",
+    "RuleInfo",
+    "StackResource",
+    "StackRule",
+]
