@@ -51,7 +51,11 @@ class Rendering:
 
     @property
     def analyzed(self) -> list[ResourceRecord]:
-        """What the engine sends the policy pack: the root stack, then every registration (its providers too)."""
+        """What the engine sends the policy pack: the root stack, then every registration (its providers too).
+
+        (Under the engine, `AnalyzeStack` gets the root stack's outputs, the stack's exports; here it gets its
+        inputs, `{}`, as `Analyze` does: not emulated, and no rule reads them.)
+        """
         return [self.root, *self.resources] if self.root is not None else list(self.resources)
 
 
