@@ -1,4 +1,5 @@
-"""How the offline runner reads project and stack files: the same config path the Pulumi CLI takes."""
+"""How the offline runner reads project and stack files (the same config path the Pulumi CLI takes), and what it
+records of a run: the program's registrations and the engine's own (root stack, default providers)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import pytest
 import yaml
 from pulumi.runtime.mocks import MockResourceArgs
 
+from tests.conftest import config_with
+from tools.analyzer import UNKNOWN, secret
+from tools.default_providers import default_provider_name, provider_inputs
 from tools.gcp_mocks import COMPUTED_STATE, GcpMocks
-from tools.render import ROOT, StackFileError, engine_config, read_project, read_stack_config
+from tools.render import ROOT, StackFileError, engine_config, read_project, read_stack_config, render_stack
 
 SIMPLE_TYPES = {"string", "boolean", "integer", "array"}
 
@@ -67,11 +71,12 @@ def test_stack_file_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_engine_config_encodes_like_the_cli() -> None:
-    assert engine_config({"a:s": "x", "a:b": True, "a:n": 3, "a:o": {"k": [1, "v"]}}) == {
+    """Strings as written, anything else as Go's json.Marshal writes it (plaintext.go marshalText)."""
+    assert engine_config({"a:s": "x", "a:b": True, "a:n": 3, "a:o": {"z": [1, "v"], "a": "<b>&"}}) == {
         "a:s": "x",
         "a:b": "true",
         "a:n": "3",
-        "a:o": '{"k": [1, "v"]}',
+        "a:o": '{"a":"\\u003cb\\u003e\\u0026","z":[1,"v"]}',
     }
 
 
@@ -95,3 +100,103 @@ def test_mocks_in_preview_mode_know_only_the_inputs_as_a_new_stacks_preview_does
     assert GcpMocks(preview=True).new_resource(_args("gcp:serviceaccount/account:Account", inputs)) == ("", inputs)
     _, after_up = GcpMocks().new_resource(_args("gcp:serviceaccount/account:Account", inputs))
     assert after_up["email"] == "claude-agent@p-1.iam.gserviceaccount.com"
+
+
+# --- what the engine registers on its own: default providers, provider references, the root stack -------------------
+
+
+def test_default_provider_names_follow_the_engine() -> None:
+    """ProviderRequest.DefaultName: the version's parts, then the plugin download URL as a QName."""
+    assert default_provider_name() == "default"
+    assert default_provider_name("10.2.0") == "default_10_2_0"
+    assert default_provider_name("1.2.3-alpha.1+build.5") == "default_1_2_3_alpha_1_build_5"
+    assert default_provider_name("10.2.0", "https://plugins.example.com/gcp/") == (
+        "default_10_2_0_https_/plugins.example.com/gcp"
+    )
+    with pytest.raises(ValueError, match="'latest' is not a semantic version"):
+        default_provider_name("latest")
+
+
+def test_default_provider_inputs_are_the_packages_config_then_the_version() -> None:
+    config = {
+        "claude-vertex:team": "payments",
+        "gcp:project": "p-123456",
+        "gcp:scopes": ["https://www.googleapis.com/auth/cloud-platform"],
+        "gcp:userProjectOverride": True,
+        "gcp:version": "1.0.0",
+        "gcp:credentials": {"secure": "v1:abcdef"},
+    }
+    assert provider_inputs("gcp", config, "10.2.0") == {
+        "credentials": secret(UNKNOWN),  # decrypted by the engine; unknown offline
+        "project": "p-123456",
+        "scopes": '["https://www.googleapis.com/auth/cloud-platform"]',
+        "userProjectOverride": "true",
+        "version": "10.2.0",  # SetProviderVersion overwrites gcp:version
+    }
+    dynamic = provider_inputs("pulumi-python", config, "")
+    assert set(dynamic) == set(config) and dynamic["claude-vertex:team"] == "payments"
+
+
+def test_the_engines_providers_are_registered_and_referenced() -> None:
+    registered: list[str] = []
+    rendering = render_stack(
+        "test", {**config_with(), "gcp:region": "us-east5"}, on_register=lambda r: registered.append(r["urn"])
+    )
+    providers = {r["type"]: r for r in rendering.resources if r["type"].startswith("pulumi:providers:")}
+    gcp, dynamic = providers["pulumi:providers:gcp"], providers["pulumi:providers:pulumi-python"]
+    assert set(providers) == {"pulumi:providers:gcp", "pulumi:providers:pulumi-python"}
+    assert gcp["urn"] == "urn:pulumi:test::claude-vertex::pulumi:providers:gcp::default_10_2_0"
+    assert dynamic["urn"] == "urn:pulumi:test::claude-vertex::pulumi:providers:pulumi-python::default"
+    assert gcp["parent"] == dynamic["parent"] == "" and gcp["dependencies"] == []
+    assert gcp["inputs"] == {"region": "us-east5", "version": "10.2.0"}
+    assert set(dynamic["inputs"]) == {*config_with(), "gcp:region"}
+    for record in rendering.resources:
+        expected = {"gcp": gcp, "pulumi-python": dynamic}.get(record["type"].split(":")[0])
+        if expected is None:  # components and the providers themselves
+            assert record["provider"] is None, record["urn"]
+            continue
+        assert record["provider"] == {k: expected[k] for k in ("urn", "type", "name", "inputs")}, record["urn"]
+        assert registered.index(expected["urn"]) < registered.index(record["urn"])
+    assert rendering.root is not None and rendering.analyzed[0] is rendering.root
+    assert rendering.root["urn"] == "urn:pulumi:test::claude-vertex::pulumi:pulumi:Stack::claude-vertex-test"
+    assert rendering.root["urn"] in registered
+    # URNs as the engine makes them: no root stack type in front, a parent's whole qualified type.
+    assert all("pulumi:pulumi:Stack$" not in r["urn"] for r in rendering.resources)
+
+
+EXPLICIT = """
+import pulumi
+import pulumi_gcp as gcp
+
+mine = gcp.Provider("mine", project="p-123456")
+only_mine = pulumi.ResourceOptions(provider=mine)
+gcp.projects.Service("api", project="p-123456", service="iam.googleapis.com", opts=only_mine)
+gcp.projects.Service("other", project="p-123456", service="aiplatform.googleapis.com")
+gcp.projects.Service(
+    "elsewhere",
+    project="p-123456",
+    service="logging.googleapis.com",
+    opts=pulumi.ResourceOptions(plugin_download_url="https://plugins.example.com/"),
+)
+"""
+
+
+def test_a_programs_own_provider_is_recorded_as_the_engine_sees_it(tmp_path: Path) -> None:
+    (tmp_path / "__main__.py").write_text(EXPLICIT)
+    rendering = render_stack("dev", {"gcp:project": "p-123456"}, root=tmp_path, project="demo")
+    by_name = {r["name"]: r for r in rendering.resources}
+    mine = by_name["mine"]
+    assert mine["type"] == "pulumi:providers:gcp" and mine["parent"] == rendering.root["urn"]
+    assert mine["inputs"] == {"project": "p-123456", "version": "10.2.0"}
+    assert by_name["api"]["provider"]["urn"] == mine["urn"]
+    assert by_name["other"]["provider"]["name"] == "default_10_2_0"
+    assert by_name["elsewhere"]["provider"]["name"] == "default_10_2_0_https_/plugins.example.com"
+    assert by_name["default_10_2_0"]["inputs"] == {"project": "p-123456", "version": "10.2.0"}
+
+
+def test_an_invoke_gets_its_packages_default_provider_too(tmp_path: Path) -> None:
+    (tmp_path / "__main__.py").write_text('import pulumi_gcp as gcp\ngcp.organizations.get_project(project_id="p-1")\n')
+    rendering = render_stack("dev", {"gcp:region": "us-east5"}, root=tmp_path, project="demo")
+    assert [(r["type"], r["name"], r["inputs"]) for r in rendering.resources] == [
+        ("pulumi:providers:gcp", "default_10_2_0", {"region": "us-east5", "version": "10.2.0"})
+    ]

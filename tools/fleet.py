@@ -173,8 +173,8 @@ def inspect_chunk(paths: Sequence[str], policy_config: str | None, no_policy: bo
             pack.configure(config)
             for file, rendering in renderings:
                 pack.configure_stack(rendering.stack)  # the name its rules key on, as the engine sends it
-                found = [v for record in rendering.resources for v in pack.analyze(record)]
-                found += pack.analyze_stack(rendering.resources)
+                found = [v for record in rendering.analyzed for v in pack.analyze(record)]
+                found += pack.analyze_stack(rendering.analyzed)
                 violations = [v.to_dict() for v in sorted(set(found))]
                 results.append({"summary": asdict(summarize(file, rendering, violations))})
     except PolicyConfigError as err:

@@ -8,6 +8,7 @@ so that everything downstream, from the env renderings to the policy pack, sees 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,18 @@ from typing import Any
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.settings import get_project, get_stack
 
+from tools.default_providers import (
+    VERSION_INPUT,
+    default_provider_name,
+    is_provider_type,
+    package_of,
+    provider_inputs,
+    provider_type,
+)
+
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 TESTABLE_PERMISSIONS_TOKEN = "gcp:iam/getTestablePermissions:getTestablePermissions"
 GET_PROJECT_TOKEN = "gcp:organizations/getProject:getProject"
 # Permissions an organization typically offers for custom roles around the ones we ask for.
@@ -174,6 +186,7 @@ _WIRE_NAMES = {
     "deleteBeforeReplace": "delete_before_replace",
     "inputs": "inputs",
     "outputs": "outputs",
+    "provider": "provider",
     "wave": "wave",
 }
 
@@ -183,8 +196,10 @@ class ResourceRecord(Mapping[str, Any]):
     """One registered resource as the engine (and so a policy pack) sees it; never changed once made.
 
     It reads as a mapping under the engine's wire names (`record["propertyDependencies"]`), the shape the
-    analyzer driver marshals and the rule fixtures are written in. `wave` is its place in the apply order
-    (see `tools.render`), filled in with `dataclasses.replace` once the whole graph is known.
+    analyzer driver marshals and the rule fixtures are written in. `provider` is a custom resource's reference
+    to the provider resource that manages it, as the analyzer gets it: `{urn, type, name, inputs}`. `wave` is
+    its place in the apply order (see `tools.render`), filled in with `dataclasses.replace` once the whole
+    graph is known.
     """
 
     urn: str
@@ -201,6 +216,7 @@ class ResourceRecord(Mapping[str, Any]):
     outputs: dict[str, Any] | None = None
     """The provider's state once applied (inputs plus what GCP computes), as the engine hands `AnalyzeStack`;
     None during `pulumi preview` and for components, where the engine sends the inputs instead."""
+    provider: dict[str, Any] | None = None
     wave: int = 0
 
     def __getitem__(self, key: str) -> Any:
@@ -214,37 +230,47 @@ class ResourceRecord(Mapping[str, Any]):
 
 
 class RecordingMonitor(MockMonitor):
-    """A mock resource monitor that keeps each registration's graph edges and options, not just state."""
+    """A mock resource monitor that records what the engine would register and send to a policy pack.
 
-    def __init__(self, mocks: Mocks, on_register: Callable[[ResourceRecord], None] | None = None) -> None:
+    Each registration keeps its graph edges and options, not just state; URNs are made as the engine makes them
+    (`Deployment.generateURN`: a parent's full qualified type, none for the root stack). The engine's own
+    registrations are recorded too (`tools.default_providers`): the default provider of each package a custom
+    resource or an invoke uses, with its inputs derived from `config` (the stack's config, namespaced keys),
+    registered on first use; and each custom resource's `provider`. `root` is the root stack.
+    """
+
+    def __init__(
+        self,
+        mocks: Mocks,
+        on_register: Callable[[ResourceRecord], None] | None = None,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(mocks)
         self.registrations: dict[str, ResourceRecord] = {}
+        self.root: ResourceRecord | None = None
         self.on_register = on_register
+        self.config = dict(config or {})
+        self._providers_lock = threading.Lock()  # the runtime registers from several threads at once
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        qualified = parent.split("::")[2] if parent else ""
+        if qualified and qualified != ROOT_STACK_TYPE:
+            type_ = f"{qualified}${type_}"
+        return f"urn:pulumi:{get_stack()}::{get_project()}::{type_}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:
+        custom = bool(request.custom) or bool(request.remote)
+        provider = self._provider(request) if custom and not is_provider_type(request.type) else None
         response = super().RegisterResource(request)
-        if request.type != "pulumi:pulumi:Stack":
-            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
-            self.registrations[response.urn] = ResourceRecord(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                parent=request.parent,
-                custom=bool(request.custom),
-                dependencies=sorted(set(request.dependencies)),
-                property_dependencies={
-                    key: sorted(set(deps.urns))
-                    for key, deps in sorted(request.propertyDependencies.items())
-                    if deps.urns
-                },
-                protect=bool(request.protect),
-                retain_on_delete=bool(request.retainOnDelete),
-                delete_before_replace=bool(request.deleteBeforeReplace),
-                inputs=_plain(inputs),
-                outputs=self._outputs(request, response.urn),
-            )
-            if self.on_register is not None:
-                self.on_register(self.registrations[response.urn])
+        if request.type == ROOT_STACK_TYPE:
+            self.root = self._record(request, response.urn, {}, None)
+            self._registered(self.root)
+            return response
+        inputs = _plain(rpc.deserialize_properties(request.object, keep_unknowns=True))
+        if is_provider_type(request.type) and request.version:
+            inputs[VERSION_INPUT] = request.version  # the engine's SetProviderVersion on an explicit provider
+        self.registrations[response.urn] = self._record(request, response.urn, inputs, provider)
+        self._registered(self.registrations[response.urn])
         return response
 
     def _outputs(self, request: Any, urn: str) -> dict[str, Any] | None:
@@ -252,6 +278,77 @@ class RecordingMonitor(MockMonitor):
         if not request.custom or getattr(self.mocks, "preview", False) or urn not in self.resources:
             return None
         return _plain(dict(self.resources[urn].state))
+
+    def _record(
+        self, request: Any, urn: str, inputs: dict[str, Any], provider: ResourceRecord | None
+    ) -> ResourceRecord:
+        reference = None
+        if provider is not None:
+            reference = {"urn": provider.urn, "type": provider.type, "name": provider.name, "inputs": provider.inputs}
+        return ResourceRecord(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            custom=bool(request.custom),
+            dependencies=sorted(set(request.dependencies)),
+            property_dependencies={
+                key: sorted(set(deps.urns)) for key, deps in sorted(request.propertyDependencies.items()) if deps.urns
+            },
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            inputs=inputs,
+            outputs=self._outputs(request, urn),
+            provider=reference,
+        )
+
+    def _registered(self, record: ResourceRecord) -> None:
+        if self.on_register is not None:
+            self.on_register(record)
+
+    def Invoke(self, request: Any) -> Any:
+        # An invoke without a provider gets its package's default provider too (`pulumi` is the engine's builtins).
+        package = package_of(request.tok)
+        if not request.provider and package != "pulumi":
+            self._default_provider(package, request.version, request.pluginDownloadURL)
+        return super().Invoke(request)
+
+    def _provider(self, request: Any) -> ResourceRecord | None:
+        """The provider resource that will manage this registration: the one it names, or the engine's default."""
+        if request.provider:
+            return self.registrations.get(_reference_urn(request.provider))
+        return self._default_provider(package_of(request.type), request.version, request.pluginDownloadURL)
+
+    def _default_provider(self, package: str, version: str, plugin_download_url: str) -> ResourceRecord:
+        """The engine's default provider for this package and version, registered (and announced) on first use."""
+        type_ = provider_type(package)
+        name = default_provider_name(version, plugin_download_url)
+        urn = self.make_urn("", type_, name)
+        with self._providers_lock:
+            record = self.registrations.get(urn)
+            if record is None:
+                record = ResourceRecord(
+                    urn=urn,
+                    type=type_,
+                    name=name,
+                    parent="",
+                    custom=True,
+                    dependencies=[],
+                    property_dependencies={},
+                    protect=False,
+                    retain_on_delete=False,
+                    delete_before_replace=False,
+                    inputs=provider_inputs(package, self.config, version),
+                )
+                self.registrations[urn] = record
+                self._registered(record)
+        return record
+
+
+def _reference_urn(reference: str) -> str:
+    """The URN of a provider reference `<urn>::<id>` (pulumi/pulumi sdk/go/common/providers/reference.go)."""
+    return reference.rsplit("::", 1)[0]
 
 
 UNKNOWN = rpc.UNKNOWN

@@ -119,27 +119,43 @@ def render_config(
         raise ConfigInvalid(str(config_error)) from None
 
 
-def launch_pack(project: str, stack: str) -> PackProcess:
+def launch_pack(project: str, stack: str, config: dict[str, Any]) -> PackProcess:
     """Start the policy pack's process now, before pulumi or grpc is imported here, so that its
-    interpreter boots on the other core while this one imports the SDK and renders the program."""
+    interpreter boots on the other core while this one imports the SDK and renders the program.
+
+    It gets the stack's config as the engine passes it (`PULUMI_CONFIG`, set by the Python language host)."""
     from tools.analyzer.process import launch_pack_process
+    from tools.engine_config import engine_config
 
-    return launch_pack_process(POLICY_PACK, project=project, stack=stack)
+    return launch_pack_process(POLICY_PACK, project=project, stack=stack, program_config=engine_config(config))
 
 
-def start_judgement(project: str, stack: str, pack: PackProcess, policy_config: dict[str, Any] | None) -> Judgement:
-    """The policy pass, begun: it judges each resource as the program registers it, once the pack is up."""
+def start_judgement(
+    project: str, stack: str, pack: PackProcess, policy_config: dict[str, Any] | None, config: dict[str, Any]
+) -> Judgement:
+    """The policy pass, begun: it judges each resource as the program registers it, once the pack is up.
+
+    `ConfigureStack` carries the stack's config and which keys are encrypted, as the engine sends them."""
     from tools.analyzer import Judgement, PolicyPackServer
+    from tools.engine_config import engine_config, secret_keys
 
-    return Judgement(PolicyPackServer(POLICY_PACK, project=project, stack=stack, process=pack), policy_config)
+    server = PolicyPackServer(
+        POLICY_PACK,
+        project=project,
+        stack=stack,
+        process=pack,
+        program_config=engine_config(config),
+        config_secret_keys=secret_keys(config),
+    )
+    return Judgement(server, policy_config)
 
 
 def judge(rendering: Rendering, judgement: Judgement) -> list[dict[str, str]]:
-    """The verdicts on the rendered resources, exactly as `--policy-pack policies` would give them."""
+    """The verdicts on what the engine sends the pack, exactly as `--policy-pack policies` would give them."""
     from tools.analyzer import PolicyConfigError
 
     try:
-        violations = judgement.verdicts(rendering.resources)
+        violations = judgement.verdicts(rendering.analyzed)
     except PolicyConfigError as err:
         raise ConfigInvalid(str(err)) from None
     finally:
@@ -220,6 +236,33 @@ def output_lines(key: str, value: Any) -> list[str]:
     return [f"{key}: {size} (see --json, or pulumi stack output {key})"]
 
 
+SHOWN_PROVIDER_SETTINGS = ("version", "project", "billingProject", "region", "zone")
+"""Provider settings whose values the text plan shows (which plugin, where); others only by name, since a stack
+file can carry credentials there and a pipeline's log is no place for them."""
+
+
+def provider_lines(rendering: Rendering) -> list[str]:
+    """The engine's provider resources, one line each: what the stack's config hands each of them."""
+    from tools.analyzer import is_secret
+    from tools.default_providers import DYNAMIC_PACKAGES, PROVIDER_TYPE_PREFIX, is_provider_type
+
+    providers = [r for r in rendering.resources if is_provider_type(r["type"])]
+    if not providers:
+        return []
+    lines = ["Providers (registered by the engine, judged by the policy pack like every resource):"]
+    for record in providers:
+        inputs = record["inputs"]
+        if record["type"][len(PROVIDER_TYPE_PREFIX) :] in DYNAMIC_PACKAGES:
+            shown = f"the stack's config ({len(inputs)} keys)"
+        else:
+            shown = "; ".join(
+                f"{k}={'[secret]' if is_secret(v) else _short(v)}" if k in SHOWN_PROVIDER_SETTINGS else k
+                for k, v in inputs.items()
+            )
+        lines.append(f"  {record['type']} {record['name']}: {shown or 'no settings'}")
+    return [*lines, ""]
+
+
 def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -> str:
     """The human plan: resources by apply wave, outputs, the environment, then the verdicts."""
     from tools.render import is_cloud_resource
@@ -244,6 +287,7 @@ def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -
         name = _short(record["name"], name_width)
         lines.append(f"{record['wave']:<5} {record['type']:<{type_width}} {name:<{name_width}} {shown}")
     lines += [f"(critical path: {waves + 1} sequential API calls; each wave waits only for the one before)", ""]
+    lines += provider_lines(rendering)
 
     outputs = rendering.outputs
     lines.append("Outputs:")
@@ -290,6 +334,7 @@ def format_json(rendering: Rendering, violations: list[dict[str, str]] | None) -
                 "inputs",
             )
         }
+        | {"provider": r["provider"]["urn"] if r["provider"] is not None else ""}
         for r in rendering.resources
     ]
     document = {
@@ -344,8 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         project, config = read_config(args.stack, args.config_file)
         if not args.no_policy:
-            pack = launch_pack(project, args.stack)
-            judgement = start_judgement(project, args.stack, pack, read_policy_config(args.policy_config))
+            pack = launch_pack(project, args.stack, config)
+            judgement = start_judgement(project, args.stack, pack, read_policy_config(args.policy_config), config)
         on_register = judgement.add if judgement is not None else None
         if args.today is not None:
             set_stack_date(args.today)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import runpy
 import sys
@@ -23,6 +22,7 @@ import pulumi.runtime
 from pulumi.output import Unknown
 from pulumi.runtime import settings as pulumi_settings
 
+from tools.engine_config import engine_config
 from tools.gcp_mocks import GcpMocks, RecordingMonitor, ResourceRecord
 from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
 
@@ -46,19 +46,17 @@ class Rendering:
     warnings: list[str] = field(default_factory=list)
     preview: bool = False
     """Rendered as during `pulumi preview`: computed outputs unknown."""
+    root: ResourceRecord | None = None
+    """The root stack resource (`pulumi:pulumi:Stack`), which `resources` leaves out: it is no API call."""
 
+    @property
+    def analyzed(self) -> list[ResourceRecord]:
+        """What the engine sends the policy pack: the root stack, then every registration (its providers too).
 
-def engine_config(values: Mapping[str, Any]) -> dict[str, str]:
-    """Config as the CLI hands it to a program: every value a string, structured ones JSON-encoded."""
-    encoded = {}
-    for key, value in values.items():
-        if isinstance(value, str):
-            encoded[key] = value
-        elif isinstance(value, bool):
-            encoded[key] = "true" if value else "false"
-        else:
-            encoded[key] = json.dumps(value)
-    return encoded
+        (Under the engine, `AnalyzeStack` gets the root stack's outputs, the stack's exports; here it gets its
+        inputs, `{}`, as `Analyze` does: not emulated, and no rule reads them.)
+        """
+        return [self.root, *self.resources] if self.root is not None else list(self.resources)
 
 
 class _ListHandler(logging.Handler):
@@ -84,13 +82,15 @@ def render_stack(
     """Run `root/__main__.py` with `config` (namespaced keys) and return what it registered and exported.
 
     `on_register` sees each resource as it is registered (on the runtime's RPC threads), as the engine's
-    step generator does: the engine calls the policy pack's `Analyze` there, while the program runs.
+    step generator does: the engine calls the policy pack's `Analyze` there, while the program runs. The
+    engine's own registrations come too: the root stack, and each default provider (inputs from `config`)
+    before the first resource it serves.
 
     Exceptions from the program (a `ConfigError` above all) propagate unchanged, before any resource
     was registered, exactly as under `pulumi up`.
     """
     project = project or read_project(root)[0]
-    monitor = RecordingMonitor(mocks or GcpMocks(), on_register)
+    monitor = RecordingMonitor(mocks or GcpMocks(), on_register, config)
     handler = _ListHandler()
     logger = logging.getLogger(f"claude-vertex.render.{stack}")
     logger.propagate = False
@@ -135,6 +135,7 @@ def render_stack(
         outputs=outputs,
         warnings=handler.messages,
         preview=bool(getattr(monitor.mocks, "preview", False)),
+        root=monitor.root,
     )
 
 

@@ -22,7 +22,7 @@ from .rules.model_garden import MODEL_GARDEN_CLAUDE_ONLY
 from .rules.notifications import NOTIFICATIONS_STAY_IN_ORGANIZATION
 from .rules.project import ALLOWED_SERVICES
 from .rules.readiness_gate import GATE, GATE_INPUTS
-from .rules.resource_types import ALLOWED_TYPES
+from .rules.resource_types import ALLOWED_TYPES, PROVIDER_SETTINGS_ALLOWED
 from .rules.workload_identity import ALLOWED_INPUTS, OIDC_INPUTS, POOL, POOL_MODES, PROVIDER
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -67,11 +67,17 @@ def allowlist() -> str:
     quota_services = QUOTA_PREFERENCES_VERTEX_ONLY.info.config["quotaServices"]["default"]
     models = MODEL_GARDEN_CLAUDE_ONLY.info.config["allowedModels"]["default"]
     channel_types = NOTIFICATIONS_STAY_IN_ORGANIZATION.info.config["allowedChannelTypes"]["default"]
+    settings = PROVIDER_SETTINGS_ALLOWED.info.config["allowedSettings"]["default"]
     return "\n".join(
         [
             "Resource types (`allowed-resource-types`; `additionalTypes` adds more):",
             "",
             types,
+            "",
+            "Providers: only the engine's default providers (no parent, the engine's name for their version), "
+            "never one the program registers itself. The gcp provider (`gcp-provider-settings-allowed`) has a "
+            f"version and sets only {', '.join(f'`{s}`' for s in settings)}, each to a value the rule allows; "
+            "the dynamic provider gets only the stack's config.",
             "",
             f"IAM: grants only through {', '.join(f'`{t}`' for t in GRANT_TYPES)} (`iam-grants-match-design`); "
             "on the project, only a custom role of that project defined in this stack whose permissions are "

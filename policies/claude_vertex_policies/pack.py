@@ -43,7 +43,8 @@ def resource_policy(rule: ResourceRule) -> ResourceValidationPolicy:
     """`Analyze`: run the check on the plain inputs; unknowns never raise inside the SDK's proxy."""
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        for message in rule.evaluate(args.resource_type, plain(args.props), args.get_config()):
+        registration = {"name": args.name, "parent": args.opts.parent or ""}
+        for message in rule.evaluate(args.resource_type, plain(args.props), args.get_config(), **registration):
             report(message, None)
 
     return ResourceValidationPolicy(

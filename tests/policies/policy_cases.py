@@ -35,6 +35,7 @@ from policy_records import (
     STACK,
     VERTEX_PERMISSIONS,
     component,
+    default_provider,
     named,
     program_stack,
     project_member,
@@ -850,13 +851,27 @@ def guardrails() -> list[dict[str, Any]]:
             "platform-ready",
             {"project": TEAM_PROJECT, "service": "iam.googleapis.com", "endpoint": "https://iam.googleapis.com"},
         ),
-        record("pulumi:providers:gcp", "default_10_2_0", {"version": "10.2.0"}),
     ]
 
 
 def full_stack(**kwargs: Any) -> list[dict[str, Any]]:
     """A team stack with CI on both platforms and every guardrail the program can add."""
     return [*program_stack(github=["acme/payments-app"], gitlab=["acme/payments"], **kwargs), *guardrails()]
+
+
+GCP_PROVIDER_T = "pulumi:providers:gcp"
+DYNAMIC_PROVIDER_T = "pulumi:providers:pulumi-python"
+STACK_CONFIG = {"claude-vertex:team": "platform", "claude-vertex:project": '{"id":"claude-platform-dev"}'}
+
+
+def gcp_default(**settings: Any) -> dict[str, Any]:
+    """The engine's default gcp provider, with the settings a stack file's `gcp:*` keys hand it."""
+    return default_provider("gcp", settings, version="10.2.0")
+
+
+def explicit_provider(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """A provider the program registers itself: the SDK parents it to the root stack."""
+    return record(type_, name, inputs)
 
 
 def cases_resource_types() -> list[Case]:
@@ -890,6 +905,12 @@ def cases_resource_types() -> list[Case]:
         ),
         Case("other-provider", rule, [record("pulumi:providers:command", "cp")], (("cp", "pulumi:providers:command"),)),
         Case(
+            "other-default-provider",
+            rule,
+            [default_provider("command", version="1.0.0")],
+            (("default_1_0_0", "pulumi:providers:command is not a resource type"),),
+        ),
+        Case(
             "bucket-not-in-design",
             rule,
             [record("gcp:storage/bucket:Bucket", "bk", {"location": "EU"})],
@@ -904,46 +925,184 @@ def cases_resource_types() -> list[Case]:
     ]
 
 
+def cases_default_providers() -> list[Case]:
+    """Provider resources: only the engine's own defaults, as it registers them for a program."""
+    rule = "allowed-resource-types"
+    gcp = gcp_default(project=TEAM_PROJECT, region="us-east5")
+    with_url = {**gcp, "name": "default_10_2_0_https_/plugins.evil.example.com"}
+    with_url["urn"] = gcp["urn"].rsplit("::", 1)[0] + "::" + with_url["name"]
+    return [
+        Case("gcp-default-with-project-and-region", rule, [gcp]),
+        Case("dynamic-default-without-config", rule, [default_provider("pulumi-python")]),
+        Case("dynamic-default-with-the-stack-config", rule, [default_provider("pulumi-python", STACK_CONFIG)]),
+        Case(
+            "explicit-gcp-provider",
+            rule,
+            [explicit_provider(GCP_PROVIDER_T, "gcp", {"project": TEAM_PROJECT, "version": "10.2.0"})],
+            (("gcp", "is not the engine's default provider"),),
+        ),
+        Case(
+            "explicit-provider-named-like-a-default",
+            rule,
+            [explicit_provider(GCP_PROVIDER_T, "default_10_2_0", {"version": "10.2.0"})],
+            (("default_10_2_0", "which has no parent and is named 'default_10_2_0'"),),
+        ),
+        Case(
+            "default-provider-with-a-plugin-url",
+            rule,
+            [with_url],
+            (("default_10_2_0_https_/plugins.evil.example.com", "plugin download URL"),),
+        ),
+        Case(
+            "name-of-another-version",
+            rule,
+            [{**gcp, "inputs": {**gcp["inputs"], "version": "9.0.0"}}],
+            (("default_10_2_0", "named 'default_9_0_0'"),),
+        ),
+        Case(
+            "version-that-is-no-version",
+            rule,
+            [{**gcp, "inputs": {**gcp["inputs"], "version": "latest"}}],
+            (("default_10_2_0", "version 'latest', which is not a version"),),
+        ),
+        Case(
+            "dynamic-provider-with-a-version",
+            rule,
+            [default_provider("pulumi-python", version="3.0.0")],
+            (("default_3_0_0", "pulumi:providers:pulumi-python sets version"),),
+        ),
+        Case(
+            "dynamic-provider-with-a-setting",
+            rule,
+            [default_provider("pulumi-python", {**STACK_CONFIG, "endpoint": "https://evil.example.com"})],
+            (("default", "sets endpoint: the engine's default dynamic provider gets only the stack's config"),),
+        ),
+        Case(
+            "explicit-dynamic-provider",
+            rule,
+            [explicit_provider(DYNAMIC_PROVIDER_T, "default", {})],
+            (("default", "is not the engine's default provider"),),
+        ),
+    ]
+
+
 def cases_provider_settings() -> list[Case]:
     rule = "gcp-provider-settings-allowed"
-    default = {"version": "10.2.0", "project": TEAM_PROJECT, "region": "us-east5"}
+    scope = "https://www.googleapis.com/auth/"
     return [
-        Case("default-provider", rule, [record("pulumi:providers:gcp", "default_10_2_0", default)]),
+        Case("default-provider", rule, [gcp_default()]),
+        Case("project-and-region", rule, [gcp_default(project=TEAM_PROJECT, region="us-east5", zone="us-east5-a")]),
+        Case(
+            "request-shaping-settings-as-the-engine-passes-them",
+            rule,
+            [
+                gcp_default(
+                    billingProject="claude-billing-prod",
+                    userProjectOverride="true",
+                    scopes=f'["{scope}cloud-platform","{scope}userinfo.email"]',
+                    defaultLabels='{"cost-center":"cc-1234","team":"platform"}',
+                    batching='{"enableBatching":true,"sendAfter":"10s"}',
+                    requestTimeout="60s",
+                    pollInterval="1m30s",
+                    requestReason="ticket 1234",
+                    addPulumiAttributionLabel="false",
+                    pulumiAttributionLabelAdditionStrategy="CREATION_ONLY",
+                    deletionPolicy="PREVENT",
+                    googlePartnerName="acme",
+                )
+            ],
+        ),
+        Case(
+            "decoded-values",
+            rule,
+            [
+                gcp_default(
+                    scopes=[f"{scope}cloud-platform"], defaultLabels={"team": "platform"}, userProjectOverride=True
+                )
+            ],
+        ),
         Case(
             "impersonation",
             rule,
-            [
-                record(
-                    "pulumi:providers:gcp",
-                    "p",
-                    {**default, "impersonateServiceAccount": "deployer@p.iam.gserviceaccount.com"},
-                )
-            ],
-            (("p", "sets impersonateServiceAccount"),),
+            [gcp_default(impersonateServiceAccount="deployer@p.iam.gserviceaccount.com")],
+            (("default_10_2_0", "sets impersonateServiceAccount (gcp:impersonateServiceAccount in a stack file)"),),
         ),
         Case(
             "custom-endpoint-and-credentials",
             rule,
-            [
-                record(
-                    "pulumi:providers:gcp",
-                    "p",
-                    {**default, "iamCredentialsCustomEndpoint": "https://evil.example.com/", "credentials": "{}"},
-                )
-            ],
-            (("p", "credentials, iamCredentialsCustomEndpoint"),),
+            [gcp_default(iamCredentialsCustomEndpoint="https://evil.example.com/", credentials="{}")],
+            (("default_10_2_0", "credentials (gcp:credentials in a stack file), iamCredentialsCustomEndpoint"),),
+        ),
+        Case(
+            "universe-domain",
+            rule,
+            [gcp_default(universeDomain="evil.example.com")],
+            (("default_10_2_0", "universeDomain"),),
         ),
         Case(
             "plugin-download-url",
             rule,
-            [record("pulumi:providers:gcp", "p", {**default, "pluginDownloadURL": "https://evil.example.com"})],
+            [explicit_provider(GCP_PROVIDER_T, "p", {"version": "10.2.0", "pluginDownloadURL": "https://evil/"})],
             (("p", "pluginDownloadURL"),),
         ),
         Case(
             "setting-allowed-by-platform",
             rule,
-            [record("pulumi:providers:gcp", "p", {**default, "accessContextManagerCustomEndpoint": "https://x/"})],
+            [gcp_default(accessContextManagerCustomEndpoint="https://x/")],
             config={"allowedSettings": ["version", "project", "region", "*CustomEndpoint"]},
+        ),
+        Case(
+            "scope-beyond-google-cloud",
+            rule,
+            [gcp_default(scopes=f'["{scope}cloud-platform","{scope}drive"]')],
+            (("default_10_2_0", "scopes (gcp:scopes in a stack file) is"),),
+        ),
+        Case(
+            "unreleased-version",
+            rule,
+            [default_provider("gcp", version="10.3.0-alpha.1")],
+            (("default_10_3_0_alpha_1", "allowed: a released version"),),
+        ),
+        Case("no-version", rule, [default_provider("gcp")], (("default", "has no version"),)),
+        Case(
+            "project-that-is-no-project",
+            rule,
+            [gcp_default(project="../../evil", billingProject="x")],
+            (("default_10_2_0", "project (gcp:project"), ("default_10_2_0", "billingProject (gcp:billingProject")),
+        ),
+        Case(
+            "values-the-provider-would-misread",
+            rule,
+            [gcp_default(region="us-east5\nx", userProjectOverride="yes", requestReason="a\r\nX-Evil: 1")],
+            (
+                ("default_10_2_0", "region (gcp:region in a stack file) is"),
+                ("default_10_2_0", "userProjectOverride (gcp:userProjectOverride in a stack file) is"),
+                ("default_10_2_0", "requestReason (gcp:requestReason in a stack file) is"),
+            ),
+        ),
+        Case(
+            "abandon-everything",
+            rule,
+            [gcp_default(deletionPolicy="ABANDON")],
+            (("default_10_2_0", "PREVENT or DELETE"),),
+        ),
+        Case(
+            "labels-and-batching-that-do-not-parse",
+            rule,
+            [gcp_default(defaultLabels='{"Team": 1}', batching='{"enableBatching": true, "callback": "x"}')],
+            (("default_10_2_0", "defaultLabels"), ("default_10_2_0", "batching")),
+        ),
+        Case(
+            "deeply-nested-json",
+            rule,
+            [gcp_default(scopes="[" * 100_000)],
+            (("default_10_2_0", "scopes (gcp:scopes in a stack file) is"),),
+        ),
+        Case(
+            "encrypted-setting",
+            rule,
+            [gcp_default(project=UNKNOWN)],
+            (("default_10_2_0", "project (gcp:project in a stack file) cannot be read"),),
         ),
     ]
 
@@ -1857,6 +2016,7 @@ def cases_notifications() -> list[Case]:
 def all_cases() -> list[Case]:
     return [
         *cases_resource_types(),
+        *cases_default_providers(),
         *cases_provider_settings(),
         *cases_canonical_members(),
         *cases_design(),

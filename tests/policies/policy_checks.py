@@ -34,7 +34,11 @@ def direct_findings(
     """(record name, message) for one rule, evaluated without the SDK or gRPC, for the stack the engine names."""
     rule = RULES_BY_NAME[rule_name]
     if isinstance(rule, ResourceRule):
-        return [(r["name"], m) for r in records for m in rule.evaluate(r["type"], r["inputs"], config)]
+        return [
+            (r["name"], m)
+            for r in records
+            for m in rule.evaluate(r["type"], r["inputs"], config, name=r["name"], parent=r.get("parent") or "")
+        ]
     names = {r["urn"]: r["name"] for r in records}
     return [(names[urn], m) for urn, m in rule.evaluate(stack_resources(records), config, EngineStack(stack or None))]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tools.default_providers import default_provider_name, provider_type
 from tools.gcp_mocks import GcpMocks
 from tools.render import render_stack
 
@@ -100,6 +101,12 @@ def stack_root() -> dict[str, Any]:
     }
 
 
+def default_provider(package: str, inputs: dict[str, Any] | None = None, *, version: str = "") -> dict[str, Any]:
+    """A provider resource as the engine registers it for a program: no parent, the engine's name for `version`."""
+    settings = {**(inputs or {}), **({"version": version} if version else {})}
+    return {**record(provider_type(package), default_provider_name(version), settings), "parent": ""}
+
+
 def component(kind: str, name: str) -> dict[str, Any]:
     return record(f"claude-vertex:index:{kind}", name)
 
@@ -154,18 +161,22 @@ def program_stack(
     gitlab_issuer: str | None = None,
     deletion_protection: bool = True,
     create: bool = True,
+    gcp: dict[str, Any] | None = None,
     preview: bool = False,
     project: dict[str, Any] | None = None,
     vertex: dict[str, Any] | None = None,
     guardrails: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """What the real program registers for this team stack, rendered under the project's GCP mocks.
+    """What the engine sends the policy pack for this team stack, the real program rendered under the GCP mocks.
 
     `preview=True` is a real `pulumi preview` of a new stack: every computed output (the role's `name`, an
     account's `member`, the pool's `name` ...) is unknown, and only the property dependencies say where it
-    comes from. The records are plain dicts (fixtures may derive bad variants from them), with the root
-    stack first as the engine has it. `project` adds project keys (`defaultNetworkPolicy`, ...); `vertex` and
-    `guardrails` are those sections of the stack file.
+    comes from. The records are plain dicts (fixtures may derive bad variants from them): the root stack first
+    as the engine has it, then every registration, the engine's default providers (`pulumi:providers:gcp`,
+    `pulumi:providers:pulumi-python`) included, each custom resource with its `provider`. `gcp` is stack config
+    under the `gcp:` namespace (`{"project": "p"}` is `gcp:project: p`), which the gcp provider gets as inputs.
+    `project` adds project keys (`defaultNetworkPolicy`, ...); `vertex` and `guardrails` are those sections of the
+    stack file; `create=False` adopts the project instead.
     """
     ci: dict[str, Any] = {}
     if github:
@@ -190,9 +201,10 @@ def program_stack(
         **({"claude-vertex:ci": ci} if ci else {}),
         **({"claude-vertex:vertex": vertex} if vertex else {}),
         **({"claude-vertex:guardrails": guardrails} if guardrails is not None else {}),
+        **{f"gcp:{key}": value for key, value in (gcp or {}).items()},
     }
     rendering = render_stack(STACK, config, mocks=GcpMocks(preview=preview), project=PROJECT)
-    return [stack_root(), *(dict(r) for r in rendering.resources)]
+    return [dict(r) for r in rendering.analyzed]
 
 
 def with_inputs(records: Iterable[dict[str, Any]], name: str, /, **inputs: Any) -> list[dict[str, Any]]:

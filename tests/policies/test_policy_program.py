@@ -65,7 +65,7 @@ def with_sections(**sections: Any) -> dict[str, Any]:
 def test_every_stack_file_has_no_mandatory_violations(pack, stack, engine_preview):
     rendering = stack_rendering(stack, engine_preview)
     pack.configure_stack(stack)
-    violations = judged(pack, rendering.resources)
+    violations = judged(pack, rendering.analyzed)
     assert [v for v in violations if v.level == "mandatory"] == [], stack
     assert not any("can't run policy" in v.message for v in violations)
 
@@ -105,12 +105,12 @@ def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sourc
 def test_keyless_ci_identity_passes(pack, ci):
     rendering = render_stack("payments", with_sections(ci=ci))
     assert any(r["type"].endswith("WorkloadIdentityPoolProvider") for r in rendering.resources)
-    assert [v for v in judged(pack, rendering.resources) if v.level == "mandatory"] == []
+    assert [v for v in judged(pack, rendering.analyzed) if v.level == "mandatory"] == []
 
 
 def test_deletion_protection_off_is_an_advisory_finding(pack):
     project = {**CONFIG["claude-vertex:project"], "deletionProtection": False}
-    violations = judged(pack, render_stack("payments", with_sections(project=project)).resources)
+    violations = judged(pack, render_stack("payments", with_sections(project=project)).analyzed)
     assert {(v.policy, v.level) for v in violations} == {("project-hardening", "advisory")}
     assert "deletionPolicy is DELETE" in violations[0].message
 
@@ -119,7 +119,7 @@ def test_bad_stack_config_that_the_program_accepts_is_caught(pack):
     members = ["group:payments-devs@example.com", "user:contractor@gmail.com"]
     accounts = [{"id": "claude-agent", "impersonators": ["domain:example.com"]}]
     rendering = render_stack("payments", with_sections(access={"members": members, "serviceAccounts": accounts}))
-    found = {(v.policy, v.level, v.urn.rsplit("::", 1)[-1]) for v in judged(pack, rendering.resources)}
+    found = {(v.policy, v.level, v.urn.rsplit("::", 1)[-1]) for v in judged(pack, rendering.analyzed)}
     assert {
         ("no-personal-email-members", "advisory", "payments-grant-user:contractor@gmail.com"),
         ("no-domain-wide-impersonation", "advisory", "payments-sa-claude-agent-impersonator-domain:example.com"),
@@ -128,7 +128,7 @@ def test_bad_stack_config_that_the_program_accepts_is_caught(pack):
 
 def test_self_managed_gitlab_needs_its_issuer_allowlisted(pack):
     ci = {"gitlab": {"projects": ["acme/app"], "issuerUri": "https://gitlab.acme.example"}}
-    records = render_stack("payments", with_sections(ci=ci)).resources
+    records = render_stack("payments", with_sections(ci=ci)).analyzed
     assert {v.policy for v in judged(pack, records) if v.level == "mandatory"} == {"workload-identity-provider-pinned"}
     pack.configure(
         {"workload-identity-provider-pinned": {"gitlabIssuers": ["https://gitlab.com", "https://gitlab.acme.example"]}}
@@ -142,7 +142,7 @@ def test_self_managed_gitlab_needs_its_issuer_allowlisted(pack):
 def test_example_policy_config_is_valid_and_every_stack_passes_it(pack, stack, engine_preview):
     """The example's teamProjects / teamFolders are keyed by these stack names, as the engine names them."""
     config = load_policy_config(ROOT / "policies" / "config.example.json")
-    records = stack_rendering(stack, engine_preview).resources
+    records = stack_rendering(stack, engine_preview).analyzed
     pack.configure_stack(stack)
     pack.configure(config)
     violations = [v for r in records for v in pack.analyze(r)] + pack.analyze_stack(records)
@@ -169,10 +169,10 @@ def test_judging_while_the_program_registers_gives_the_engines_verdicts(pack_up_
         if pack_up_first:
             process.port()
         rendering = render_stack("payments", config, on_register=judgement.add)
-        streamed = judgement.verdicts(rendering.resources)
+        streamed = judgement.verdicts(rendering.analyzed)
     finally:
         judgement.server.close()
-    assert streamed == run_policy_pack(rendering.resources, project="claude-vertex", stack="payments")
+    assert streamed == run_policy_pack(rendering.analyzed, project="claude-vertex", stack="payments")
     assert {v.policy for v in streamed} >= {"no-personal-email-members", "no-domain-wide-impersonation"}
 
 

@@ -152,6 +152,7 @@ def test_values_unknown_at_preview_never_crash_a_rule(pack):
         "workload-identity-inputs-known",  # role, member, ... are not inputs of a pool or provider
         "guardrails-on-own-project",  # an audit config on an unknown project, in a stack with no own project
         "no-default-network",  # a created project with no skipDefaultNetworkCreation policy beside it
+        "gcp-provider-settings-allowed",  # a provider setting that cannot be read is not trusted
     }
 
 

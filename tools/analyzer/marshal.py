@@ -24,6 +24,15 @@ _RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 _OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 
 
+def secret(value: Any) -> dict[str, Any]:
+    """A value the engine marks secret, as a record holds it (and as analyzers receive it: KeepSecrets)."""
+    return {_SIG: _SECRET_SIG, "value": value}
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, Mapping) and value.get(_SIG) == _SECRET_SIG
+
+
 def marshal_value(value: Any) -> Any:
     """One property value as the engine sends it to analyzers (KeepUnknowns, KeepSecrets, SkipInternalKeys)."""
     if isinstance(value, Mapping):

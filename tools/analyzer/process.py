@@ -11,7 +11,6 @@ binds the same port later. Nothing else can take the port in between.
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import socket
@@ -21,6 +20,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+
+from tools.engine_config import encode
 
 _ENV_KEYS = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
 
@@ -177,8 +178,8 @@ class PackProcess:
 
     def _environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in _ENV_KEYS}
-        if self.program_config:
-            env["PULUMI_CONFIG"] = json.dumps(self.program_config)
+        if self.program_config:  # as the Python language host sets it, from the `ConfigureStack` it proxies
+            env["PULUMI_CONFIG"] = encode(self.program_config)
         env.update(
             PULUMI_ORGANIZATION=self.organization,
             PULUMI_PROJECT=self.project,

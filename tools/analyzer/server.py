@@ -10,19 +10,26 @@ What the engine does, and what is mirrored here (pulumi v3, sdk/go/common/resour
 pkg/engine/plugins.go, pkg/resource/deploy/step_generator.go, pkg/resource/analyzer/config.go):
 
 * start `python -u -m pulumi.policy <engine-address> .` with the pack directory as working directory,
-  `PULUMI_CONFIG` (program config as `{"<ns>:<key>": "<string>"}`), `PULUMI_PROJECT`, `PULUMI_STACK`,
-  `PULUMI_DRY_RUN` and `PULUMI_ORGANIZATION` in the environment; read the gRPC port from the first
-  stdout line; the rest of stdout and all of stderr are the plugin's log;
-* `Handshake` (UNIMPLEMENTED is fine), `ConfigureStack`, `GetAnalyzerInfo`;
+  `PULUMI_CONFIG` (the stack's config as `{"<ns>:<key>": "<string>"}`), `PULUMI_PROJECT`, `PULUMI_STACK`,
+  `PULUMI_DRY_RUN` and `PULUMI_ORGANIZATION` in the environment (the Python language host sets them from
+  the `ConfigureStack` call it proxies before starting the pack: sdk/python/cmd/pulumi-language-python
+  `RunPlugin`); read the gRPC port from the first stdout line; the rest of stdout and all of stderr are the
+  plugin's log;
+* `Handshake` (UNIMPLEMENTED is fine), `ConfigureStack` (with the decrypted config and its secret keys,
+  pkg/engine/update.go), `GetAnalyzerInfo`;
 * reconcile the config: schema defaults and the default enforcement level of every policy, then the
   pack's initial config, then the user's (`"all"` first, then per policy); validate it against each
   policy's schema; `Configure`;
 * `Remediate` then `Analyze` every resource with its *inputs* (unknowns as the string sentinel, secrets kept, keys
   starting with `__` dropped, resource references reduced to their ID or URN), its options and its
-  provider; a diagnostic always belongs to the resource analyzed; `remediate` is reported as `mandatory`;
+  provider (URN, type, name, inputs); a diagnostic always belongs to the resource analyzed; `remediate` is
+  reported as `mandatory`;
 * `AnalyzeStack` once with every resource's *outputs* (falling back to inputs), `parent`,
-  `dependencies` and non-empty `propertyDependencies`; a diagnostic whose URN is not a resource of
-  the stack belongs to the root stack resource.
+  `dependencies`, non-empty `propertyDependencies` and provider; a diagnostic whose URN is not a resource
+  of the stack belongs to the root stack resource.
+
+"Every resource" is the caller's list: the engine sends the root stack, each of the program's resources, and
+its own default providers (`tools.default_providers`); `tools.render.Rendering.analyzed` is that list.
 
 The engine address the pack receives is a real in-process `pulumirpc.Engine` server that collects
 `Log` calls. (The Python policy SDK does not dial it today, it logs to stderr, but a pack written
@@ -34,7 +41,7 @@ from __future__ import annotations
 import collections
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent import futures
 from pathlib import Path
 from typing import Any
@@ -58,7 +65,8 @@ class PolicyPackServer:
     """A running policy pack, driven like the engine drives it. Use as a context manager.
 
     `program_config` is the stack's config as the CLI passes it to plugins: `{"<ns>:<key>": "<string>"}`,
-    structured values JSON-encoded.
+    structured values JSON-encoded (`tools.engine_config`); `config_secret_keys` names its encrypted keys.
+    Both go to `ConfigureStack`, and the config to the pack's `PULUMI_CONFIG` too (see `tools.analyzer.process`).
     """
 
     def __init__(
@@ -70,6 +78,7 @@ class PolicyPackServer:
         organization: str = "organization",
         dry_run: bool = True,
         program_config: dict[str, str] | None = None,
+        config_secret_keys: Sequence[str] = (),
         python: str | None = None,
         startup_timeout: float = 30.0,
         rpc_timeout: float = 60.0,
@@ -79,6 +88,7 @@ class PolicyPackServer:
         self.project, self.stack, self.organization = project, stack, organization
         self.dry_run = dry_run
         self.program_config = dict(program_config or {})
+        self.config_secret_keys = sorted(config_secret_keys)
         self.python = python or sys.executable
         self.startup_timeout, self.rpc_timeout = startup_timeout, rpc_timeout
         self.engine_logs: list[EngineLog] = []
@@ -217,6 +227,7 @@ class PolicyPackServer:
                 organization=self.organization,
                 dry_run=self.dry_run,
                 config=self.program_config,
+                config_secret_keys=self.config_secret_keys,
             ),
             optional=True,
         )
@@ -448,6 +459,7 @@ def run_policy_pack(
     policy_config: dict | None = None,
     dry_run: bool = True,
     program_config: dict[str, str] | None = None,
+    config_secret_keys: Sequence[str] = (),
     organization: str = "organization",
 ) -> list[Violation]:
     """Analyze every record, then the stack, in one pack process; sorted, de-duplicated, deterministic."""
@@ -458,5 +470,6 @@ def run_policy_pack(
         organization=organization,
         dry_run=dry_run,
         program_config=program_config,
+        config_secret_keys=config_secret_keys,
     ) as server:
         return server.judge(records, policy_config)

@@ -21,7 +21,7 @@ from . import (
     tags,
     workload_identity,
 )
-from .base import EngineStack, ResourceRule, Rule, RuleInfo, StackResource, StackRule
+from .base import EngineStack, RegistrationRule, ResourceRule, Rule, RuleInfo, StackResource, StackRule
 
 RULES: tuple[Rule, ...] = (
     resource_types.RULE,
@@ -67,4 +67,14 @@ RULES: tuple[Rule, ...] = (
 
 RULES_BY_NAME: dict[str, Rule] = {rule.info.name: rule for rule in RULES}
 
-__all__ = ["RULES", "RULES_BY_NAME", "EngineStack", "ResourceRule", "Rule", "RuleInfo", "StackResource", "StackRule"]
+__all__ = [
+    "RULES",
+    "RULES_BY_NAME",
+    "EngineStack",
+    "RegistrationRule",
+    "ResourceRule",
+    "Rule",
+    "RuleInfo",
+    "StackResource",
+    "StackRule",
+]

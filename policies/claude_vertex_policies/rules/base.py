@@ -1,8 +1,9 @@
 """What every rule is made of: metadata a user reads, and a pure check a test can call directly.
 
 Checks never see pulumi-policy objects: a resource check takes `(type, props, config)` and returns
-messages; a stack check takes `StackResource`s, its config and what the engine says about the stack
-(`EngineStack`) and returns `(urn, message)` pairs. `pack.py` adapts them to `ResourceValidationPolicy` /
+messages (a registration check takes `(type, name, parent, props, config)`); a stack check takes
+`StackResource`s, its config and what the engine says about the stack (`EngineStack`) and returns `(urn, message)`
+pairs. `pack.py` adapts them to `ResourceValidationPolicy` /
 `StackValidationPolicy`, so the same function is exercised by fast unit tests and, over gRPC, by the engine.
 """
 
@@ -48,6 +49,8 @@ class RuleInfo:
 
 
 ResourceCheck = Callable[[str, dict[str, Any], Mapping[str, Any]], list[str]]
+RegistrationCheck = Callable[[str, str, str, dict[str, Any], Mapping[str, Any]], list[str]]
+"""`(type, name, parent, props, config)`: a resource check that also reads how the resource was registered."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,39 @@ class ResourceRule:
     info: RuleInfo
     check: ResourceCheck
 
-    def evaluate(self, resource_type: str, props: dict[str, Any], config: Mapping[str, Any] | None = None) -> list[str]:
+    def evaluate(
+        self,
+        resource_type: str,
+        props: dict[str, Any],
+        config: Mapping[str, Any] | None = None,
+        *,
+        name: str = "",
+        parent: str = "",
+    ) -> list[str]:
+        """`name` and `parent` are the resource's as the engine registered it; only a `RegistrationRule` reads them."""
         return self.check(resource_type, props, self.info.settings(config))
+
+
+@dataclass(frozen=True)
+class RegistrationRule(ResourceRule):
+    """A resource rule that also reads how the resource was registered: its name and its parent.
+
+    The engine's own provider resources are told from a program's only by these: a default provider has no
+    parent, and the engine names it after the version (and plugin download URL) it runs.
+    """
+
+    check: RegistrationCheck
+
+    def evaluate(
+        self,
+        resource_type: str,
+        props: dict[str, Any],
+        config: Mapping[str, Any] | None = None,
+        *,
+        name: str = "",
+        parent: str = "",
+    ) -> list[str]:
+        return self.check(resource_type, name, parent, props, self.info.settings(config))
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,15 @@
-"""Deny by default: a team stack registers only the resource types its design uses.
+"""Deny by default: a team stack registers only the resource types its design uses, and the engine's own.
 
 The other rules judge what they recognise; this one makes sure there is nothing they cannot
 recognise. A `google-native:*` IAM member, a Terraform-bridged `google:*` type or a
 `command:local:Command` running `gcloud ... add-iam-policy-binding --member=allUsers` is outside every
 GCP rule's sight, so the only safe answer is to refuse every type nobody listed.
+
+Provider resources are the engine's: a default provider per package the program uses (`gcp`, and
+`pulumi-python` for the readiness gate), with no parent and the name the engine gives it. A provider the
+program registers itself is refused whatever its settings: the engine keeps the plugin download URL of a
+provider in `__internal`, which no analyzer receives, so the pack could not tell which code runs as it. A
+default provider shows that URL in its name, so a name other than the engine's plain one is refused too.
 """
 
 from __future__ import annotations
@@ -13,11 +19,19 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from .base import ResourceRule, RuleInfo, matches_any, string_list
+from ..provider_settings import (
+    DYNAMIC_PACKAGES,
+    PROVIDER_TYPE_PREFIX,
+    default_name,
+    is_config_key,
+    is_provider_type,
+    setting_problem,
+)
+from .base import RegistrationRule, ResourceRule, RuleInfo, matches_any, string_list
 
 # What the claude-vertex program registers (and nothing else): its team project, APIs, custom role,
 # accounts and grants, keyless CI identity, model enablement and allow-list, spend and usage guardrails,
-# the readiness gate, the Pulumi internals, and the program's own component resources.
+# the readiness gate, the engine's root stack and default providers, and the program's own component resources.
 ALLOWED_TYPES = (
     "gcp:organizations/project:Project",
     "gcp:projects/service:Service",
@@ -39,6 +53,7 @@ ALLOWED_TYPES = (
     "pulumi-python:dynamic/readiness:IamReady",
     "pulumi:pulumi:Stack",
     "pulumi:providers:gcp",
+    "pulumi:providers:pulumi-python",
     "claude-vertex:index:*",
 )
 
@@ -51,26 +66,52 @@ WHY_REFUSED = {
 }
 
 
-def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
-    if matches_any(resource_type, [*config["allowedTypes"], *config["additionalTypes"]]):
-        return []
-    why = next(
-        (reason for family, reason in WHY_REFUSED.items() if matches_any(resource_type, (family,))),
-        "The other rules cannot see what it grants or runs, so it is refused until the platform team reviews it and "
-        "adds it to additionalTypes.",
-    )
-    return [f"{resource_type} is not a resource type this pack allows in a team stack. {why}"]
+def check(resource_type: str, name: str, parent: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
+    if not matches_any(resource_type, [*config["allowedTypes"], *config["additionalTypes"]]):
+        why = next(
+            (reason for family, reason in WHY_REFUSED.items() if matches_any(resource_type, (family,))),
+            "The other rules cannot see what it grants or runs, so it is refused until the platform team reviews it "
+            "and adds it to additionalTypes.",
+        )
+        return [f"{resource_type} is not a resource type this pack allows in a team stack. {why}"]
+    if is_provider_type(resource_type):
+        return _not_a_default_provider(resource_type, name, parent, props)
+    return []
 
 
-RULE = ResourceRule(
+def _not_a_default_provider(resource_type: str, name: str, parent: str, props: dict[str, Any]) -> list[str]:
+    """Why this provider resource is not one the engine registers by default for a program (empty if it is)."""
+    version = props.get("version")
+    expected = default_name(version)
+    if expected is None:
+        return [f"{resource_type} {name!r} has version {version!r}, which is not a version the engine runs."]
+    if parent or name != expected:
+        return [
+            f"{resource_type} {name!r} is not the engine's default provider (which has no parent and is named "
+            f"{expected!r} for this version). A provider the program registers, or a default provider with a "
+            "plugin download URL, runs code the pack cannot see: the engine keeps that URL where no policy pack "
+            "receives it."
+        ]
+    if resource_type[len(PROVIDER_TYPE_PREFIX) :] in DYNAMIC_PACKAGES:
+        odd = sorted(key for key in props if not is_config_key(key))
+        if odd:
+            return [
+                f"{resource_type} sets {', '.join(odd)}: the engine's default dynamic provider gets only the "
+                "stack's config (namespaced keys such as claude-vertex:team)."
+            ]
+    return []
+
+
+RULE = RegistrationRule(
     RuleInfo(
         name="allowed-resource-types",
-        description="A team stack registers only allowlisted resource types (the program's own); every other "
-        "type is refused.",
+        description="A team stack registers only allowlisted resource types (the program's own) and the engine's "
+        "default providers; everything else is refused.",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
-        remediation="Remove the resource. If the platform team has reviewed the type and every rule of this pack "
-        "still sees what it does, add its exact type token to additionalTypes in the policy pack config.",
+        remediation="Remove the resource, or the explicit provider (let resources use the engine's default "
+        "provider). If the platform team has reviewed a type and every rule of this pack still sees what it does, "
+        "add its exact type token to additionalTypes in the policy pack config.",
         config={
             "allowedTypes": string_list("Resource types the program registers (exact tokens or globs).", ALLOWED_TYPES),
             "additionalTypes": string_list(
@@ -89,9 +130,10 @@ RULE = ResourceRule(
 
 
 GCP_PROVIDER = "pulumi:providers:gcp"
-# Settings that only shape requests (where, how fast, which labels). Everything else is refused: credentials,
-# access tokens and impersonation change *who* deploys; custom endpoints and the universe domain change
-# *where* the deployer's token is sent; a plugin download URL changes *what code* runs as the provider.
+# Settings that only shape requests (where, how fast, which labels), each with what it may hold
+# (`provider_settings.SETTING_VALUES`). Everything else is refused: credentials, access tokens and impersonation
+# change *who* deploys; custom endpoints and the universe domain change *where* the deployer's token is sent; a
+# plugin download URL changes *what code* runs as the provider.
 PROVIDER_SETTINGS = (
     "version",
     "project",
@@ -118,25 +160,36 @@ PROVIDER_SETTINGS = (
 def check_provider(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
     if resource_type != GCP_PROVIDER:
         return []
+    messages = []
     refused = sorted(key for key in props if not matches_any(key, config["allowedSettings"]))
-    if not refused:
-        return []
-    return [
-        f"The gcp provider sets {', '.join(refused)}: a team stack deploys as the pipeline's own identity, against "
-        "Google's own endpoints, with the provider plugin the platform installed."
-    ]
+    if refused:
+        named = ", ".join(f"{key} (gcp:{key} in a stack file)" for key in refused)
+        messages.append(
+            f"The gcp provider sets {named}: a team stack deploys as the pipeline's own identity, against Google's "
+            "own endpoints, with the provider plugin the platform installed."
+        )
+    if "version" not in props:
+        messages.append(
+            "The gcp provider has no version: the engine would run whichever gcp plugin is newest on the "
+            "deployer's machine."
+        )
+    for key in sorted(set(props) - set(refused)):
+        problem = setting_problem(key, props[key])
+        if problem is not None:
+            messages.append(f"The gcp provider's {key} (gcp:{key} in a stack file) {problem}.")
+    return messages
 
 
 PROVIDER_SETTINGS_ALLOWED = ResourceRule(
     RuleInfo(
         name="gcp-provider-settings-allowed",
-        description="The gcp provider sets only request-shaping settings: no credentials, impersonation, custom "
-        "endpoints or plugin URL.",
+        description="The gcp provider sets only request-shaping settings, each to a value it may hold: no "
+        "credentials, impersonation, custom endpoints or plugin URL.",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Remove the setting from the provider (and any gcp:* key other than project/region/zone from "
-        "the stack file): the pipeline's workload identity decides who deploys, and Google's endpoints are "
-        "the only ones the deployer's token may be sent to.",
+        "the stack file), or give it a value the rule allows: the pipeline's workload identity decides who "
+        "deploys, and Google's endpoints are the only ones the deployer's token may be sent to.",
         config={
             "allowedSettings": string_list(
                 "gcp provider inputs a stack may set (exact names or globs).", PROVIDER_SETTINGS

@@ -1,0 +1,53 @@
+"""The stack's config as the Pulumi engine hands it out: to the program, to the policy pack, to default providers.
+
+The CLI decrypts the stack's config once and passes every value as a string (pulumi/pulumi
+sdk/go/common/resource/config/plaintext.go `marshalText`): a string as written, anything else as Go's
+`json.Marshal` writes it (compact, map keys sorted, `<`, `>`, `&` escaped). The program reads that map from
+`PULUMI_CONFIG`; the policy pack gets it in `ConfigureStack.config` (and, through the Python language host,
+`PULUMI_CONFIG` again); default providers get their package's slice of it as inputs (`tools.default_providers`).
+
+Standard library only: the offline preview starts the policy pack, with this config, before it imports the SDK.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+SECURE_KEY = "secure"
+"""A stack file's encrypted value is the mapping `{secure: <ciphertext>}` (anywhere inside a value)."""
+
+
+def encode(value: Any) -> str:
+    """One config value as the CLI passes it: strings unchanged, everything else as Go's JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # Go's encoder escapes these for HTML safety; Python's does not.
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028")):
+        text = text.replace(char, escaped)
+    return text.replace("\u2029", "\\u2029")
+
+
+def engine_config(values: Mapping[str, Any]) -> dict[str, str]:
+    """Config as the CLI hands it to a program and a policy pack: every value a string (see `encode`)."""
+    return {key: encode(value) for key, value in values.items()}
+
+
+def is_secure(value: Any) -> bool:
+    """Whether the value is, or holds, an encrypted `{secure: ...}` value (the engine then marks it secret)."""
+    if isinstance(value, Mapping):
+        if set(value) == {SECURE_KEY} and isinstance(value[SECURE_KEY], str):
+            return True
+        return any(is_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(is_secure(v) for v in value)
+    return False
+
+
+def secret_keys(values: Mapping[str, Any]) -> list[str]:
+    """The keys whose values are encrypted: `ConfigureStack.config_secret_keys`."""
+    return sorted(key for key, value in values.items() if is_secure(value))
