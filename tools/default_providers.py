@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tools.analyzer.marshal import UNKNOWN, secret
-from tools.engine_config import encode, is_secure
+from tools.engine_config import encode, holds_secure
 
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 DYNAMIC_PACKAGES = frozenset({"pulumi-python", "pulumi-nodejs"})
@@ -97,7 +97,7 @@ def provider_inputs(package: str, config: Mapping[str, Any], version: str) -> di
         namespace, _, name = key.partition(":")
         if not dynamic and namespace != package:
             continue
-        inputs[key if dynamic else name] = secret(UNKNOWN) if is_secure(value) else encode(value)
+        inputs[key if dynamic else name] = secret(UNKNOWN) if holds_secure(value) else encode(value)
     if version:
         inputs[VERSION_INPUT] = version
     return inputs

@@ -15,8 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-SECURE_KEY = "secure"
-"""A stack file's encrypted value is the mapping `{secure: <ciphertext>}` (anywhere inside a value)."""
+from tools.stack_keys import is_secure
 
 
 def encode(value: Any) -> str:
@@ -37,17 +36,17 @@ def engine_config(values: Mapping[str, Any]) -> dict[str, str]:
     return {key: encode(value) for key, value in values.items()}
 
 
-def is_secure(value: Any) -> bool:
+def holds_secure(value: Any) -> bool:
     """Whether the value is, or holds, an encrypted `{secure: ...}` value (the engine then marks it secret)."""
+    if is_secure(value):
+        return True
     if isinstance(value, Mapping):
-        if set(value) == {SECURE_KEY} and isinstance(value[SECURE_KEY], str):
-            return True
-        return any(is_secure(v) for v in value.values())
+        return any(holds_secure(v) for v in value.values())
     if isinstance(value, list):
-        return any(is_secure(v) for v in value)
+        return any(holds_secure(v) for v in value)
     return False
 
 
 def secret_keys(values: Mapping[str, Any]) -> list[str]:
     """The keys whose values are encrypted: `ConfigureStack.config_secret_keys`."""
-    return sorted(key for key, value in values.items() if is_secure(value))
+    return sorted(key for key, value in values.items() if holds_secure(value))
