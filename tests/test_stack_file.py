@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixture_stacks import FIXTURES, stacks_here
 from tools.render import ROOT, read_stack_config
 from tools.stack_file import MAX_BYTES, MAX_DEPTH, StackFileError, read_yaml_mapping, resolve_plain
 
@@ -92,8 +93,7 @@ def test_a_directory_as_config_file_exits_2(tmp_path):
     result = preview(tmp_path)
     assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
     assert result.stderr.strip() == (
-        f"error: {tmp_path}: is a directory; give a stack file (Pulumi.<stack>.yaml) "
-        "(stacks here: dev, example-payments, example-research)"
+        f"error: {tmp_path}: is a directory; give a stack file (Pulumi.<stack>.yaml) {stacks_here()}"
     )
 
 
@@ -223,6 +223,6 @@ def test_only_json_like_plain_scalars_are_not_strings(text, value):
     assert resolve_plain(text) == value and type(resolve_plain(text)) is type(value)
 
 
-def test_every_example_stack_file_reads(tmp_path):
-    for path in sorted(ROOT.glob("Pulumi*.yaml")):
-        assert isinstance(read_yaml_mapping(path), dict)
+def test_every_stack_file_here_and_every_fixture_reads():
+    for path in sorted([*ROOT.glob("Pulumi*.yaml"), *FIXTURES.glob("Pulumi.*.yaml")]):
+        assert isinstance(read_yaml_mapping(path), dict), path

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixture_stacks import DEV, FIXTURES
 from tools.analyzer import (
     DEFAULT_PACK_DIR,
     UNKNOWN,
@@ -62,10 +63,20 @@ def test_every_stack_file_has_no_mandatory_violations(pack, stack, engine_previe
     assert not any("can't run policy" in v.message for v in violations)
 
 
-@pytest.mark.parametrize("stack", available_stacks(ROOT))
-def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sources(stack):
+EVERY_STACK_FILE = [
+    *(pytest.param(stack, None, id=stack) for stack in available_stacks(ROOT)),
+    *(
+        pytest.param(stack, FIXTURES / f"Pulumi.{stack}.yaml", id=f"fixture-{stack}")
+        for stack in available_stacks(FIXTURES)
+    ),
+]
+"""The repository's stack files (an adopter's teams, or none) and the suite's own: never an empty set."""
+
+
+@pytest.mark.parametrize(("stack", "stack_file"), EVERY_STACK_FILE)
+def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sources(stack, stack_file):
     """What `pulumi preview` sends: a grant's role is unknown and depends on the role resource, and so on."""
-    rendering = load_rendering(stack, None, engine_preview=True)
+    rendering = load_rendering(stack, stack_file, engine_preview=True)
     by_urn = {r["urn"]: r for r in rendering.resources}
     grants = [r for r in rendering.resources if r["type"] == "gcp:projects/iAMMember:IAMMember"]
     assert grants
@@ -78,7 +89,7 @@ def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sourc
             assert by_urn[source]["type"] == "gcp:serviceaccount/account:Account"
     for sa_grant in (r for r in rendering.resources if r["type"] == "gcp:serviceaccount/iAMMember:IAMMember"):
         assert sa_grant["inputs"]["serviceAccountId"] == UNKNOWN
-    known = load_rendering(stack, None)
+    known = load_rendering(stack, stack_file)
     assert [r["urn"] for r in known.resources] == [r["urn"] for r in rendering.resources]
     assert UNKNOWN not in json.dumps([r["inputs"] for r in known.resources])
     assert rendering.outputs["roleName"] == "<unknown until apply>"
@@ -131,7 +142,7 @@ def test_self_managed_gitlab_needs_its_issuer_allowlisted(pack):
 
 def test_example_policy_config_is_valid_and_the_dev_stack_passes_it(pack):
     config = load_policy_config(ROOT / "policies" / "config.example.json")
-    records = load_rendering("dev", None).resources
+    records = load_rendering("dev", DEV).resources
     pack.configure(config)
     violations = [v for r in records for v in pack.analyze(r)] + pack.analyze_stack(records)
     assert [v for v in violations if v.level == "mandatory"] == []
