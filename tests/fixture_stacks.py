@@ -30,6 +30,11 @@ def stack_of(path: Path) -> str:
     return path.name.removeprefix("Pulumi.").removesuffix(".yaml")
 
 
+def every_stack_file() -> list[Path]:
+    """The repository's stack files (the examples, a platform team's own, or none) and the suite's: never empty."""
+    return [*sorted(preview.ROOT.glob("Pulumi.*.yaml")), *sorted(FIXTURES.glob("Pulumi.*.yaml"))]
+
+
 def stacks_here() -> str:
     """What the preview appends to a stack-file error: the repository's own stack files, or none."""
     return f"(stacks here: {', '.join(preview.available_stacks()) or 'none'})"

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from components.config import parse_config
-from tests.fixture_stacks import DEV, FIXTURES, PAYMENTS, fixture_args
+from tests.fixture_stacks import DEV, PAYMENTS, every_stack_file, fixture_args
 from tests.pipelines import GITLAB_CI, WORKFLOW_DIR, needs_github, needs_gitlab
 from tools import config_docs, preview
 from tools.render import ROOT
@@ -46,6 +46,7 @@ def test_readme_error_line_is_what_the_preview_prints(tmp_path: Path, capsys) ->
     assert printed in README
 
 
+@pytest.mark.slow
 def test_readme_shows_what_make_preview_prints_for_dev(capsys: pytest.CaptureFixture[str]) -> None:
     """Every line of the README's `make preview` output is printed for `dev`, up to column padding; the
     README leaves out rows and elides values with `...`."""
@@ -83,14 +84,9 @@ def test_derived_schema_and_docs_are_current() -> None:
     assert stale == [], f"run python -m tools.config_docs: {stale}"
 
 
-def stack_files() -> list[Path]:
-    """The repository's stack files (an adopter's teams, or none) and the suite's fixtures."""
-    return sorted([*ROOT.glob("Pulumi.*.yaml"), *FIXTURES.glob("Pulumi.*.yaml")])
-
-
 def test_every_stack_file_validates_against_the_stack_schema() -> None:
     validator = jsonschema.Draft202012Validator(json.loads(config_docs.STACK_SCHEMA.read_text()))
-    for path in stack_files():
+    for path in every_stack_file():
         errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
         assert errors == [], path.name
 
@@ -118,7 +114,7 @@ SCHEMA_CHECK = "check-jsonschema --schemafile schema/stack-config.schema.json"
 def test_the_pipelines_schema_check_accepts_every_stack_file() -> None:
     checker = Path(sys.executable).with_name("check-jsonschema")
     command = [str(checker), *SCHEMA_CHECK.split()[1:]]
-    result = subprocess.run([*command, *map(str, stack_files())], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([*command, *map(str, every_stack_file())], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

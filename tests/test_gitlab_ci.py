@@ -207,6 +207,10 @@ def test_destroy_is_by_hand_for_one_valid_stack_name() -> None:
     assert rule["when"] == "manual"
     assert '$CI_PIPELINE_SOURCE == "web"' in rule["if"] and "$GCP_WIF_PROVIDER_APPLY" in rule["if"]
     assert destroy["interruptible"] is False and destroy["environment"] == "claude-vertex"
+    # Not even created (nor its resource group named) for anything but a stack name.
+    pattern = re.compile(re.search(r"\$DESTROY_STACK =~ /(.+?)/ ", rule["if"]).group(1))
+    assert [name for name in ("payments", "team-2.b", "X_y") if not pattern.search(name)] == []
+    assert [name for name in ("", "-x", ".x", "a b", "a;b", "$(id)", "a/b") if pattern.search(name)] == []
 
 
 # --- the generator refuses what is not a stack name ---------------------------------------------------

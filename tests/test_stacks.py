@@ -20,7 +20,7 @@ from tools.stack_file import read_stack_config
 STACKS = preview.available_stacks()
 
 
-@pytest.mark.skipif(not (ROOT / "Pulumi.dev.yaml").exists(), reason="the example Pulumi.dev.yaml was deleted")
+@pytest.mark.skipif(not (ROOT / "Pulumi.dev.yaml").exists(), reason="the example Pulumi.dev.yaml is not here")
 def test_the_dev_fixture_is_the_readme_example_while_it_exists() -> None:
     """tests/stacks/Pulumi.dev.yaml stands in for the README's `dev`; it must not drift from it."""
     assert read_stack_config(DEV, "claude-vertex") == read_stack_config(ROOT / "Pulumi.dev.yaml", "claude-vertex")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixture_stacks import DEV, FIXTURES
+from tests.fixture_stacks import DEV, every_stack_file, stack_of
 from tools.analyzer import (
     DEFAULT_PACK_DIR,
     UNKNOWN,
@@ -63,17 +63,9 @@ def test_every_stack_file_has_no_mandatory_violations(pack, stack, engine_previe
     assert not any("can't run policy" in v.message for v in violations)
 
 
-EVERY_STACK_FILE = [
-    *(pytest.param(stack, None, id=stack) for stack in available_stacks(ROOT)),
-    *(
-        pytest.param(stack, FIXTURES / f"Pulumi.{stack}.yaml", id=f"fixture-{stack}")
-        for stack in available_stacks(FIXTURES)
-    ),
-]
-"""The repository's stack files (an adopter's teams, or none) and the suite's own: never an empty set."""
-
-
-@pytest.mark.parametrize(("stack", "stack_file"), EVERY_STACK_FILE)
+@pytest.mark.parametrize(
+    ("stack", "stack_file"), [pytest.param(stack_of(p), p, id=str(p.relative_to(ROOT))) for p in every_stack_file()]
+)
 def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sources(stack, stack_file):
     """What `pulumi preview` sends: a grant's role is unknown and depends on the role resource, and so on."""
     rendering = load_rendering(stack, stack_file, engine_preview=True)
