@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from tests.conftest import config_with
+from tests.fixture_stacks import FIXTURES, fixture_args
 from tools import fleet, preview
 
 ADOPT = {"id": "shared-ml-research", "create": False}
@@ -34,10 +35,20 @@ def project(project_id: str) -> dict[str, Any]:
 
 
 def test_the_repository_stacks_make_one_clean_table(capsys: pytest.CaptureFixture[str]) -> None:
+    """Whichever stacks are here (the examples, a platform team's own, or none) render and do not clash."""
     code, out, _ = run(capsys, fleet.ROOT, "--markdown")
     assert code == fleet.EXIT_OK
     lines = out.splitlines()
     assert lines[0] == f"### Claude Code fleet: {len(preview.available_stacks())} stacks"
+    assert len([row for row in lines[4:] if row.startswith("| ")]) == len(preview.available_stacks())
+    assert "Clashes between stacks: none" in lines
+
+
+def test_one_row_per_stack_with_what_a_reviewer_compares(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, FIXTURES, "--markdown")
+    assert code == fleet.EXIT_OK
+    lines = out.splitlines()
+    assert lines[0] == f"### Claude Code fleet: {len(preview.available_stacks(FIXTURES))} stacks"
     assert lines[2] == "| " + " | ".join(fleet.COLUMNS) + " |"
     (payments,) = [line for line in lines if line.startswith("| payments |")]
     assert "claude-payments-prod (created)" in payments
@@ -129,11 +140,11 @@ def test_a_bad_policy_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
 @pytest.mark.slow
 def test_in_parallel_with_the_pack_the_verdicts_equal_the_preview(capsys: pytest.CaptureFixture[str]) -> None:
     """One pack per worker judges each stack exactly as `tools.preview` does with a pack of its own."""
-    assert fleet.main(["--json", "--jobs", "2"]) == fleet.EXIT_OK
+    assert fleet.main(["--json", "--jobs", "2", "--stacks-dir", str(FIXTURES)]) == fleet.EXIT_OK
     stacks = {s["stack"]: s for s in json.loads(capsys.readouterr().out)["stacks"]}
-    assert set(stacks) == set(preview.available_stacks())
+    assert set(stacks) == set(preview.available_stacks(FIXTURES))
     for stack, summary in stacks.items():
-        assert preview.main(["--stack", stack, "--json"]) == preview.EXIT_OK
+        assert preview.main([*fixture_args(FIXTURES / f"Pulumi.{stack}.yaml"), "--json"]) == preview.EXIT_OK
         violations = json.loads(capsys.readouterr().out)["violations"]
         assert summary["advisory"] == sorted(v["policy"] for v in violations if v["level"] != "mandatory")
         assert summary["mandatory"] == []

@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Rendered, config_with
+from tests.fixture_stacks import PAYMENTS
+from tools import recreate
+from tools.preview import load_rendering
 from tools.recreate import IMPORT_FLAGS, main, recreate_plan
 
 PROVIDERS_UNDELETE = ("gcloud", "iam", "workload-identity-pools", "providers", "undelete")
@@ -98,15 +101,18 @@ def test_an_adopted_project_is_neither_imported_nor_undeleted(render_config: Cal
 
 @pytest.mark.slow
 def test_the_cli_writes_the_import_file_and_prints_the_path_in_order(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The command reads Pulumi.<stack>.yaml beside the program and takes no other stack file: the suite's own
+    # stack (CI identity included) is read in its place, so this holds without the repository's examples.
+    monkeypatch.setattr(recreate, "load_rendering", lambda stack, _file: load_rendering(stack, PAYMENTS))
     out = tmp_path / "import.json"
-    assert main(["--stack", "example-payments", "--out", str(out)]) == 0
+    assert main(["--stack", "payments", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     steps = [line for line in printed.splitlines() if not line.startswith("#")]
     assert steps[0].startswith("gcloud iam workload-identity-pools undelete claude-payments ")
-    assert steps[-2] == f"pulumi import --stack example-payments --file {out} {' '.join(IMPORT_FLAGS)}"
-    assert steps[-1] == "pulumi up --stack example-payments --refresh --policy-pack policies"
+    assert steps[-2] == f"pulumi import --stack payments --file {out} {' '.join(IMPORT_FLAGS)}"
+    assert steps[-1] == "pulumi up --stack payments --refresh --policy-pack policies"
     assert {e["logicalName"] for e in json.loads(out.read_text())["resources"]} >= {
         "payments-project",
         "payments-ci-pool",

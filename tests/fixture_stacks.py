@@ -1,0 +1,40 @@
+"""The suite's own stack files (tests/stacks/), apart from the repository's.
+
+A test that needs *a* stack takes one of these, through `--config-file` or a stacks directory, never one of
+the repository's examples: a platform team deletes the examples before its first merge (docs/gitops.md,
+step 2) and adds its own teams, and the suite must hold in that repository too. Tests *about* the
+repository's stack files parametrize over whichever are there, none included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tools import preview
+
+FIXTURES = Path(__file__).resolve().parent / "stacks"
+DEV = FIXTURES / "Pulumi.dev.yaml"
+"""The README's `dev` (what `make preview` prints); its config equals the repository's Pulumi.dev.yaml while
+that example exists (tests/test_stacks.py)."""
+PAYMENTS = FIXTURES / "Pulumi.payments.yaml"
+"""Every optional section on: a created project, CI identity for GitHub and GitLab, models enabled and
+restricted, a budget, quota caps, telemetry. Every output the program can export."""
+
+
+def fixture_args(path: Path) -> list[str]:
+    """`tools.preview` arguments that render a fixture under its own stack name."""
+    return ["--stack", stack_of(path), "--config-file", str(path)]
+
+
+def stack_of(path: Path) -> str:
+    return path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+
+
+def every_stack_file() -> list[Path]:
+    """The repository's stack files (the examples, a platform team's own, or none) and the suite's: never empty."""
+    return [*sorted(preview.ROOT.glob("Pulumi.*.yaml")), *sorted(FIXTURES.glob("Pulumi.*.yaml"))]
+
+
+def stacks_here() -> str:
+    """What the preview appends to a stack-file error: the repository's own stack files, or none."""
+    return f"(stacks here: {', '.join(preview.available_stacks()) or 'none'})"
