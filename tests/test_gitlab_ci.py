@@ -292,3 +292,11 @@ def test_the_changed_stacks_job_writes_one_apply_job_per_stack_the_push_changed(
     written = compose((repo / artifact).read_text(), ROOT)
     assert list(visible_jobs(written)) == [gitlab_apply.job_name(STACKS[-1])]
     assert resolved(written, gitlab_apply.job_name(STACKS[-1]))["variables"]["STACK"] == STACKS[-1]
+
+
+def test_the_scheduled_pipeline_checks_model_retirements_without_credentials() -> None:
+    """`make calendar` fails 90 days before a pinned model retires: scheduled, so no merge request waits on it."""
+    job = visible_jobs(parent())["calendar"]
+    assert script_lines(job)[-1] == "make calendar"
+    assert [rule["if"] for rule in job["rules"]] == ['$CI_PIPELINE_SOURCE == "schedule"']
+    assert identity(job) is None

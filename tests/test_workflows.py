@@ -252,3 +252,12 @@ def test_every_shell_script_is_shellcheck_clean() -> None:
     ]
     failures = shellcheck_failures(scripts)
     assert not failures, "\n".join(failures)
+
+
+def test_the_daily_workflow_checks_model_retirements_without_credentials() -> None:
+    """`make calendar` fails 90 days before a pinned model retires: daily, so no pull request waits on it."""
+    drift = workflow("drift.yml")
+    job = drift["jobs"]["calendar"]
+    assert "schedule" in drift["on"]
+    assert job["steps"][-1] == {"run": "make calendar"}
+    assert job["permissions"] == {"contents": "read"}
