@@ -5,6 +5,7 @@
 rules live in the importable `claude_vertex_policies` package beside it, where tests import them.
 """
 
+import os
 from pathlib import Path
 
 from claude_vertex_policies import PACK_NAME
@@ -12,6 +13,12 @@ from claude_vertex_policies.pack import build_policies
 from pulumi_policy import EnforcementLevel, PolicyPack
 
 README = Path(__file__).resolve().parent / "README.md"
+
+# The engine starts the pack with the stack's whole config, decrypted, in PULUMI_CONFIG. No rule reads it (they
+# judge what the engine registers, never what the stack says of itself), it holds the stack's secrets, and the
+# policy SDK parses it again for every resource it analyzes (its `_configure_runtime_settings`): seconds on a
+# large stack. So the pack lets it go before it serves.
+os.environ.pop("PULUMI_CONFIG", None)
 
 PolicyPack(
     name=PACK_NAME,

@@ -74,6 +74,33 @@ def test_bad_config_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> No
     ]
 
 
+@pytest.mark.slow
+def test_a_config_pulumi_could_not_pass_on_exits_2_before_anything_runs(tmp_path: Path) -> None:
+    """The engine hands the whole config to the program and the pack in PULUMI_CONFIG; Linux refuses one
+    environment string over 128 KiB, so the real `pulumi preview` could not even start (pulumi/pulumi#20402)."""
+    accounts = [
+        {"id": f"claude-agent-{i:04d}", "impersonators": [f"group:oncall-{i}-{j}@example.com" for j in range(9)]}
+        for i in range(700)
+    ]
+    big = dict(BASE_CONFIG, **{"claude-vertex:access": {"members": [], "serviceAccounts": accounts}})
+    path = write_stack(tmp_path, big)
+    result = run_cli("--stack", "team", "--config-file", str(path))
+    assert result.returncode == preview.EXIT_CONFIG and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {path}: the stack's config is ") and "over the 131,072 bytes" in line
+    assert "split the team's members and accounts over two stacks" in line
+
+
+def test_a_pack_the_system_refuses_to_start_is_a_one_line_error() -> None:
+    from tools.analyzer import PolicyPackError, launch_pack_process
+    from tools.engine_config import MAX_ENVIRONMENT_STRING
+
+    with pytest.raises(PolicyPackError, match=r"the policy pack could not be started .*Argument list too long"):
+        launch_pack_process(
+            preview.POLICY_PACK, project="p", stack="s", program_config={"x": "y" * MAX_ENVIRONMENT_STRING}
+        )
+
+
 def test_error_raised_during_the_run_is_one_line_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tools import gcp_mocks
 

@@ -31,6 +31,31 @@ def encode(value: Any) -> str:
     return text.replace("\u2029", "\\u2029")
 
 
+CONFIG_VARIABLE = "PULUMI_CONFIG"
+MAX_ENVIRONMENT_STRING = 32 * 4096
+"""Linux refuses to start a process whose environment holds one `NAME=value` string longer than this, NUL
+included (MAX_ARG_STRLEN, 32 pages): `execve` fails with E2BIG, "argument list too long"."""
+
+
+def config_too_large(values: Mapping[str, Any]) -> str | None:
+    """Why Pulumi could not run this stack's config, or None.
+
+    The engine hands the whole config to the program and to every policy pack in one environment variable,
+    `PULUMI_CONFIG` (the language host; the analyzer plugin, pulumi/pulumi sdk/go/common/resource/plugin/
+    analyzer_plugin.go). Past Linux's limit on one environment string, `pulumi preview` and `pulumi up` stop
+    before the program or the pack starts (pulumi/pulumi#8680, #20402), so the gate says so instead.
+    """
+    size = len(f"{CONFIG_VARIABLE}=".encode()) + len(json.dumps(engine_config(values)).encode()) + 1
+    if size <= MAX_ENVIRONMENT_STRING:
+        return None
+    return (
+        f"the stack's config is {size:,} bytes as the engine passes it ({CONFIG_VARIABLE}), over the "
+        f"{MAX_ENVIRONMENT_STRING:,} bytes Linux allows one environment variable, so `pulumi preview` and "
+        "`pulumi up` could not start the program or the policy pack (pulumi/pulumi#20402): split the team's "
+        "members and accounts over two stacks"
+    )
+
+
 def engine_config(values: Mapping[str, Any]) -> dict[str, str]:
     """Config as the CLI hands it to a program and a policy pack: every value a string (see `encode`)."""
     return {key: encode(value) for key, value in values.items()}

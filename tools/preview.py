@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tools.engine_config import config_too_large
 from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
 from tools.stack_scalars import printable
 
@@ -81,13 +82,17 @@ def available_stacks(root: Path = ROOT) -> list[str]:
 
 def read_config(stack: str, config_file: Path | None) -> tuple[str, dict[str, Any]]:
     """The project name, and its defaults overlaid with the stack file's config (namespaced keys)."""
+    stack_file = config_file or ROOT / f"Pulumi.{stack}.yaml"
     try:
         project, defaults = read_project(ROOT)
-        stack_file = config_file or ROOT / f"Pulumi.{stack}.yaml"
-        return project, {**defaults, **read_stack_config(stack_file, project)}
+        config = {**defaults, **read_stack_config(stack_file, project)}
     except StackFileError as err:
         stacks = printable(", ".join(available_stacks())) or "none"
         raise ConfigInvalid(f"{err} (stacks here: {stacks})") from None
+    too_large = config_too_large(config)
+    if too_large is not None:
+        raise ConfigInvalid(f"{printable(str(stack_file))}: {too_large}")
+    return project, config
 
 
 def load_rendering(stack: str, config_file: Path | None, *, engine_preview: bool = False) -> Rendering:

@@ -95,14 +95,18 @@ class PackProcess:
         self.engine_port = self._reserved.getsockname()[1]
         if before_start is not None:
             before_start(self)
-        self._popen = subprocess.Popen(
-            [self.python, "-u", "-m", "pulumi.policy", self.engine_address, "."],
-            cwd=self.pack_dir,
-            env=self._environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        try:
+            self._popen = subprocess.Popen(
+                [self.python, "-u", "-m", "pulumi.policy", self.engine_address, "."],
+                cwd=self.pack_dir,
+                env=self._environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as error:  # E2BIG for an environment Linux will not pass on, as the engine would meet it
+            self.release_engine_port()
+            raise PolicyPackError(f"the policy pack could not be started ({self.pack_dir}): {error}") from None
         assert self._popen.stdout is not None and self._popen.stderr is not None
         self._threads = [
             threading.Thread(target=self._pump_stdout, args=(self._popen.stdout,), daemon=True),
