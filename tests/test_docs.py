@@ -107,6 +107,28 @@ def test_the_stack_schema_catches_what_an_editor_should_underline(key: str, valu
     assert list(validator.iter_errors(document)), f"{key}={value!r} should not validate"
 
 
+VALID = {"claude-vertex:team": "payments", "claude-vertex:project": {"id": "claude-x-dev"}}
+
+
+@pytest.mark.parametrize(
+    ("document", "valid"),
+    [
+        ({"config": {"team": "payments", "project": {"id": "claude-x-dev"}}}, True),  # bare keys are the project's
+        ({"config": VALID, "secretsprovider": "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k"}, True),
+        ({"config": {**VALID, "gcp:region": "us-east5"}}, True),
+        ({"config": {**VALID, "pulumi:tags": {}}}, False),
+        ({"config": {**VALID, "aws:region": "us-east-1"}}, False),
+        ({"config": VALID, "environment": ["payments-prod"]}, False),
+        ({"config": {"claude-vertex:team": "payments"}}, False),
+    ],
+    ids=["bare-keys", "secrets-bookkeeping", "gcp-setting", "pulumi-namespace", "other-provider", "esc", "no-project"],
+)
+def test_the_stack_schema_refuses_what_the_stack_file_reader_refuses(document: dict, valid: bool) -> None:
+    """Editors and the pipelines' schema check underline what the offline gate would refuse (tools/stack_keys.py)."""
+    validator = jsonschema.Draft202012Validator(json.loads(config_docs.STACK_SCHEMA.read_text()))
+    assert (not list(validator.iter_errors(document))) is valid
+
+
 SCHEMA_CHECK = "check-jsonschema --schemafile schema/stack-config.schema.json"
 """The exact command the pull-request pipelines run on a changed stack file."""
 

@@ -23,6 +23,7 @@ from pydantic.fields import FieldInfo
 from components.config import StackConfig
 from components.config.base import NAMESPACE, Section
 from components.models import ALIASES, Catalog, catalog
+from tools.stack_keys import CONFIG, PROVIDER_NAMESPACES, STACK_FILE_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_SCHEMA = ROOT / "schema" / "stack-config.schema.json"
@@ -52,13 +53,17 @@ def _strip_extensions(node: Any) -> Any:
 
 
 def stack_schema() -> dict[str, Any]:
-    """JSON Schema of a `Pulumi.<team>.yaml`: the `claude-vertex:` keys typed, other namespaces left alone."""
+    """JSON Schema of a `Pulumi.<team>.yaml`: the `claude-vertex:` keys typed, and, as the stack file reader has
+    it (`tools/stack_keys.py`), only the top-level keys and config namespaces the offline gate reads."""
     sections = StackConfig.model_json_schema(by_alias=True, mode="validation")
     definitions = _strip_extensions(sections.get("$defs", {}))
     properties = {}
     for name, prop in _strip_extensions(sections["properties"]).items():
         properties[f"{NAMESPACE}:{name}"] = prop
+        properties[name] = prop  # a bare key is the project's own: Pulumi reads `team` as `claude-vertex:team`
     ours = sorted(properties)
+    providers = "|".join(PROVIDER_NAMESPACES)
+    bookkeeping = {key: {"type": "string"} for key in STACK_FILE_KEYS if key != CONFIG}
     return {
         "$schema": SCHEMA_ID,
         "$id": "schema/stack-config.schema.json",
@@ -66,14 +71,19 @@ def stack_schema() -> dict[str, Any]:
         "description": "Generated from components/config/ by `python -m tools.config_docs`; do not edit by hand.",
         "type": "object",
         "properties": {
-            "config": {
+            CONFIG: {
                 "type": "object",
                 "properties": properties,
-                "required": [f"{NAMESPACE}:{k}" for k in sections.get("required", [])],
-                "propertyNames": {"anyOf": [{"enum": ours}, {"not": {"pattern": f"^{NAMESPACE}:"}}]},
-            }
+                "propertyNames": {"anyOf": [{"enum": ours}, {"pattern": f"^({providers}):[A-Za-z][A-Za-z0-9]*$"}]},
+                "allOf": [
+                    {"anyOf": [{"required": [f"{NAMESPACE}:{key}"]}, {"required": [key]}]}
+                    for key in sections.get("required", [])
+                ],
+            },
+            **bookkeeping,
         },
-        "required": ["config"],
+        "additionalProperties": False,
+        "required": [CONFIG],
         "$defs": definitions,
     }
 
