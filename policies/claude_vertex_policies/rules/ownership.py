@@ -309,7 +309,7 @@ def check_team_projects(
             )
         ]
     index = {r.urn: r for r in resources}
-    numbers = {n for r in resources if r.type == PROJECT and (n := known_str(r.props.get("number")))}
+    numbers = own_project(resources).numbers  # the created project's own number is the project itself
     findings = []
     for resource in resources:
         if projects_map:
