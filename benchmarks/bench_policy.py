@@ -28,9 +28,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from bench_preview import stack_file  # noqa: E402
 from pulumi.runtime.proto import analyzer_pb2  # noqa: E402
 
-from tools.analyzer import DEFAULT_PACK_DIR, PolicyPackServer, run_policy_pack  # noqa: E402
-from tools.gcp_mocks import GcpMocks, ResourceRecord  # noqa: E402
-from tools.render import read_project, render_stack  # noqa: E402
+from tests.support.analyzer import DEFAULT_PACK_DIR, PolicyPackServer, run_policy_pack  # noqa: E402
+from tests.support.gcp_mocks import GcpMocks, ResourceRecord  # noqa: E402
+from tests.support.render import read_project, render_stack  # noqa: E402
 
 PROJECT, STACK = "claude-vertex", "bench"
 

@@ -35,7 +35,7 @@ SHAPES = ((1, 1), (10, 1), (100, 1), (700, 1), (700, 2))
 """(N, K): N members and N service accounts with K impersonators each. 700 + 700 stays inside GCP's 1,500
 principals per project policy, which the config enforces; K = 2 is the most Pulumi itself can take there: from
 K = 3 the config passes the 128 KiB Linux allows the one environment variable the engine hands it in
-(`PULUMI_CONFIG`), and the preview refuses it as the real `pulumi preview` would fail (tools/engine_config.py)."""
+(`PULUMI_CONFIG`), and the preview refuses it as the real `pulumi preview` fails (tests/support/engine_config.py)."""
 
 
 def stack_file(size: int, impersonators: int = 1) -> dict:

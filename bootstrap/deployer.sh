@@ -18,7 +18,7 @@
 # supports it, an IAM condition on `iam.googleapis.com/modifiedGrantsByRole` limits which roles the deployer
 # can hand out (bootstrap/README.md says which grants it narrows and which it cannot).
 # On the team folder it enforces `constraints/compute.skipDefaultNetworkCreation`, so no team project ever
-# gets a default network (the program never enables Compute; see components/project.py).
+# gets a default network (the program never enables Compute; see components/claude_vertex/resources/project.py).
 # It never creates a service-account key and never grants a basic role (owner, editor, viewer).
 #
 # Parameters come from the environment (see bootstrap/README.md):

@@ -1,7 +1,7 @@
 """Shared fixtures: render the real program under GCP-shaped mocks with a config written in the test.
 
 The suite judges every stack as of one fixed date, `SUITE_DATE`, whatever the calendar says: the program reads
-it from `CLAUDE_VERTEX_TODAY` (components/config/clock.py), set here for the whole run and inherited by every
+it from `CLAUDE_VERTEX_TODAY` (claude_vertex/config/clock.py), set here for the whole run and inherited by every
 subprocess a test starts (the preview CLI, the fleet's workers). Tests that parse config directly pass it as
 `today=`. Only the `calendar` test reads the real calendar, on purpose (tests/test_calendar.py).
 """
@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from claude_vertex.config.clock import TODAY_VARIABLE
 
-from components.config.clock import TODAY_VARIABLE
-from tools.gcp_mocks import GcpMocks
-from tools.render import Rendering, render_stack
+from tests.support.gcp_mocks import GcpMocks
+from tests.support.render import Rendering, render_stack
 
 SUITE_DATE = dt.date(2026, 11, 25)
 """The day every test judges stacks on: model retirements and default pins do not move under the suite."""

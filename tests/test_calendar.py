@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from claude_vertex.config import NAMESPACE, ConfigError, StackConfig, parse_config
 
-from components.config import NAMESPACE, ConfigError, StackConfig, parse_config
 from tools import preview
 
 WARNING_DAYS = 90

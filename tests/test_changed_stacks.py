@@ -50,7 +50,7 @@ def test_pure_docs_run_nothing(path: str) -> None:
     [
         "Pulumi.yaml",  # the project file is shared by every stack
         "__main__.py",
-        "components/project.py",
+        "components/claude_vertex/resources/project.py",
         "policies/claude_vertex_policies/grants.py",
         "requirements.txt",
         ".github/workflows/apply.yml",

@@ -16,15 +16,15 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-from components.ci_platforms import BY_ID, PLATFORMS, ProviderLimitError, provider_args
-from components.ci_platforms.base import (
+from claude_vertex.ci_platforms import BY_ID, PLATFORMS, ProviderLimitError, provider_args
+from claude_vertex.ci_platforms.base import (
     CONDITION_MAX_CHARS,
     DESCRIPTION_MAX_CHARS,
     DISPLAY_NAME_MAX_CHARS,
     SUBJECT_MAX_BYTES,
 )
-from components.config import find_config_error
+from claude_vertex.config import find_config_error
+
 from tests.conftest import Rendered, config_with
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.render import ROOT
+from tests.support.render import ROOT
 
 CI_RUN = ROOT / ".ci" / "run"
 RECORDER = '#!/bin/sh\necho "$(basename "$0") $*" >> "$CALLS"\n'

@@ -1,4 +1,4 @@
-"""The CI snippets a team pastes to run Claude Code on Vertex AI, keyless (components/ci_platforms/*, ci_snippets.py).
+"""The CI snippets a team pastes to run Claude Code on Vertex AI, keyless (ci_platforms/*, render/ci_snippets.py).
 
 What a team notices when a snippet is wrong: the file does not load (schema), the job cannot
 authenticate (audience, credential file, service account), or Claude Code runs without part of its
@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from claude_vertex.ci_platforms.github import github_actions_workflow
+from claude_vertex.ci_platforms.gitlab import gitlab_ci_job
+from claude_vertex.render import ci_snippets
 
-from components import ci_snippets
-from components.ci_platforms.github import github_actions_workflow
-from components.ci_platforms.gitlab import gitlab_ci_job
 from tests.yaml12 import load_yaml12
 
 PROVIDER = "projects/123456789012/locations/global/workloadIdentityPools/claude-payments/providers/github"

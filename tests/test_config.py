@@ -7,15 +7,15 @@ import datetime as dt
 from typing import Any
 
 import pytest
-
-from components.config import (
+from claude_vertex.catalog import ALIASES, catalog
+from claude_vertex.config import (
     COMPUTE_TOKENS,
     PREDICT,
     ConfigError,
     default_role_id,
     parse_config,
 )
-from components.models import ALIASES, catalog
+
 from tests.conftest import SUITE_DATE
 
 BASE: dict[str, Any] = {

@@ -15,12 +15,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from claude_vertex.config import parse_config
 
-from components.config import parse_config
 from tests.fixture_stacks import DEV, PAYMENTS, every_stack_file, fixture_args
 from tests.pipelines import GITLAB_CI, WORKFLOW_DIR, needs_github, needs_gitlab
+from tests.support.render import ROOT
 from tools import config_docs, preview
-from tools.render import ROOT
 
 README = (ROOT / "README.md").read_text()
 

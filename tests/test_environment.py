@@ -7,8 +7,9 @@ import os
 import shlex
 import subprocess
 
-from components.config import VertexConfig
-from components.environment import (
+from claude_vertex.catalog import ALIASES, catalog
+from claude_vertex.config import VertexConfig
+from claude_vertex.render.environment import (
     PRECEDENCE_NOTE,
     claude_env,
     gcloud_auth_commands,
@@ -19,7 +20,7 @@ from components.environment import (
     to_dotenv,
     to_shell_exports,
 )
-from components.models import ALIASES, catalog
+
 from tests.conftest import SUITE_DATE
 
 TODAY = SUITE_DATE

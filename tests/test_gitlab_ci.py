@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from claude_vertex.render import ci_snippets
 
-from components import ci_snippets
 from tests.fixture_stacks import FIXTURES
 from tests.gitlab_config import DEFAULT_STAGE, compose, expand, resolved, script_lines, visible_jobs
 from tests.pipelines import (

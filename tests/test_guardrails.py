@@ -8,14 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from claude_vertex.catalog import catalog
+from claude_vertex.config import ConfigError, parse_config
+from claude_vertex.config.guardrails import families
+from claude_vertex.resources.guardrails.usage import dashboard_url, promql_metric
 
-from components.config import ConfigError, parse_config
-from components.config.guardrails import families
-from components.guardrails_usage import dashboard_url, promql_metric
-from components.models import catalog
 from tests.conftest import SUITE_DATE, Rendered, config_with
+from tests.support.gcp_mocks import project_number
 from tools import preview
-from tools.gcp_mocks import project_number
 
 Render = Callable[..., Rendered]
 BUDGET = "gcp:billing/budget:Budget"

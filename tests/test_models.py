@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from claude_vertex.catalog import ALIASES, Model, catalog
+from claude_vertex.config import ConfigError, parse_config
+from claude_vertex.render.environment import claude_env
 
-from components.config import ConfigError, parse_config
-from components.environment import claude_env
-from components.models import ALIASES, Model, catalog
 from tests.conftest import SUITE_DATE, config_with
 
 TODAY = SUITE_DATE

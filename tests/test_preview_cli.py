@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from claude_vertex.catalog import catalog
 
-from components.models import catalog
 from tests.conftest import BASE_CONFIG
 from tests.fixture_stacks import DEV, PAYMENTS, fixture_args, stacks_here
+from tests.support.render import ROOT
 from tools import preview
-from tools.render import ROOT
 
 RESOURCE_KEYS = {"urn", "type", "name", "parent", "dependencies", "protect", "inputs"}
 
@@ -92,8 +92,8 @@ def test_a_config_pulumi_could_not_pass_on_exits_2_before_anything_runs(tmp_path
 
 
 def test_a_pack_the_system_refuses_to_start_is_a_one_line_error() -> None:
-    from tools.analyzer import PolicyPackError, launch_pack_process
-    from tools.engine_config import MAX_ENVIRONMENT_STRING
+    from tests.support.analyzer import PolicyPackError, launch_pack_process
+    from tests.support.engine_config import MAX_ENVIRONMENT_STRING
 
     with pytest.raises(PolicyPackError, match=r"the policy pack could not be started .*Argument list too long"):
         launch_pack_process(
@@ -102,7 +102,7 @@ def test_a_pack_the_system_refuses_to_start_is_a_one_line_error() -> None:
 
 
 def test_error_raised_during_the_run_is_one_line_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tools import gcp_mocks
+    from tests.support import gcp_mocks
 
     monkeypatch.setattr(
         gcp_mocks, "_TESTABLE", tuple(p for p in gcp_mocks._TESTABLE if p != "aiplatform.endpoints.predict")

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from claude_vertex.catalog import catalog
+from claude_vertex.ci_platforms.github import github_actions_workflow
+from claude_vertex.ci_platforms.gitlab import gitlab_ci_job
+from claude_vertex.config import ConfigError, find_config_error
 
-from components.ci_platforms.github import github_actions_workflow
-from components.ci_platforms.gitlab import gitlab_ci_job
-from components.config import ConfigError, find_config_error
-from components.models import catalog
 from tests.conftest import Rendered, config_with
-from tools.gcp_mocks import TESTABLE_PERMISSIONS_TOKEN, project_number
+from tests.support.gcp_mocks import TESTABLE_PERMISSIONS_TOKEN, project_number
 
 PROJECT = "gcp:organizations/project:Project"
 SERVICE = "gcp:projects/service:Service"
@@ -159,14 +159,19 @@ def test_only_non_authoritative_iam_and_no_keys(created: Rendered) -> None:
 def test_children_are_parented_to_components(created: Rendered) -> None:
     components = {r["urn"]: r for r in created.resources if r["type"].startswith("claude-vertex:index:")}
     assert sorted(r["type"] for r in components.values()) == [
+        "claude-vertex:index:ClaudeVertexTeam",
         "claude-vertex:index:Guardrails",
         "claude-vertex:index:ModelAccess",
         "claude-vertex:index:TeamProject",
         "claude-vertex:index:VertexAccess",
     ]
+    team = next(urn for urn, r in components.items() if r["type"] == "claude-vertex:index:ClaudeVertexTeam")
     for record in created.resources:
         if record["type"].startswith("gcp:"):
             assert record["parent"] in components, record["name"]
+            assert record["parent"] != team, f"{record['name']}: each cloud resource belongs to a concern's component"
+        elif record["type"].startswith("claude-vertex:index:") and record["urn"] != team:
+            assert record["parent"] == team, record["name"]
 
 
 def test_critical_path_is_four_api_calls(created: Rendered) -> None:

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from claude_vertex.resources.readiness import Backoff, NotReadyError, iam_probe_urls, parse_answer, wait_until_ready
+from claude_vertex.resources.readiness_gate import TYPE_TOKEN, IamReadyProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
-from components.readiness import Backoff, NotReadyError, iam_probe_urls, parse_answer, wait_until_ready
-from components.readiness_gate import TYPE_TOKEN, IamReadyProvider
 from tests.conftest import Rendered, config_with
 from tests.gcp_iam_server import IamState, iam_server, service_disabled_body
 
@@ -173,7 +173,9 @@ def test_the_provider_fails_with_one_line_and_no_traceback(
         else:
             pytest.fail("the gate did not fail")
     assert reported.count("\n") == 1
-    assert reported.startswith("components.readiness.NotReadyError: iam.googleapis.com in project p-1234: not ready")
+    assert reported.startswith(
+        "claude_vertex.resources.readiness.NotReadyError: iam.googleapis.com in project p-1234: not ready"
+    )
 
 
 def test_missing_credentials_is_one_line_naming_the_fix(
@@ -209,7 +211,7 @@ def test_the_pickled_provider_loads_in_a_fresh_interpreter_from_the_project_dire
     done = subprocess.run(
         [sys.executable, "-c", code], input=blob, cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     )
-    assert done.stdout.split() == ["components.readiness_gate", "IamReadyProvider", "600.0"]
+    assert done.stdout.split() == ["claude_vertex.resources.readiness_gate", "IamReadyProvider", "600.0"]
 
 
 # The program, as the preview and `pulumi up` register it.
@@ -285,7 +287,7 @@ def test_pulumis_own_dynamic_provider_host_runs_the_gate(tmp_path: Path, recover
                     details = caught.value.details()
                     assert details.count("\n") == 1, details
                     assert details.startswith(
-                        "components.readiness.NotReadyError: iam.googleapis.com in project p-1234"
+                        "claude_vertex.resources.readiness.NotReadyError: iam.googleapis.com in project p-1234"
                     )
         finally:
             host.terminate()

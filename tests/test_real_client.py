@@ -1,7 +1,7 @@
 """The real Claude Code client, run with each stack's rendered environment, reaches the pinned models.
 
 For every `Pulumi.<stack>.yaml` the environment is rendered by the real program (as `tools.preview`
-does), then the pinned Claude Code release (`components.ci_snippets.CLAUDE_CODE_VERSION`, installed from
+does), then the pinned Claude Code release (`claude_vertex.render.ci_snippets.CLAUDE_CODE_VERSION`, installed from
 the npm registry into `.cache/claude-code/`, see tests/claude_client/install.py) runs `claude -p hi` and
 `claude -p hi --model opus|sonnet|haiku` offline against a local server answering as Vertex AI. What a
 developer would notice: each alias calls exactly the model the stack pins, in the stack's project and the
@@ -25,8 +25,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from claude_vertex.catalog import catalog
 
-from components.models import catalog
 from tests.claude_client.expectations import DEFAULT, INVOCATIONS, alias_variable, expected_target, pinned_model
 from tests.claude_client.install import ClientUnavailable, ensure_client
 from tests.claude_client.runner import CLIENT_TIMEOUT_S, Observation, client_environment, observe, run_client
@@ -107,7 +107,9 @@ def test_client_requests_land_on_the_pinned_model(
     for request in generations:
         model = _part(request, "model")
         entry = catalog().get(model)
-        assert entry is not None, f"{command}: the client's default {model} is not in components/models.yaml"
+        assert entry is not None, (
+            f"{command}: the client's default {model} is not in components/claude_vertex/models.yaml"
+        )
         if invocation != DEFAULT:
             assert entry.family == invocation, f"{command} reached {model}, a {entry.family} model"
         expected = expected_target(env, model).stream_path

@@ -68,8 +68,21 @@ def test_the_import_file_adopts_survivors_under_the_programs_own_names_and_paren
         assert f"urn:pulumi:test::claude-vertex::{types}::{entry['logicalName']}" in urns, entry
         assert ("id" in entry) != entry.get("component", False)
     assert [e for e in entries if e.get("component")] == [
-        {"type": "claude-vertex:index:TeamProject", "name": "r0", "logicalName": "payments-project", "component": True},
-        {"type": "claude-vertex:index:CiIdentity", "name": "r2", "logicalName": "payments-ci", "component": True},
+        {"type": "claude-vertex:index:ClaudeVertexTeam", "name": "r0", "logicalName": "payments", "component": True},
+        {
+            "type": "claude-vertex:index:TeamProject",
+            "name": "r1",
+            "logicalName": "payments-project",
+            "component": True,
+            "parent": "r0",
+        },
+        {
+            "type": "claude-vertex:index:CiIdentity",
+            "name": "r3",
+            "logicalName": "payments-ci",
+            "component": True,
+            "parent": "r0",
+        },
     ]
 
 

@@ -10,10 +10,10 @@ import yaml
 from pulumi.runtime.mocks import MockResourceArgs
 
 from tests.conftest import config_with
-from tools.analyzer import UNKNOWN, secret
-from tools.default_providers import default_provider_name, provider_inputs
-from tools.gcp_mocks import COMPUTED_STATE, GcpMocks
-from tools.render import ROOT, StackFileError, engine_config, read_project, read_stack_config, render_stack
+from tests.support.analyzer import UNKNOWN, secret
+from tests.support.default_providers import default_provider_name, provider_inputs
+from tests.support.gcp_mocks import COMPUTED_STATE, GcpMocks
+from tests.support.render import ROOT, StackFileError, engine_config, read_project, read_stack_config, render_stack
 
 SIMPLE_TYPES = {"string", "boolean", "integer", "array"}
 
@@ -23,7 +23,7 @@ def test_project_file_repeats_no_stack_key() -> None:
     assert data["name"] == "claude-vertex"
     assert data["runtime"]["name"] == "python"
     assert data["runtime"]["options"]["virtualenv"] == ".venv"
-    # Keys are declared once, in components/config/; the project file repeats none of them.
+    # Keys are declared once, in components/claude_vertex/config/; the project file repeats none of them.
     declared = data.get("config") or {}
     assert not [k for k in declared if k.startswith("claude-vertex:")]
     for key, decl in declared.items():

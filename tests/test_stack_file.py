@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
+from claude_vertex.config import StackConfig
 from pydantic import BaseModel
 
-from components.config import StackConfig
 from tests.fixture_stacks import FIXTURES, stacks_here
-from tools.render import ROOT, read_project, read_stack_config
+from tests.support.render import ROOT, read_project, read_stack_config
 from tools.stack_file import MAX_BYTES, MAX_DEPTH, StackFileError, read_yaml_mapping
 from tools.stack_scalars import EXACT_INTEGERS, HIDDEN, MAX_NUMBER_DIGITS, ScalarRefused, resolve_plain
 

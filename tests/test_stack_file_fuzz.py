@@ -19,11 +19,11 @@ from pathlib import Path
 import pulumi.runtime
 import pytest
 import yaml
+from claude_vertex.config import find_config_error, load_stack_config
 
-from components.config import find_config_error, load_stack_config
 from tests.conftest import BASE_CONFIG, SUITE_DATE
+from tests.support.render import engine_config, read_stack_config
 from tests.test_stack_file import preview
-from tools.render import engine_config, read_stack_config
 from tools.stack_file import StackFileError
 
 SEED = 20261206

@@ -13,8 +13,8 @@ import yaml
 
 from tests.conftest import BASE_CONFIG
 from tests.fixture_stacks import DEV, fixture_args
+from tests.support.render import ROOT
 from tools import preview
-from tools.render import ROOT
 from tools.stack_file import read_stack_config
 
 STACKS = preview.available_stacks()

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from claude_vertex.render import ci_snippets
 
-from components import ci_snippets
 from tests.pipelines import (
     GITHUB_PIPELINE,
     WORKFLOW_DIR,
@@ -81,7 +81,9 @@ def test_every_action_is_pinned_to_a_reviewed_commit_with_its_version_beside_it(
         for line in (line.strip() for line in text.splitlines()):
             if line.startswith(("uses:", "- uses:")):
                 ref = line.split("uses:", 1)[1].split("#", 1)[0].strip()
-                assert ref in PINNED_REFS, f"{path.name}: {line} is not one of the pins in components/ci_snippets.py"
+                assert ref in PINNED_REFS, (
+                    f"{path.name}: {line} is not one of the pins in components/claude_vertex/render/ci_snippets.py"
+                )
                 assert line.endswith(f"# {PINNED_REFS[ref].version}"), f"{path.name}: {line} lacks its version"
 
 

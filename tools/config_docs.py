@@ -3,8 +3,8 @@
     python -m tools.config_docs           # rewrite schema/*.schema.json, docs/configuration.md, docs/models.md
     python -m tools.config_docs --check   # exit 1 naming every stale file (tests and CI run this)
 
-The declarations are the pydantic section models in `components/config/` and the catalog in
-`components/models.yaml`; nothing here restates a key, a default, a rule or a model.
+The declarations are the pydantic section models in `components/claude_vertex/config/` and the catalog in
+`components/claude_vertex/models.yaml`; nothing here restates a key, a default, a rule or a model.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
+from claude_vertex.catalog import ALIASES, Catalog, catalog
+from claude_vertex.config import StackConfig
+from claude_vertex.config.base import NAMESPACE, Section
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from components.config import StackConfig
-from components.config.base import NAMESPACE, Section
-from components.models import ALIASES, Catalog, catalog
+from tools import package_args
 from tools.stack_keys import CONFIG, PROVIDER_NAMESPACES, STACK_FILE_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +69,7 @@ def stack_schema() -> dict[str, Any]:
         "$schema": SCHEMA_ID,
         "$id": "schema/stack-config.schema.json",
         "title": "claude-vertex team stack file (Pulumi.<team>.yaml)",
-        "description": "Generated from components/config/ by `python -m tools.config_docs`; do not edit by hand.",
+        "description": "Generated from claude_vertex/config/ by `python -m tools.config_docs`; do not edit by hand.",
         "type": "object",
         "properties": {
             CONFIG: {
@@ -93,7 +94,7 @@ def models_schema() -> dict[str, Any]:
     return {
         "$schema": SCHEMA_ID,
         "$id": "schema/models.schema.json",
-        "description": "Generated from components/models.py by `python -m tools.config_docs`; do not edit by hand.",
+        "description": "Generated from claude_vertex/catalog.py by `python -m tools.config_docs`; do not edit by hand.",
         **schema,
     }
 
@@ -168,12 +169,13 @@ def configuration_md() -> str:
     lines = [
         "# Stack configuration reference",
         "",
-        "<!-- Generated from components/config/ by `python -m tools.config_docs`; do not edit by hand. -->",
+        "<!-- Generated from claude_vertex/config/ by `python -m tools.config_docs`; do not edit by hand. -->",
         "",
         "A team is one stack; its `Pulumi.<team>.yaml` is the team's record. Every key lives under the",
-        f"`{NAMESPACE}:` namespace and is declared once, as a pydantic model in `components/config/`: this page, the",
-        "JSON Schema editors use (`schema/stack-config.schema.json`, referenced from each stack file's first line) and",
-        "the parser are all derived from that declaration. A bad value stops `pulumi up` (and the offline preview,",
+        f"`{NAMESPACE}:` namespace and is declared once, as a pydantic model in `claude_vertex/config/`: this page,",
+        "the JSON Schema editors use (`schema/stack-config.schema.json`, named on each stack file's first line),",
+        "the component's typed args and the parser are all derived from that declaration. A bad value stops",
+        "`pulumi up` (and the offline preview,",
         "exit code 2) before a single resource is registered, with one line naming the key, the value and what is",
         "allowed, for example:",
         "",
@@ -207,10 +209,10 @@ def models_md() -> str:
     lines = [
         "# The model catalog",
         "",
-        "<!-- Generated from components/models.yaml by `python -m tools.config_docs`; do not edit by hand. -->",
+        "<!-- Generated from claude_vertex/models.yaml by `python -m tools.config_docs`; do not edit by hand. -->",
         "",
-        "`components/models.yaml` is the one place that knows the Claude models on Vertex AI; config validation, the",
-        "environment, Model Garden enablement, the allow-list org policy, the quota caps and the doctor read it.",
+        "`claude_vertex/models.yaml` is the one place that knows the Claude models on Vertex AI; config validation,",
+        "the environment, Model Garden enablement, the allow-list org policy, the quota caps and the doctor read it.",
         f"Facts checked on {models.checkedOn}. The recommended model of each alias is what an unpinned alias gets.",
         "",
         "| model | family | recommended | regions | `VERTEX_REGION_*` | [1m] | retires | successor | "
@@ -237,7 +239,7 @@ def models_md() -> str:
         "",
         "## Adding a model",
         "",
-        "Add one entry to `components/models.yaml` (the schema, `schema/models.schema.json`, says what each field",
+        "Add one entry to `claude_vertex/models.yaml` (the schema, `schema/models.schema.json`, says what each field",
         "means), run `python -m tools.config_docs` to refresh this page, and `make test`. Nothing else changes: the",
         f"aliases ({', '.join(ALIASES)}) pick it up when it is marked `recommended`, overrides and caps accept it,",
         "and the doctor ships a copy of the catalog that a test keeps equal.",
@@ -251,6 +253,7 @@ def derived_files() -> dict[Path, str]:
         MODELS_SCHEMA: json.dumps(models_schema(), indent=2, sort_keys=True) + "\n",
         CONFIG_DOC: configuration_md(),
         MODELS_DOC: models_md(),
+        ROOT / package_args.TARGET: package_args.args_module(),
     }
 
 

@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.support.render import ROOT, Rendering
 from tools.preview import POLICY_PACK, ConfigInvalid, load_rendering
-from tools.render import ROOT, Rendering
 from tools.stack_scalars import printable
 
 EXIT_OK, EXIT_CLASH, EXIT_INVALID = 0, 1, 2
@@ -154,7 +154,7 @@ def inspect_chunk(paths: Sequence[str], policy_config: str | None, no_policy: bo
     few milliseconds. Each stack is still judged on its own (`Analyze` per resource, `AnalyzeStack` over its
     resources, the same policy config), which is what the engine does; only the pack's start-up is shared.
     """
-    from tools.analyzer import PolicyConfigError, PolicyPackServer, load_policy_config
+    from tests.support.analyzer import PolicyConfigError, PolicyPackServer, load_policy_config
 
     results: list[dict[str, Any]] = []
     renderings: list[tuple[Path, Rendering]] = []
@@ -213,7 +213,7 @@ def team_projects(policy_config: Path | None) -> dict[str, list[str]] | None:
     """`team-projects-allowed.teamProjects` of the policy config (stack name -> project IDs or globs), if set."""
     if policy_config is None:
         return None
-    from tools.analyzer import PolicyConfigError, load_policy_config
+    from tests.support.analyzer import PolicyConfigError, load_policy_config
 
     try:
         data = load_policy_config(policy_config)

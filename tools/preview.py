@@ -27,14 +27,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.engine_config import config_too_large
+from tests.support.engine_config import config_too_large
 from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
 from tools.stack_scalars import printable
 
 if TYPE_CHECKING:
-    from tools.analyzer import Judgement, PackProcess
-    from tools.gcp_mocks import ResourceRecord
-    from tools.render import Rendering
+    from tests.support.analyzer import Judgement, PackProcess
+    from tests.support.gcp_mocks import ResourceRecord
+    from tests.support.render import Rendering
 
 EXIT_OK, EXIT_VIOLATION, EXIT_CONFIG = 0, 1, 2
 POLICY_PACK = ROOT / "policies"
@@ -110,9 +110,10 @@ def render_config(
     on_register: Callable[[ResourceRecord], None] | None = None,
 ) -> Rendering:
     """The program under mocks; a config error the program raises becomes `ConfigInvalid`."""
-    from components.config import find_config_error
-    from tools.gcp_mocks import GcpMocks
-    from tools.render import render_stack
+    from claude_vertex.config import find_config_error
+
+    from tests.support.gcp_mocks import GcpMocks
+    from tests.support.render import render_stack
 
     try:
         mocks = GcpMocks(preview=engine_preview)
@@ -129,8 +130,8 @@ def launch_pack(project: str, stack: str, config: dict[str, Any]) -> PackProcess
     interpreter boots on the other core while this one imports the SDK and renders the program.
 
     It gets the stack's config as the engine passes it (`PULUMI_CONFIG`, set by the Python language host)."""
-    from tools.analyzer.process import launch_pack_process
-    from tools.engine_config import engine_config
+    from tests.support.analyzer.process import launch_pack_process
+    from tests.support.engine_config import engine_config
 
     return launch_pack_process(POLICY_PACK, project=project, stack=stack, program_config=engine_config(config))
 
@@ -141,8 +142,8 @@ def start_judgement(
     """The policy pass, begun: it judges each resource as the program registers it, once the pack is up.
 
     `ConfigureStack` carries the stack's config and which keys are encrypted, as the engine sends them."""
-    from tools.analyzer import Judgement, PolicyPackServer
-    from tools.engine_config import engine_config, secret_keys
+    from tests.support.analyzer import Judgement, PolicyPackServer
+    from tests.support.engine_config import engine_config, secret_keys
 
     server = PolicyPackServer(
         POLICY_PACK,
@@ -157,7 +158,7 @@ def start_judgement(
 
 def judge(rendering: Rendering, judgement: Judgement) -> list[dict[str, str]]:
     """The verdicts on what the engine sends the pack, exactly as `--policy-pack policies` would give them."""
-    from tools.analyzer import PolicyConfigError
+    from tests.support.analyzer import PolicyConfigError
 
     try:
         violations = judgement.verdicts(rendering.analyzed)
@@ -172,7 +173,7 @@ def read_policy_config(path: Path | None) -> dict[str, Any] | None:
     """The `--policy-config` file, checked for shape (its values are checked against the pack's schemas later)."""
     if path is None:
         return None
-    from tools.analyzer import PolicyConfigError, load_policy_config
+    from tests.support.analyzer import PolicyConfigError, load_policy_config
 
     try:
         return load_policy_config(path)
@@ -182,7 +183,7 @@ def read_policy_config(path: Path | None) -> dict[str, Any] | None:
 
 def write_env(directory: Path, team: str, env: dict[str, str]) -> list[Path]:
     """The three files a team gets: `.env`, `env.sh` and Claude Code's `settings.json`."""
-    from components.environment import render_all
+    from claude_vertex.render.environment import render_all
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []
@@ -194,8 +195,8 @@ def write_env(directory: Path, team: str, env: dict[str, str]) -> list[Path]:
 
 
 def _shown(value: Any) -> str:
-    from tools.gcp_mocks import UNKNOWN
-    from tools.render import UNKNOWN_OUTPUT
+    from tests.support.gcp_mocks import UNKNOWN
+    from tests.support.render import UNKNOWN_OUTPUT
 
     return UNKNOWN_OUTPUT if value == UNKNOWN else str(value)
 
@@ -248,8 +249,8 @@ file can carry credentials there and a pipeline's log is no place for them."""
 
 def provider_lines(rendering: Rendering) -> list[str]:
     """The engine's provider resources, one line each: what the stack's config hands each of them."""
-    from tools.analyzer import is_secret
-    from tools.default_providers import DYNAMIC_PACKAGES, PROVIDER_TYPE_PREFIX, is_provider_type
+    from tests.support.analyzer import is_secret
+    from tests.support.default_providers import DYNAMIC_PACKAGES, PROVIDER_TYPE_PREFIX, is_provider_type
 
     providers = [r for r in rendering.resources if is_provider_type(r["type"])]
     if not providers:
@@ -270,12 +271,12 @@ def provider_lines(rendering: Rendering) -> list[str]:
 
 def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -> str:
     """The human plan: resources by apply wave, outputs, the environment, then the verdicts."""
-    from tools.render import is_cloud_resource
+    from tests.support.render import is_cloud_resource
 
     custom = [r for r in rendering.resources if is_cloud_resource(r["type"])]
     lines = [f"Stack {rendering.stack} of {rendering.project}: {len(custom)} resources to create"]
     if rendering.preview:
-        from tools.render import UNKNOWN_OUTPUT
+        from tests.support.render import UNKNOWN_OUTPUT
 
         lines.append(
             f"(as `pulumi preview` sends it to the policy pack: {UNKNOWN_OUTPUT} is known only after `pulumi up`)"
@@ -378,9 +379,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def set_stack_date(text: str) -> None:
-    """`--today`: the program reads the stack's one date from CLAUDE_VERTEX_TODAY (components/config/clock.py)."""
-    from components.config import ConfigError
-    from components.config.clock import TODAY_VARIABLE, parse_date
+    """`--today`: the program reads the stack's one date from CLAUDE_VERTEX_TODAY (claude_vertex/config/clock.py)."""
+    from claude_vertex.config import ConfigError
+    from claude_vertex.config.clock import TODAY_VARIABLE, parse_date
 
     try:
         os.environ[TODAY_VARIABLE] = parse_date(text, setting="--today").isoformat()

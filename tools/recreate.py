@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.render import Rendering
 from tools.preview import ConfigInvalid, load_rendering
-from tools.render import Rendering
 
 PROJECT = "gcp:organizations/project:Project"
 POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"

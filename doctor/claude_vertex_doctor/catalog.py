@@ -1,4 +1,4 @@
-"""The model catalog the doctor ships (`models.yaml`, a copy of the repository's `components/models.yaml`).
+"""The model catalog the doctor ships (`models.yaml`, a copy of the repository's `claude_vertex/models.yaml`).
 
 Developers install the doctor without the repository, so it carries the catalog as package data; a test in the
 repository fails when the copy drifts. Only the questions the doctor asks are answered here: which regions serve

@@ -13,7 +13,7 @@ from doctor_support import dotenv_text, stack_env
 
 def test_dotenv_as_the_stack_writes_it_reads_back_to_the_same_variables():
     env = stack_env(DISABLE_PROMPT_CACHING="1", ODD='a "quoted" $value with \\ and spaces')
-    environment = pytest.importorskip("components.environment")
+    environment = pytest.importorskip("claude_vertex.render.environment")
     text = environment.to_dotenv(env, "payments")
     assert parse_dotenv(text) == env
     # The other tests write their dotenv files with dotenv_text; it must read back as the real rendering does.

@@ -7,7 +7,7 @@ Forms IAM itself would accept but that name "everyone of some kind" (org-wide pr
 workforce pools, GKE cluster-wide sets, Google-managed accounts shared by every build) have a problem
 too: nothing a team stack grants needs them.
 
-The program's config reader (`components/config/members.py`) accepts exactly the forms this parser and the
+The program's config reader (`components/claude_vertex/config/members.py`) accepts exactly the forms this parser and the
 member rules accept; `tests/policies/test_member_parity.py` holds the two against each other on a generated corpus.
 The grammar below is therefore written the same way in both: change it in both, or that test fails.
 

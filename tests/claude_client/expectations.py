@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from components.models import ALIASES, catalog, strip_1m
+from claude_vertex.catalog import ALIASES, catalog, strip_1m
 
 DEFAULT = "default"
 """The invocation without `--model`: Claude Code uses `ANTHROPIC_MODEL`, or its own default."""

@@ -2,7 +2,7 @@
 
     python -m tests.claude_client.install        # what `make claude-client` runs; prints the binary's path
 
-The version is `components.ci_snippets.CLAUDE_CODE_VERSION`, the one the CI snippets hand to teams, so the
+The version is `claude_vertex.render.ci_snippets.CLAUDE_CODE_VERSION`, the one the CI snippets hand to teams, so the
 test exercises the client teams actually get. `@anthropic-ai/claude-code` ships its native binary in a
 platform package (`@anthropic-ai/claude-code-linux-x64`, ...) that npm installs as an optional dependency;
 we run that binary directly and pass `--ignore-scripts`, so nothing from the package runs at install time
@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from components.ci_snippets import CLAUDE_CODE_VERSION
+from claude_vertex.render.ci_snippets import CLAUDE_CODE_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_ROOT = ROOT / ".cache" / "claude-code"

@@ -1,6 +1,6 @@
 """Fixtures for the policy pack: import paths, and one pack process per test session.
 
-The pack is started exactly as the engine starts it (`tools.analyzer.PolicyPackServer`); starting it
+The pack is started exactly as the engine starts it (`tests.support.analyzer.PolicyPackServer`); starting it
 once and reconfiguring it per test keeps the protocol tests fast while still going through gRPC.
 """
 
@@ -20,7 +20,7 @@ for path in (ROOT, PACK_DIR, Path(__file__).resolve().parent):
 
 from policy_records import PROJECT, STACK  # noqa: E402
 
-from tools.analyzer import PolicyPackServer  # noqa: E402
+from tests.support.analyzer import PolicyPackServer  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,8 @@ from policy_records import (
     with_inputs,
 )
 
-from tools.analyzer import UNKNOWN
-from tools.gcp_mocks import project_number
+from tests.support.analyzer import UNKNOWN
+from tests.support.gcp_mocks import project_number
 
 CUSTOM = "projects/claude-platform-dev/roles/claudeVertexPlatform"
 POOL = "projects/123456789012/locations/global/workloadIdentityPools/claude-platform"

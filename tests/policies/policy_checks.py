@@ -9,7 +9,7 @@ from claude_vertex_policies.rules import RULES, RULES_BY_NAME, EngineStack, Reso
 from policy_cases import Case
 from policy_records import STACK
 
-from tools.analyzer import Violation
+from tests.support.analyzer import Violation
 
 
 def stack_resources(records: Iterable[dict[str, Any]]) -> list[StackResource]:

@@ -2,7 +2,7 @@
 
 A record is `{urn, type, name, parent, dependencies, propertyDependencies, protect, inputs}` with wire
 (camelCase) input names. A whole team stack is never written here by hand: `program_stack()` renders the
-real program (tools.render under the GCP mocks, either as after `pulumi up` or as during `pulumi preview`),
+real program (tests.support.render under the GCP mocks, either as after `pulumi up` or as during `pulumi preview`),
 so a rule that breaks the real program fails its tests. The builders below are for rule fixtures.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tools.default_providers import default_provider_name, provider_type
-from tools.gcp_mocks import GcpMocks
-from tools.render import render_stack
+from tests.support.default_providers import default_provider_name, provider_type
+from tests.support.gcp_mocks import GcpMocks
+from tests.support.render import render_stack
 
 PROJECT = "claude-vertex"
 STACK = "dev"

@@ -16,12 +16,11 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
+from claude_vertex.config import members as config_members
+from claude_vertex.config.base import Refusal
 from claude_vertex_policies import members as pack_members
 from claude_vertex_policies.pinning import PINNING_ATTRIBUTES
 from claude_vertex_policies.rules import RULES_BY_NAME
-
-from components.config import members as config_members
-from components.config.base import Refusal
 
 MEMBER_RULES = (
     "known-principals-only",

@@ -1,4 +1,4 @@
-"""The engine-faithful driver (`tools/analyzer/`), tested with its own probe packs, not with our rules.
+"""The engine-faithful driver (`tests/support/analyzer/`), tested with its own probe packs, not with our rules.
 
 The probe pack echoes back exactly what the SDK hands a policy (config, properties, options, graph), so
 these tests pin down the driver's side of the protocol: config reconciliation with schema defaults,
@@ -18,7 +18,7 @@ import pytest
 from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2 as pb
 
-from tools.analyzer import (
+from tests.support.analyzer import (
     UNKNOWN,
     Judgement,
     PolicyConfigError,

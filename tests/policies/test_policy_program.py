@@ -1,6 +1,6 @@
 """The pack against the real program: every stack file, CI variants, and stack configs it must catch.
 
-The program is rendered unchanged under the project's GCP mocks (`tools.render`), so these tests fail
+The program is rendered unchanged under the project's GCP mocks (`tests.support.render`), so these tests fail
 if the program starts emitting something the pack objects to, or if the pack stops catching a bad
 configuration that the program's own config validation lets through.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.fixture_stacks import DEV, every_stack_file, stack_of
-from tools.analyzer import (
+from tests.support.analyzer import (
     DEFAULT_PACK_DIR,
     UNKNOWN,
     Judgement,
@@ -26,8 +26,8 @@ from tools.analyzer import (
     load_policy_config,
     run_policy_pack,
 )
+from tests.support.render import render_stack
 from tools.preview import ROOT, load_rendering
-from tools.render import render_stack
 
 pytestmark = pytest.mark.slow
 

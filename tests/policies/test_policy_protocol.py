@@ -25,7 +25,7 @@ from policy_records import (
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi_policy import EnforcementLevel
 
-from tools.analyzer import UNKNOWN, PolicyConfigError, run_policy_pack
+from tests.support.analyzer import UNKNOWN, PolicyConfigError, run_policy_pack
 
 pytestmark = pytest.mark.slow
 

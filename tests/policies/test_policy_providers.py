@@ -18,8 +18,9 @@ from claude_vertex_policies import provider_settings
 from policy_records import program_stack
 
 from tests.conftest import BASE_CONFIG
-from tools import default_providers, preview
-from tools.analyzer import analyze_request
+from tests.support import default_providers
+from tests.support.analyzer import analyze_request
+from tools import preview
 
 SETTINGS_RULE = "gcp-provider-settings-allowed"
 

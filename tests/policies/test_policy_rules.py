@@ -279,9 +279,8 @@ def test_a_stale_readme_is_caught():
 
 def test_the_gate_rule_pins_exactly_what_the_program_registers():
     """One declaration each side: the program's gate token and inputs are the ones the rule allows, no more."""
+    from claude_vertex.resources.readiness_gate import TYPE_TOKEN
     from claude_vertex_policies.rules import readiness_gate
-
-    from components.readiness_gate import TYPE_TOKEN
 
     (gate,) = [r for r in program_stack() if r["type"] == readiness_gate.GATE]
     assert readiness_gate.GATE == TYPE_TOKEN and readiness_gate.GATE in resource_types.ALLOWED_TYPES

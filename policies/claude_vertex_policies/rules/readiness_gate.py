@@ -1,6 +1,6 @@
 """The readiness gate sends the deployer's token to exactly Google's IAM endpoint, and nothing else rides on it.
 
-The gate (`pulumi-python:dynamic/readiness:IamReady`, components/readiness_gate.py) is a dynamic resource: its
+The gate (`pulumi-python:dynamic/readiness:IamReady`, resources/readiness_gate.py) is a dynamic resource: its
 code runs in the deployer's process, with the deployer's Application Default Credentials, and sends a bearer
 token to `endpoint`. An endpoint of the stack's choosing would hand that token to whoever runs it.
 
@@ -55,7 +55,7 @@ READINESS_GATE_PINNED = ResourceRule(
         "https://iam.googleapis.com.",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
-        remediation="Use the program's gate (components.readiness_gate.IamReady) with its defaults: it polls "
+        remediation="Use the program's gate (resources.readiness_gate.IamReady) with its defaults: it polls "
         "https://iam.googleapis.com for the team project. Any other endpoint would receive the deployer's token.",
         equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
         tags=("credentials", "deny-by-default"),

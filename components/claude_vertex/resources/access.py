@@ -1,0 +1,161 @@
+"""The minimal custom role, the team's service accounts, and who may use them.
+
+Grants are `IAMMember` only: non-authoritative, so one team's stack can never wipe another's grants
+in a shared project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pulumi
+import pulumi_gcp as gcp
+
+from claude_vertex.config import PREDICT, AccessConfig, DeployTimeConfigError
+
+TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator"
+
+
+def permission_check_resource(project_id: str, create: bool, folder_id: str | None) -> str | None:
+    """Where to ask which permissions custom roles may hold, before the project exists.
+
+    An adopted project answers for itself; a new one inherits what its folder supports.
+    """
+    if not create:
+        return f"//cloudresourcemanager.googleapis.com/projects/{project_id}"
+    if folder_id:
+        return f"//cloudresourcemanager.googleapis.com/folders/{folder_id}"
+    return None
+
+
+def supported_permissions(requested: Sequence[str], supported: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Split the requested permissions into (kept, dropped) by what the organization supports.
+
+    Some organizations reject `aiplatform.endpoints.computeTokens` in custom roles; dropping it keeps
+    Claude Code working (it only loses exact token counting). Losing predict is fatal: without it the
+    role is useless, so that is an error instead of a quiet empty role.
+    """
+    available = set(supported)
+    kept = [p for p in requested if p in available]
+    dropped = [p for p in requested if p not in available]
+    if PREDICT in dropped:
+        raise DeployTimeConfigError(
+            "access.permissions",
+            PREDICT,
+            "this organization does not support it in custom roles, so Claude Code cannot be granted access here",
+        )
+    return kept, dropped
+
+
+def member_resource_suffix(member: str) -> str:
+    """A member as it reads in a resource name; URNs take it verbatim except for `::`."""
+    return member.replace("::", ":")
+
+
+class VertexAccess(pulumi.ComponentResource):
+    """Custom role with only the Vertex permissions, bound to people and to the team's service accounts."""
+
+    role: gcp.projects.IAMCustomRole
+    role_name: pulumi.Output[str]
+    service_accounts: dict[str, gcp.serviceaccount.Account]
+    service_account_emails: dict[str, pulumi.Output[str]]
+
+    def __init__(
+        self,
+        team: str,
+        config: AccessConfig,
+        project_id: pulumi.Input[str],
+        iam_ready: pulumi.Resource,
+        vertex_api: pulumi.Resource,
+        permission_resource: str | None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("claude-vertex:index:VertexAccess", f"{team}-access", None, opts)
+        # Custom roles and service accounts are IAM API calls: they wait until IAM serves the project (the
+        # readiness gate, claude_vertex/resources/readiness_gate.py), nothing else does. The role also waits for the
+        # Vertex AI API: a permission may not be available to custom roles until its service is enabled.
+        needs_iam = pulumi.ResourceOptions(parent=self, depends_on=[iam_ready])
+        role_needs = pulumi.ResourceOptions(parent=self, depends_on=[iam_ready, vertex_api])
+
+        self.role = gcp.projects.IAMCustomRole(
+            f"{team}-role",
+            project=project_id,
+            role_id=config.role_id,
+            title=f"Claude Code on Vertex AI ({team})"[:100],
+            description=(
+                f"Lets team {team} call Claude models on Vertex AI and nothing else. "
+                "Managed by claude-vertex (Pulumi); changes made elsewhere are reverted."
+            ),
+            permissions=self._permissions(team, config, permission_resource),
+            stage="GA",
+            # A deleted role is soft-deleted and its ID held: never create the replacement first.
+            opts=role_needs.merge(pulumi.ResourceOptions(delete_before_replace=True)),
+        )
+        self.role_name = self.role.name
+        grant = pulumi.ResourceOptions(parent=self)
+
+        for member in config.members:
+            gcp.projects.IAMMember(
+                f"{team}-grant-{member_resource_suffix(member)}",
+                project=project_id,
+                role=self.role.name,
+                member=member,
+                opts=grant,
+            )
+
+        self.service_accounts = {}
+        for account in config.service_accounts:
+            sa = gcp.serviceaccount.Account(
+                f"{team}-sa-{account.id}",
+                project=project_id,
+                account_id=account.id,
+                display_name=account.display_name,
+                description=account.description,
+                opts=needs_iam.merge(pulumi.ResourceOptions(delete_before_replace=True)),
+            )
+            self.service_accounts[account.id] = sa
+            gcp.projects.IAMMember(
+                f"{team}-grant-sa-{account.id}",
+                project=project_id,
+                role=self.role.name,
+                member=sa.member,
+                opts=grant,
+            )
+            for impersonator in account.impersonators:
+                # Token creator on this one account, never on the project: it would cover every account.
+                gcp.serviceaccount.IAMMember(
+                    f"{team}-sa-{account.id}-impersonator-{member_resource_suffix(impersonator)}",
+                    service_account_id=sa.name,
+                    role=TOKEN_CREATOR,
+                    member=impersonator,
+                    opts=grant,
+                )
+
+        self.service_account_emails = {sa_id: sa.email for sa_id, sa in self.service_accounts.items()}
+        self.register_outputs({"roleName": self.role_name, "serviceAccountEmails": self.service_account_emails})
+
+    def _permissions(
+        self, team: str, config: AccessConfig, permission_resource: str | None
+    ) -> pulumi.Input[Sequence[str]]:
+        requested = list(config.permissions)
+        if not config.verify_permissions or permission_resource is None:
+            return requested
+        testable = gcp.iam.get_testable_permissions_output(
+            full_resource_name=permission_resource,
+            custom_support_level="SUPPORTED",
+            stages=["GA", "BETA"],
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+
+        def keep(result: gcp.iam.GetTestablePermissionsResult) -> list[str]:
+            kept, dropped = supported_permissions(requested, (p.name for p in result.permissions))
+            for permission in dropped:
+                pulumi.log.warn(
+                    f"{permission} is not supported in custom roles under {permission_resource}; "
+                    f"role {config.role_id} for team {team} is created without it. Remove it from "
+                    "claude-vertex:access.permissions to silence this warning.",
+                    resource=self,
+                )
+            return kept
+
+        return testable.apply(keep)

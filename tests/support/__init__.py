@@ -1,0 +1,6 @@
+"""The offline engine: the program rendered under Pulumi's mocks (answering in GCP's formats), the engine's own
+registrations and config hand-over, and the policy pack driven over the analyzer protocol as the engine drives it.
+
+The fast suite is built on it, and so are the offline commands (`make preview`, the fleet view), which are
+this harness made useful: nothing here talks to a cloud.
+"""

@@ -1,0 +1,366 @@
+"""Pulumi mocks that answer like GCP does, and a monitor that records what the program registers.
+
+The offline preview and the tests both run `__main__.py` unchanged against these. The values follow
+GCP's real formats (service-account emails, role and pool resource names, 12-digit project numbers)
+so that everything downstream, from the env renderings to the policy pack, sees realistic data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.settings import get_project, get_stack
+
+from tests.support.default_providers import (
+    VERSION_INPUT,
+    default_provider_name,
+    is_provider_type,
+    package_of,
+    provider_inputs,
+    provider_type,
+)
+
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+TESTABLE_PERMISSIONS_TOKEN = "gcp:iam/getTestablePermissions:getTestablePermissions"
+GET_PROJECT_TOKEN = "gcp:organizations/getProject:getProject"
+# Permissions an organization typically offers for custom roles around the ones we ask for.
+_TESTABLE = (
+    "aiplatform.endpoints.computeTokens",
+    "aiplatform.endpoints.get",
+    "aiplatform.endpoints.list",
+    "aiplatform.endpoints.predict",
+    "aiplatform.models.get",
+    "serviceusage.services.use",
+)
+
+
+def _digits(seed: str, length: int) -> str:
+    """Stable pseudo-random digits: the same config always yields the same project number."""
+    value = int(hashlib.sha256(seed.encode()).hexdigest(), 16)
+    first = str(1 + value % 9)
+    return first + str(value // 9)[-(length - 1) :].rjust(length - 1, "0")
+
+
+def project_number(project_id: str) -> str:
+    """A 12-digit project number, as GCP assigns them, derived from the project ID."""
+    return _digits(f"project:{project_id}", 12)
+
+
+def _service_account(inputs: dict[str, Any]) -> dict[str, Any]:
+    project = inputs["project"]
+    email = f"{inputs['accountId']}@{project}.iam.gserviceaccount.com"
+    return {
+        "email": email,
+        "name": f"projects/{project}/serviceAccounts/{email}",
+        "member": f"serviceAccount:{email}",
+        "uniqueId": _digits(f"sa:{email}", 21),
+    }
+
+
+def _pool_name(inputs: dict[str, Any]) -> str:
+    return (
+        f"projects/{project_number(inputs['project'])}/locations/global/"
+        f"workloadIdentityPools/{inputs['workloadIdentityPoolId']}"
+    )
+
+
+def _project(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    pid = inputs["projectId"]
+    labels = {**inputs.get("labels", {}), "goog-pulumi-provisioned": "true"}
+    return f"projects/{pid}", {"number": project_number(pid), "effectiveLabels": labels}
+
+
+def _role(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = f"projects/{inputs['project']}/roles/{inputs['roleId']}"
+    return name, {"name": name, "deleted": False}
+
+
+def _account(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    state = _service_account(inputs)
+    return state["name"], state
+
+
+def _pool(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = _pool_name(inputs)
+    return name, {"name": name, "state": "ACTIVE"}
+
+
+def _pool_provider(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = f"{_pool_name(inputs)}/providers/{inputs['workloadIdentityPoolProviderId']}"
+    return name, {"name": name, "state": "ACTIVE"}
+
+
+ComputedState = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
+"""(id, computed outputs) of a resource from its inputs, in the provider's formats, as after `pulumi up`."""
+
+COMPUTED_STATE: dict[str, ComputedState] = {
+    "gcp:organizations/project:Project": _project,
+    "gcp:projects/service:Service": lambda i: (f"{i['project']}/{i['service']}", {}),
+    "gcp:projects/iAMCustomRole:IAMCustomRole": _role,
+    "gcp:serviceaccount/account:Account": _account,
+    "gcp:projects/iAMMember:IAMMember": lambda i: (f"{i['project']}/{i['role']}/{i['member']}", {"etag": _ETAG}),
+    "gcp:serviceaccount/iAMMember:IAMMember": lambda i: (
+        f"{i['serviceAccountId']}/{i['role']}/{i['member']}",
+        {"etag": _ETAG},
+    ),
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": _pool,
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": _pool_provider,
+}
+"""One entry per resource type the program uses; a type not listed gets `<name>-id` and its inputs back.
+
+Add a type here (a budget, a notification channel, a dashboard ...) with one function: what GCP computes
+for it. Under `pulumi preview` none of it is known, which `GcpMocks(preview=True)` models.
+"""
+_ETAG = "BwYGaR1BQJ8="
+
+
+class GcpMocks(Mocks):
+    """Answers resource registrations and invokes the way the GCP provider would.
+
+    By default, as after `pulumi up`: every resource has its ID and computed outputs (`COMPUTED_STATE`).
+    With `preview=True`, as during `pulumi preview` of a new stack: the provider hands back the inputs
+    and nothing else, so the ID and every computed output (the role's `name`, an account's `email` and
+    `member`, the pool's `name`, the project's `number` ...) is unknown, and whatever the program builds
+    from them reaches the engine, and the policy pack, as unknown with its property dependencies.
+    `render_stack` runs the program in the runtime's dry-run mode to match.
+    """
+
+    def __init__(self, unsupported_permissions: Iterable[str] = (), *, preview: bool = False) -> None:
+        self.unsupported_permissions = frozenset(unsupported_permissions)
+        self.preview = preview
+        self.calls: list[MockCallArgs] = []
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        known = {key: value for key, value in args.inputs.items() if value is not None}
+        if self.preview:
+            return "", known
+        computed_state = COMPUTED_STATE.get(args.typ)
+        if computed_state is None:
+            return f"{args.name}-id", known
+        resource_id, computed = computed_state(args.inputs)
+        return resource_id, {**known, **computed}
+
+    def call(self, args: MockCallArgs) -> dict[str, Any] | tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.calls.append(args)
+        if args.token == TESTABLE_PERMISSIONS_TOKEN:
+            permissions = [
+                {
+                    "name": name,
+                    "title": name,
+                    "stage": "GA",
+                    "customSupportLevel": "SUPPORTED",
+                    "apiDisabled": False,
+                }
+                for name in _TESTABLE
+                if name not in self.unsupported_permissions
+            ]
+            return {
+                "id": args.args.get("fullResourceName", ""),
+                "fullResourceName": args.args.get("fullResourceName", ""),
+                "customSupportLevel": args.args.get("customSupportLevel", "SUPPORTED"),
+                "stages": args.args.get("stages", ["GA"]),
+                "permissions": permissions,
+            }
+        if args.token == GET_PROJECT_TOKEN:  # an adopted project, as GCP knows it
+            pid = args.args["projectId"]
+            return {"id": f"projects/{pid}", "projectId": pid, "number": project_number(pid), "name": pid}
+        return {}, [("token", f"the offline mocks do not implement {args.token}")]
+
+
+_WIRE_NAMES = {
+    "urn": "urn",
+    "type": "type",
+    "name": "name",
+    "parent": "parent",
+    "dependencies": "dependencies",
+    "propertyDependencies": "property_dependencies",
+    "protect": "protect",
+    "retainOnDelete": "retain_on_delete",
+    "deleteBeforeReplace": "delete_before_replace",
+    "inputs": "inputs",
+    "outputs": "outputs",
+    "provider": "provider",
+    "wave": "wave",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ResourceRecord(Mapping[str, Any]):
+    """One registered resource as the engine (and so a policy pack) sees it; never changed once made.
+
+    It reads as a mapping under the engine's wire names (`record["propertyDependencies"]`), the shape the
+    analyzer driver marshals and the rule fixtures are written in. `provider` is a custom resource's reference
+    to the provider resource that manages it, as the analyzer gets it: `{urn, type, name, inputs}`. `wave` is
+    its place in the apply order (see `tests.support.render`), filled in with `dataclasses.replace` once the whole
+    graph is known.
+    """
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] | None = None
+    """The provider's state once applied (inputs plus what GCP computes), as the engine hands `AnalyzeStack`;
+    None during `pulumi preview` and for components, where the engine sends the inputs instead."""
+    provider: dict[str, Any] | None = None
+    wave: int = 0
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, _WIRE_NAMES[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_WIRE_NAMES)
+
+    def __len__(self) -> int:
+        return len(_WIRE_NAMES)
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock resource monitor that records what the engine would register and send to a policy pack.
+
+    Each registration keeps its graph edges and options, not just state; URNs are made as the engine makes them
+    (`Deployment.generateURN`: a parent's full qualified type, none for the root stack). The engine's own
+    registrations are recorded too (`tests.support.default_providers`): the default provider of each package a custom
+    resource or an invoke uses, with its inputs derived from `config` (the stack's config, namespaced keys),
+    registered on first use; and each custom resource's `provider`. `root` is the root stack.
+    """
+
+    def __init__(
+        self,
+        mocks: Mocks,
+        on_register: Callable[[ResourceRecord], None] | None = None,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(mocks)
+        self.registrations: dict[str, ResourceRecord] = {}
+        self.root: ResourceRecord | None = None
+        self.on_register = on_register
+        self.config = dict(config or {})
+        self._providers_lock = threading.Lock()  # the runtime registers from several threads at once
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        qualified = parent.split("::")[2] if parent else ""
+        if qualified and qualified != ROOT_STACK_TYPE:
+            type_ = f"{qualified}${type_}"
+        return f"urn:pulumi:{get_stack()}::{get_project()}::{type_}::{name}"
+
+    def RegisterResource(self, request: Any) -> Any:
+        custom = bool(request.custom) or bool(request.remote)
+        provider = self._provider(request) if custom and not is_provider_type(request.type) else None
+        response = super().RegisterResource(request)
+        if request.type == ROOT_STACK_TYPE:
+            self.root = self._record(request, response.urn, {}, None)
+            self._registered(self.root)
+            return response
+        inputs = _plain(rpc.deserialize_properties(request.object, keep_unknowns=True))
+        if is_provider_type(request.type) and request.version:
+            inputs[VERSION_INPUT] = request.version  # the engine's SetProviderVersion on an explicit provider
+        self.registrations[response.urn] = self._record(request, response.urn, inputs, provider)
+        self._registered(self.registrations[response.urn])
+        return response
+
+    def _outputs(self, request: Any, urn: str) -> dict[str, Any] | None:
+        """What the mocks answered for a custom resource after `pulumi up`; None at preview (inputs stand in)."""
+        if not request.custom or getattr(self.mocks, "preview", False) or urn not in self.resources:
+            return None
+        return _plain(dict(self.resources[urn].state))
+
+    def _record(
+        self, request: Any, urn: str, inputs: dict[str, Any], provider: ResourceRecord | None
+    ) -> ResourceRecord:
+        reference = None
+        if provider is not None:
+            reference = {"urn": provider.urn, "type": provider.type, "name": provider.name, "inputs": provider.inputs}
+        return ResourceRecord(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            custom=bool(request.custom),
+            dependencies=sorted(set(request.dependencies)),
+            property_dependencies={
+                key: sorted(set(deps.urns)) for key, deps in sorted(request.propertyDependencies.items()) if deps.urns
+            },
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            inputs=inputs,
+            outputs=self._outputs(request, urn),
+            provider=reference,
+        )
+
+    def _registered(self, record: ResourceRecord) -> None:
+        if self.on_register is not None:
+            self.on_register(record)
+
+    def Invoke(self, request: Any) -> Any:
+        # An invoke without a provider gets its package's default provider too (`pulumi` is the engine's builtins).
+        package = package_of(request.tok)
+        if not request.provider and package != "pulumi":
+            self._default_provider(package, request.version, request.pluginDownloadURL)
+        return super().Invoke(request)
+
+    def _provider(self, request: Any) -> ResourceRecord | None:
+        """The provider resource that will manage this registration: the one it names, or the engine's default."""
+        if request.provider:
+            return self.registrations.get(_reference_urn(request.provider))
+        return self._default_provider(package_of(request.type), request.version, request.pluginDownloadURL)
+
+    def _default_provider(self, package: str, version: str, plugin_download_url: str) -> ResourceRecord:
+        """The engine's default provider for this package and version, registered (and announced) on first use."""
+        type_ = provider_type(package)
+        name = default_provider_name(version, plugin_download_url)
+        urn = self.make_urn("", type_, name)
+        with self._providers_lock:
+            record = self.registrations.get(urn)
+            if record is None:
+                record = ResourceRecord(
+                    urn=urn,
+                    type=type_,
+                    name=name,
+                    parent="",
+                    custom=True,
+                    dependencies=[],
+                    property_dependencies={},
+                    protect=False,
+                    retain_on_delete=False,
+                    delete_before_replace=False,
+                    inputs=provider_inputs(package, self.config, version),
+                )
+                self.registrations[urn] = record
+                self._registered(record)
+        return record
+
+
+def _reference_urn(reference: str) -> str:
+    """The URN of a provider reference `<urn>::<id>` (pulumi/pulumi sdk/go/common/providers/reference.go)."""
+    return reference.rsplit("::", 1)[0]
+
+
+UNKNOWN = rpc.UNKNOWN
+"""The engine's wire sentinel for a value unknown until apply (what a policy pack receives)."""
+
+
+def _plain(value: Any) -> Any:
+    """Inputs as JSON-ready data, sorted, Pulumi's internal markers dropped, unknowns as the wire sentinel."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in sorted(value.items()) if not k.startswith("__")}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
