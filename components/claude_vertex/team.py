@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 
 from claude_vertex.args import ClaudeVertexTeamArgs
-from claude_vertex.config import StackConfig, parse_config
+from claude_vertex.config import ConfigError, StackConfig, parse_config
 from claude_vertex.outputs import ci_outputs, developer_env, stack_outputs
 from claude_vertex.resources.access import VertexAccess, permission_check_resource
 from claude_vertex.resources.ci_identity import CI_SERVICES, CiIdentity
@@ -74,7 +74,12 @@ class ClaudeVertexTeam(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ClaudeVertexTeamArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Validated before anything registers: a bad input fails the construction, never half a team.
-        config = parse_config(dict(args))
+        try:
+            config = parse_config(dict(args))
+        except ConfigError as error:
+            raise ConfigError(
+                error.key, error.value, error.allowed, subject=f"ClaudeVertexTeam {name!r} input {error.key}"
+            ) from None
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._build(config)
 
