@@ -155,10 +155,10 @@ BASE = {"team": "payments", "project": {"id": "claude-payments-dev", "create": F
 
 
 def test_whole_numbers_arrive_as_floats_and_are_read_as_yaml_reads_them() -> None:
-    config = team_config({**BASE, "guardrails": {"quotas": {"opus": {"requestsPerMinute": 10.0}}}})
+    config = team_config("payments", {**BASE, "guardrails": {"quotas": {"opus": {"requestsPerMinute": 10.0}}}})
     assert config.guardrails.quotas["opus"].requests_per_minute == 10
     with pytest.raises(InputPropertiesError) as refused:
-        team_config({**BASE, "guardrails": {"quotas": {"opus": {"requestsPerMinute": 10.5}}}})
+        team_config("payments", {**BASE, "guardrails": {"quotas": {"opus": {"requestsPerMinute": 10.5}}}})
     assert [e["property_path"] for e in refused.value.errors or []] == ["guardrails.quotas.opus.requestsPerMinute"]
 
 

@@ -190,16 +190,28 @@ def with_changes(**sections: Any) -> dict[str, Any]:
     return inputs
 
 
+LINE = "invalid ClaudeVertexTeam 'payments' input "
+"""How the Python path's one-line error starts for the payments team (claude_vertex.team.input_error)."""
+
+
 @pytest.mark.parametrize(
     ("inputs", "path", "message"),
     [
         (
             with_changes(project={**INPUTS["project"], "id": "Claude_Payments"}),
             "project.id",
-            'invalid input project.id: "Claude_Payments" — GCP project IDs are 6-30 lowercase letters',
+            f'{LINE}project.id: "Claude_Payments" — GCP project IDs are 6-30 lowercase letters',
         ),
-        (with_changes(team=None), "team", "invalid input team: (missing) — required: the team's short name"),
-        (with_changes(regoin="us"), "regoin", 'invalid input regoin: "us" — unknown key; allowed keys: team, project'),
+        (
+            with_changes(team=None),
+            "team",
+            f"{LINE}team: (missing) — required: the team's short name",
+        ),
+        (
+            with_changes(regoin="us"),
+            "regoin",
+            f'{LINE}regoin: "us" — unknown key; allowed keys: team, project',
+        ),
         (
             with_changes(project={**INPUTS["project"], "billingAcount": "012345-6789AB-CDEF01"}),
             "project.billingAcount",
@@ -208,7 +220,7 @@ def with_changes(**sections: Any) -> dict[str, Any]:
         (
             with_changes(guardrails={"quotas": {"opus": {"requestsPerMinute": 10.5}}}),
             "guardrails.quotas.opus.requestsPerMinute",
-            "invalid input guardrails.quotas.opus.requestsPerMinute: 10.5 — a whole number",
+            f"{LINE}guardrails.quotas.opus.requestsPerMinute: 10.5 — a whole number",
         ),
     ],
     ids=["nested-bad-value", "missing-required", "unknown-key", "nested-unknown-key", "fraction-for-a-count"],
@@ -279,4 +291,4 @@ def test_an_input_that_is_not_known_when_planned_is_refused(
     """Before the plugin, an object input with dependencies was mapped to `{}`: its values silently gone."""
     error = refused(plugin, engine, inputs, dependencies=dependencies, dry_run=True)
     assert input_property_errors(error) == {path: PLAIN_VALUE_RULE.format(what=what)}
-    assert f"invalid input {path}:" in error.details()
+    assert f"{LINE}{path}: must be a plain value" in error.details()

@@ -46,8 +46,7 @@ from pulumi.provider.server import ComponentInitError
 from pulumi.runtime.rpc import is_rpc_secret
 
 from claude_vertex.config import ConfigError, StackConfig, parse_config
-from claude_vertex.config.base import show
-from claude_vertex.team import TYPE_TOKEN, ClaudeVertexTeam
+from claude_vertex.team import TYPE_TOKEN, ClaudeVertexTeam, input_error
 
 PACKAGE = TYPE_TOKEN.split(":", 1)[0]
 """The Pulumi package name, `claude-vertex`: also the distribution's name (components/pyproject.toml)."""
@@ -114,7 +113,7 @@ class TeamProvider(ComponentProvider):
         self.validate_resource_type(PACKAGE, resource_type)
         if resource_type.rsplit(":", 1)[-1] != ClaudeVertexTeam.__name__:
             raise ValueError(f"unknown resource type {resource_type}; this package has {TYPE_TOKEN}")
-        config = team_config(inputs)
+        config = team_config(name, inputs)
         try:
             team = ClaudeVertexTeam.from_config(name, config, options)
         except Exception as error:
@@ -122,21 +121,23 @@ class TeamProvider(ComponentProvider):
         return ConstructResult(team.urn, self.get_state(team, self._component_defs[ClaudeVertexTeam.__name__]))
 
 
-def team_config(inputs: Mapping[str, Any]) -> StackConfig:
-    """The validated config of a team from the engine's inputs; `InputPropertiesError` naming each bad field."""
+def team_config(name: str, inputs: Mapping[str, Any]) -> StackConfig:
+    """The validated config of the team `name` from the engine's inputs; `InputPropertiesError` naming each bad
+    field, its message the line a Python program gets for the same input."""
     refusals = [
         InputPropertyErrorDetails(property_path=path, reason=PLAIN_VALUE_RULE.format(what=what))
         for path, what in not_plain(inputs)
     ]
     if refusals:
         first = refusals[0]
-        raise InputPropertiesError(f"invalid input {first['property_path']}: {first['reason']}", refusals)
+        raise InputPropertiesError(
+            f"invalid {ClaudeVertexTeam.__name__} {name!r} input {first['property_path']}: {first['reason']}", refusals
+        )
     try:
         return parse_config(as_yaml_reads(inputs))
     except ConfigError as error:
         raise InputPropertiesError(
-            f"invalid input {error.key}: {show(error.value)} — {error.allowed}",
-            [InputPropertyErrorDetails(property_path=error.key, reason=error.allowed)],
+            str(input_error(name, error)), [InputPropertyErrorDetails(property_path=error.key, reason=error.allowed)]
         ) from None
 
 
