@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv preview env test test-bounds test-install test-dates calendar claude-client lint format bench clean
+.PHONY: venv preview env test test-bounds test-install test-sdks test-dates calendar claude-client lint format bench clean
 
 venv: $(STAMP)
 
@@ -37,6 +37,11 @@ test-bounds: venv
 ## mocks with the policy pack passing (about a minute). Prints the times.
 test-install: venv
 	$(BIN)/python -m pytest -m venvs -rP tests/test_fresh_install.py
+
+## examples/go compiles and examples/typescript type-checks against the SDKs `pulumi package add` would generate,
+## written by Pulumi's own code generators (tests/sdkgen; needs Go 1.24+ and npm; a few minutes cold).
+test-sdks: venv
+	$(BIN)/python -m pytest -m sdks tests/test_example_sdks.py
 
 ## `make test` as of three dates under Debian's faketime (`apt-get install faketime`): the suite judges stacks
 ## as of one fixed date, so no verdict may move with the calendar. Only the wall clock is faked (monotonic clocks
@@ -78,4 +83,4 @@ bench: venv
 	$(BIN)/python benchmarks/bench_fleet.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache .cache/claude-code .cache/bounds .cache/uv .cache/uv-tool
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .cache/claude-code .cache/bounds .cache/uv .cache/uv-tool .cache/sdkgen
