@@ -45,5 +45,7 @@ def test_every_stack_file_is_previewed_and_none_is_fine(tmp_path: Path, stacks: 
         "make lint",
         "make test",
         "make test-dates",
+        "make test-bounds",
+        "make test-install",
         *(f"python -m tools.preview --stack {stack}" for stack in stacks),
     ]

@@ -244,8 +244,14 @@ class RecordingMonitor(MockMonitor):
         mocks: Mocks,
         on_register: Callable[[ResourceRecord], None] | None = None,
         config: Mapping[str, Any] | None = None,
+        *,
+        project: str | None = None,
+        stack: str | None = None,
     ) -> None:
         super().__init__(mocks)
+        # The URNs' project and stack, when the caller knows them: the SDK's settings are not what the runtime's
+        # RPC threads see in every pulumi release (3.237 gives them its defaults, `project` and `stack`).
+        self.project, self.stack = project, stack
         self.registrations: dict[str, ResourceRecord] = {}
         self.root: ResourceRecord | None = None
         self.on_register = on_register
@@ -253,7 +259,7 @@ class RecordingMonitor(MockMonitor):
         self._providers_lock = threading.Lock()  # the runtime registers from several threads at once
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        return engine_urn(get_stack(), get_project(), parent, type_, name)
+        return engine_urn(self.stack or get_stack(), self.project or get_project(), parent, type_, name)
 
     def RegisterResource(self, request: Any) -> Any:
         custom = bool(request.custom) or bool(request.remote)

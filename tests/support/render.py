@@ -90,7 +90,7 @@ def render_stack(
     was registered, exactly as under `pulumi up`.
     """
     project = project or read_project(root)[0]
-    monitor = RecordingMonitor(mocks or GcpMocks(), on_register, config)
+    monitor = RecordingMonitor(mocks or GcpMocks(), on_register, config, project=project, stack=stack)
     handler = _ListHandler()
     logger = logging.getLogger(f"claude-vertex.render.{stack}")
     logger.propagate = False

@@ -75,7 +75,7 @@ class ServiceAccountConfig(Section):
     @classmethod
     def _defaults(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if v is not None}
+            data = cls.given(data)
             sa_id = data.get("id")
             if isinstance(sa_id, str):
                 data.setdefault("displayName", sa_id)
@@ -154,7 +154,7 @@ class AccessConfig(Section):
     @classmethod
     def _defaults(cls, data: Any, info: ValidationInfo) -> Any:
         if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if v is not None}
+            data = cls.given(data)
             data.setdefault("roleId", default_role_id(team_of(info)))
         return data
 

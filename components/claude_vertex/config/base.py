@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, get_args, get_origin
 
 import pulumi
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 
@@ -94,7 +94,8 @@ def key(
 
 
 class Section(BaseModel):
-    """A config object: camelCase keys, unknown keys refused, `null` the same as absent, immutable."""
+    """A config object: camelCase keys (or their snake_case Python names), unknown keys refused, `null` the same as
+    absent, immutable."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -109,6 +110,34 @@ class Section(BaseModel):
     @classmethod
     def keys(cls) -> list[str]:
         return [f.alias or name for name, f in cls.model_fields.items()]
+
+    @classmethod
+    def spelled(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """`data` with each key under its stack-file (camelCase) spelling; one key set in both spellings is refused.
+
+        A Python program names keys in snake_case (the generated `ClaudeVertexTeamArgs`), and so does the component
+        provider host when another language constructs the component; a stack file in camelCase. A section's own
+        before-validators read and default keys by one spelling, so each starts with this (or `given`): pydantic
+        runs a subclass's before-validators ahead of `_one_spelling` below, which covers the sections without one.
+        """
+        spellings = {name: info.alias for name, info in cls.model_fields.items() if info.alias not in (None, name)}
+        spelled: dict[str, Any] = {}
+        for name, value in data.items():
+            key_name = spellings.get(name, name)
+            if key_name in spelled:
+                raise Refusal(name, value, f"set twice, as {key_name} and {name}; keep one")
+            spelled[key_name] = value
+        return spelled
+
+    @classmethod
+    def given(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """The keys `data` sets, camelCase (`spelled`); a null is the same as absent."""
+        return {name: value for name, value in cls.spelled(data).items() if value is not None}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_spelling(cls, data: Any) -> Any:
+        return cls.spelled(data) if isinstance(data, dict) else data
 
 
 def allowed_text(info: FieldInfo) -> str:

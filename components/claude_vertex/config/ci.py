@@ -107,7 +107,7 @@ class CiConfig(Section):
     @classmethod
     def _defaults(cls, data: Any, info: ValidationInfo) -> Any:
         if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if v is not None}
+            data = cls.given(data)
             if "github" not in data and "gitlab" not in data:
                 raise Refusal("", data, "needs ci.github.repositories and/or ci.gitlab.projects (or remove ci)")
             team = team_of(info)

@@ -128,6 +128,7 @@ class QuotaCaps(Section):
     @classmethod
     def _something(cls, data: Any) -> Any:
         names = cls.keys()
+        data = cls.spelled(data) if isinstance(data, dict) else data
         # Unknown keys are left to the "unknown key" error, which names the allowed ones.
         if isinstance(data, dict) and set(data) <= set(names) and not any(data.get(k) is not None for k in names):
             raise Refusal("", data, f"set at least one of {', '.join(names)}")

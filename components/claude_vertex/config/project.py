@@ -94,7 +94,7 @@ class ProjectConfig(Section):
     @classmethod
     def _defaults(cls, data: Any, info: ValidationInfo) -> Any:
         if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if v is not None}
+            data = cls.given(data)
             if not data:
                 raise Refusal("", data, "required; at least project.id")
             if data.get("create", True) is False:
