@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from claude_vertex_gcp.members import Member, is_default_service_account, is_public, parse_member
+from claude_vertex_gcp.names import email_of_service_account
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import FOLDER, ORGANIZATION, PROJECT, SERVICE_ACCOUNT, Grant, grants_of
-from ..members import Member, is_default_service_account, is_public, parse_member
 from ..values import is_unknown
 from .base import ResourceRule, RuleInfo, all_of, matches_any, string_list
 from .notifications import personal_recipient, recipient_outside_domains
@@ -74,7 +75,7 @@ def _grant_project(grant: Grant) -> str | None:
     if grant.scope == PROJECT:
         return grant.target
     if grant.scope == SERVICE_ACCOUNT:
-        account = parse_member(f"serviceAccount:{grant.target.rsplit('/serviceAccounts/', 1)[-1]}")
+        account = parse_member(f"serviceAccount:{email_of_service_account(grant.target)}")
         return account.account_project
     return None
 
