@@ -320,6 +320,9 @@ def test_ci_section() -> None:
         ({"github": {"repositories": []}}, "ci.github.repositories"),
         ({"github": {"repositories": ["acme/*"]}}, "ci.github.repositories[0]"),
         ({"github": {"repositories": ["acme"]}}, "ci.github.repositories[0]"),
+        ({"github": {"repositories": ["acme-/app"]}}, "ci.github.repositories[0]"),  # no GitHub owner ends so
+        ({"github": {"repositories": ["a" * 40 + "/app"]}}, "ci.github.repositories[0]"),  # owners have 39 at most
+        ({"gitlab": {"projects": ["acme/-app"]}}, "ci.gitlab.projects[0]"),
         ({"gitlab": {"projects": ["payments"]}}, "ci.gitlab.projects[0]"),
         ({"gitlab": {"projects": ["acme/pay"], "issuerUri": "http://gitlab.acme.internal"}}, "ci.gitlab.issuerUri"),
         ({"github": {"repositories": ["acme/app"]}, "serviceAccountId": "claude-ci"}, "ci.serviceAccountId"),

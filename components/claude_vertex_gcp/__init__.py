@@ -6,8 +6,8 @@ developers' doctor all read these from here instead of writing them down again, 
 them. That is also why the package is what it is:
 
 - dependency-free: the standard library only, Python 3.10 (the doctor's floor), no I/O at import;
-- importing nothing of the program: the pack and the doctor import it, and neither may depend on the program,
-  pulumi-gcp or pydantic (tests/test_facts_boundaries.py);
+- importing nothing of the program: the pack and the doctor import it, and neither may depend on the program or
+  pulumi-gcp (tests/test_facts_boundaries.py);
 - shipped inside each distribution that needs it rather than as a dependency: the `claude-vertex` wheel holds it as
   a second top-level package, the doctor's wheel copies it in at build time (doctor/hatch_build.py), and a pack
   published to Pulumi Cloud carries it beside its rules (`python -m tools.policy_bundle`).

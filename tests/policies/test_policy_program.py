@@ -105,10 +105,12 @@ def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sourc
         {"github": {"repositories": ["acme/payments-app", "acme/payments-infra"]}},
         {"gitlab": {"projects": ["acme/payments/app"]}},
         {"github": {"repositories": ["acme/app"]}, "gitlab": {"projects": ["acme/app"]}},
+        {"github": {"repositories": ["a" * 39 + "/" + "r" * 100, "a-b-c/.github"]}, "gitlab": {"projects": ["_a/b.c"]}},
     ],
-    ids=["github", "gitlab", "both"],
+    ids=["github", "gitlab", "both", "longest-and-oddest-values-the-config-takes"],
 )
 def test_keyless_ci_identity_passes(pack, ci):
+    """Whatever repository or project the config accepts, the pack counts as pinned: both read one grammar."""
     rendering = render_stack("payments", with_sections(ci=ci))
     assert any(r["type"].endswith("WorkloadIdentityPoolProvider") for r in rendering.resources)
     assert [v for v in judged(pack, rendering.analyzed) if v.level == "mandatory"] == []
