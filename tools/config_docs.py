@@ -1,10 +1,12 @@
 """Derive the stack-file JSON Schema, the configuration reference and the model table from their one declaration.
 
-    python -m tools.config_docs           # rewrite schema/*.schema.json, docs/configuration.md, docs/models.md
+    python -m tools.config_docs           # rewrite schema/*.json, docs/configuration.md, docs/models.md, args.py
     python -m tools.config_docs --check   # exit 1 naming every stale file (tests and CI run this)
 
 The declarations are the pydantic section models in `components/claude_vertex/config/` and the catalog in
-`components/claude_vertex/models.yaml`; nothing here restates a key, a default, a rule or a model.
+`components/claude_vertex/models.yaml`; nothing here restates a key, a default, a rule or a model. The package
+schema other languages' SDKs are generated from (`schema/claude-vertex.package.json`) is the one the plugin
+serves (`claude_vertex.plugin`), kept here so that a change to it shows in review.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, Union, get_args, get_origin
 from claude_vertex.catalog import ALIASES, Catalog, catalog
 from claude_vertex.config import StackConfig
 from claude_vertex.config.base import NAMESPACE, Section
+from claude_vertex.plugin import PACKAGE, TeamProvider
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -31,7 +34,11 @@ STACK_SCHEMA = ROOT / "schema" / "stack-config.schema.json"
 MODELS_SCHEMA = ROOT / "schema" / "models.schema.json"
 CONFIG_DOC = ROOT / "docs" / "configuration.md"
 MODELS_DOC = ROOT / "docs" / "models.md"
+PACKAGE_SCHEMA = ROOT / "schema" / f"{PACKAGE}.package.json"
 SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema"
+GOLDEN_VERSION = "0.0.0"
+"""The version in the checked-in package schema: the plugin serves the installed distribution's (the tag a
+consumer added), which moves with every commit; everything else in the file is what it serves."""
 
 
 def _extra(info: FieldInfo) -> dict[str, Any]:
@@ -97,6 +104,11 @@ def models_schema() -> dict[str, Any]:
         "description": "Generated from claude_vertex/catalog.py by `python -m tools.config_docs`; do not edit by hand.",
         **schema,
     }
+
+
+def package_schema() -> dict[str, Any]:
+    """The Pulumi package schema the plugin serves, with its version pinned to `GOLDEN_VERSION`."""
+    return json.loads(TeamProvider(version=GOLDEN_VERSION).schema or "{}")
 
 
 # ---- docs/configuration.md -------------------------------------------------------------------------------------------
@@ -251,6 +263,7 @@ def derived_files() -> dict[Path, str]:
     return {
         STACK_SCHEMA: json.dumps(stack_schema(), indent=2, sort_keys=True) + "\n",
         MODELS_SCHEMA: json.dumps(models_schema(), indent=2, sort_keys=True) + "\n",
+        PACKAGE_SCHEMA: json.dumps(package_schema(), indent=2, sort_keys=True) + "\n",
         CONFIG_DOC: configuration_md(),
         MODELS_DOC: models_md(),
         ROOT / package_args.TARGET: package_args.args_module(),

@@ -13,6 +13,7 @@ an optional key is `NotRequired`. The host ignores defaults; the models apply th
 
 from __future__ import annotations
 
+import inspect
 import textwrap
 import types
 import typing
@@ -92,7 +93,8 @@ def _docstring(text: str, indent: str) -> str:
 
 
 def _typed_dict(model: type[BaseModel], models: list[type[BaseModel]]) -> str:
-    doc = (model.__doc__ or model.__name__).strip().splitlines()[0]
+    # The docstring's first paragraph (what the reference's section opens with), never a cut-off first line.
+    doc = inspect.cleandoc(model.__doc__ or model.__name__).split("\n\n", 1)[0]
     lines = [f"class {args_name(model)}(TypedDict):", _docstring(doc, "    "), ""]
     for name, info in model.model_fields.items():
         type_text = _type(info.annotation, models)

@@ -115,7 +115,13 @@ class GuardrailsArgs(TypedDict):
 
 
 class CiArgs(TypedDict):
-    """Present only when the team runs Claude Code in CI. Creates a workload identity pool, one OIDC provider per"""
+    """Present only when the team runs Claude Code in CI. Creates a workload identity pool, one OIDC provider per
+    platform, a CI service account holding only the team's role, and `roles/iam.workloadIdentityUser` on that
+    account for each listed repository or project alone; enables `sts.googleapis.com` and
+    `iamcredentials.googleapis.com`, which federation uses at CI time. At least one of `github` / `gitlab` is
+    required. Pools and providers are soft-deleted for 30 days with their IDs reserved, and create never
+    undeletes them: docs/team-lifecycle.md walks a destroy and re-create.
+    """
 
     github: NotRequired[GitHubCiArgs]
     """GitHub Actions."""
@@ -130,7 +136,9 @@ class CiArgs(TypedDict):
 
 
 class AccessArgs(TypedDict):
-    """Who may call Claude in the team's project: a custom role holding only the permissions below, granted with"""
+    """Who may call Claude in the team's project: a custom role holding only the permissions below, granted with
+    non-authoritative `IAMMember`s (two teams can share a project).
+    """
 
     permissions: NotRequired[list[str]]
     """The custom role's permissions. Current Claude Code needs only `aiplatform.endpoints.predict` (it counts

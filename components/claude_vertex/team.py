@@ -3,9 +3,9 @@
 The facade of the data flow: args (or a stack file's config) -> validated config, with the model plan and
 the quota caps computed once as of one date -> the resources -> the outputs Claude Code and the team read.
 
-Served to other languages by `components/__main__.py` (the component provider host), which reads this
-module's annotations without evaluating strings: no `from __future__ import annotations` here, outputs are
-plain values, and the only parameter the host fills is `args`.
+Served to other languages by the plugin (`components/__main__.py`, `claude_vertex/plugin.py`), whose schema the
+SDK's analyzer reads from this module's annotations without evaluating strings: no `from __future__ import
+annotations` here, outputs are plain values, and the only parameter the analyzer reads is `args`.
 """
 
 from typing import Any
@@ -14,7 +14,7 @@ import pulumi
 from claude_vertex_gcp.services import CI_SERVICES, VERTEX_AI
 
 from claude_vertex.args import ClaudeVertexTeamArgs
-from claude_vertex.config import StackConfig, parse_config
+from claude_vertex.config import ConfigError, StackConfig, parse_config
 from claude_vertex.outputs import ci_outputs, developer_env, stack_outputs
 from claude_vertex.resources.access import VertexAccess, permission_check_resource
 from claude_vertex.resources.ci_identity import CiIdentity
@@ -75,7 +75,10 @@ class ClaudeVertexTeam(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ClaudeVertexTeamArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Validated before anything registers: a bad input fails the construction, never half a team.
-        config = parse_config(dict(args))
+        try:
+            config = parse_config(dict(args))
+        except ConfigError as error:
+            raise input_error(name, error) from None
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._build(config)
 
@@ -145,6 +148,11 @@ class ClaudeVertexTeam(pulumi.ComponentResource):
         for output_name in OUTPUT_NAMES:
             setattr(self, _attribute(output_name), pulumi.Output.from_input(outputs.get(output_name)))
         self.register_outputs(outputs)
+
+
+def input_error(name: str, error: ConfigError) -> ConfigError:
+    """A config error as a bad input of the team `name`: one line naming the component and the input."""
+    return ConfigError(error.key, error.value, error.allowed, subject=f"ClaudeVertexTeam {name!r} input {error.key}")
 
 
 def _attribute(output_name: str) -> str:

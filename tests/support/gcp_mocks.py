@@ -258,10 +258,7 @@ class RecordingMonitor(MockMonitor):
         self._providers_lock = threading.Lock()  # the runtime registers from several threads at once
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        qualified = parent.split("::")[2] if parent else ""
-        if qualified and qualified != ROOT_STACK_TYPE:
-            type_ = f"{qualified}${type_}"
-        return f"urn:pulumi:{get_stack()}::{get_project()}::{type_}::{name}"
+        return engine_urn(get_stack(), get_project(), parent, type_, name)
 
     def RegisterResource(self, request: Any) -> Any:
         custom = bool(request.custom) or bool(request.remote)
@@ -349,6 +346,15 @@ class RecordingMonitor(MockMonitor):
                 self.registrations[urn] = record
                 self._registered(record)
         return record
+
+
+def engine_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """The URN the engine gives a registration (`Deployment.generateURN`): the parent's full qualified type
+    before the type, none for the root stack."""
+    qualified = parent.split("::")[2] if parent else ""
+    if qualified and qualified != ROOT_STACK_TYPE:
+        type_ = f"{qualified}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
 
 
 def _reference_urn(reference: str) -> str:

@@ -1,0 +1,160 @@
+"""A source provider plugin, started exactly as the engine starts one, and spoken to over gRPC as the engine does.
+
+For a plugin directory with `PulumiPlugin.yaml` (runtime python) and a `__main__.py`, the engine asks the
+Python language host to run it (`RunPlugin`), and the host runs `<virtualenv python> <plugin directory>
+<args>` in the directory `pulumi` runs in; the last argument is the engine's address. The plugin prints its
+gRPC port on the first line of stdout and serves `pulumirpc.ResourceProvider` there. Read from pulumi/pulumi
+(sdk/python/cmd/pulumi-language-python/main.go `RunPlugin`; sdk/go/common/resource/plugin/plugin.go
+`ExecPlugin`, `buildPluginArguments`; provider_plugin.go `NewProvider`, which passes `host.ServerAddr()`).
+
+`PluginProcess` launches such a directory with this interpreter (the suite's virtualenv has what the plugin's
+would), waits a bounded time for the port, and is always stopped by its owner.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+import grpc
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import errors_pb2, provider_pb2, provider_pb2_grpc, status_pb2
+
+from tests.support.analyzer.engine import GRPC_OPTIONS
+from tests.support.resource_monitor import from_struct, to_struct
+
+
+class PluginError(RuntimeError):
+    """The plugin did not start or died; the message ends with its stderr."""
+
+
+class PluginProcess:
+    """`python <plugin directory> <engine address>`, run in `cwd`; `stop()` kills and reaps it."""
+
+    def __init__(self, plugin_dir: Path, engine_address: str, *, cwd: Path, startup_timeout: float = 30.0) -> None:
+        self.plugin_dir = Path(plugin_dir).resolve()
+        self.stderr_lines: list[str] = []
+        self._first_line: queue.Queue[str] = queue.Queue(maxsize=1)
+        self._popen = subprocess.Popen(
+            [sys.executable, str(self.plugin_dir), engine_address],
+            cwd=cwd,
+            env=dict(os.environ),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert self._popen.stdout is not None and self._popen.stderr is not None
+        self._threads = [
+            threading.Thread(target=self._pump_stdout, args=(self._popen.stdout,), daemon=True),
+            threading.Thread(target=self._pump_stderr, args=(self._popen.stderr,), daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+        try:
+            line = self._first_line.get(timeout=startup_timeout)
+        except queue.Empty:
+            self.stop()
+            raise PluginError(f"the plugin printed no port within {startup_timeout:g}s: {self.stderr()}") from None
+        if not line.strip().isdigit():
+            self.stop()
+            raise PluginError(f"the plugin printed {line.strip()!r} instead of its port: {self.stderr()}")
+        self.port = int(line)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def stderr(self) -> str:
+        return "".join(self.stderr_lines[-40:]).strip() or "(no stderr)"
+
+    def stop(self) -> None:
+        """Kill the plugin and reap it; idempotent."""
+        if self._popen.poll() is None:
+            self._popen.kill()
+        self._popen.wait(timeout=10)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        for stream in (self._popen.stdout, self._popen.stderr):
+            if stream is not None:
+                stream.close()
+
+    def _pump_stdout(self, stream: IO[bytes]) -> None:
+        self._first_line.put(stream.readline().decode("utf-8", "replace"))
+        for _ in iter(stream.readline, b""):
+            pass
+
+    def _pump_stderr(self, stream: IO[bytes]) -> None:
+        for raw in iter(stream.readline, b""):
+            self.stderr_lines.append(raw.decode("utf-8", "replace"))
+
+
+class ProviderClient:
+    """The engine's calls to a provider plugin, with a deadline on each."""
+
+    def __init__(self, address: str, *, timeout: float = 60.0) -> None:
+        self.channel = grpc.insecure_channel(address, options=GRPC_OPTIONS)
+        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+        self.timeout = timeout
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def plugin_version(self) -> str:
+        return self.stub.GetPluginInfo(empty_pb2.Empty(), timeout=self.timeout).version
+
+    def schema(self) -> str:
+        return self.stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=self.timeout).schema
+
+    def construct(
+        self,
+        *,
+        project: str,
+        stack: str,
+        type_: str,
+        name: str,
+        parent: str,
+        inputs: dict[str, Any],
+        input_dependencies: dict[str, list[str]] | None = None,
+        monitor_address: str,
+        dry_run: bool = False,
+    ) -> tuple[str, dict[str, Any]]:
+        """`Construct` as the engine sends it for a component the program registers (output values accepted);
+        the component's URN and its state (the outputs)."""
+        request = provider_pb2.ConstructRequest(
+            project=project,
+            stack=stack,
+            organization="organization",
+            dryRun=dry_run,
+            parallel=16,
+            monitorEndpoint=monitor_address,
+            type=type_,
+            name=name,
+            parent=parent,
+            inputs=to_struct(inputs),
+            inputDependencies={
+                key: provider_pb2.ConstructRequest.PropertyDependencies(urns=urns)
+                for key, urns in (input_dependencies or {}).items()
+            },
+            accepts_output_values=True,
+        )
+        response = self.stub.Construct(request, timeout=self.timeout)
+        return response.urn, from_struct(response.state)
+
+
+def input_property_errors(error: grpc.RpcError) -> dict[str, str]:
+    """The `InputPropertiesError` details of an `INVALID_ARGUMENT` answer: reason by property path."""
+    for key, value in error.trailing_metadata() or ():  # type: ignore[attr-defined]
+        if key == "grpc-status-details-bin":
+            status = status_pb2.Status.FromString(value)
+            found: dict[str, str] = {}
+            for detail in status.details:
+                errors = errors_pb2.InputPropertiesError()
+                if detail.Unpack(errors):
+                    found.update({e.property_path: e.reason for e in errors.errors})
+            return found
+    return {}
