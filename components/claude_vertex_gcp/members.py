@@ -35,7 +35,9 @@ URI_SCHEMES = ("principalSet", "principal")
 
 # The Compute Engine and App Engine default service accounts: created by Google with Editor on the
 # project, shared by every workload that does not name its own account.
-DEFAULT_SERVICE_ACCOUNT_SUFFIXES = ("-compute@developer.gserviceaccount.com", "@appspot.gserviceaccount.com")
+COMPUTE_DEFAULT_ACCOUNT_SUFFIX = "-compute@developer.gserviceaccount.com"
+APP_ENGINE_DEFAULT_ACCOUNT_SUFFIX = "@appspot.gserviceaccount.com"
+DEFAULT_SERVICE_ACCOUNT_SUFFIXES = (COMPUTE_DEFAULT_ACCOUNT_SUFFIX, APP_ENGINE_DEFAULT_ACCOUNT_SUFFIX)
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^[A-Za-z0-9._%+'-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
 _DOMAIN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})+$")
