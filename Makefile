@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv preview env test test-bounds test-install test-sdks test-dates calendar claude-client lint format bench clean
+.PHONY: venv preview env test test-bounds test-install test-sdks test-dates calendar claude-client policy-bundle lint format bench clean
 
 venv: $(STAMP)
 
@@ -68,6 +68,10 @@ calendar: venv
 ## tests/test_real_client.py does the same on first use; this is for warming the cache ahead of a run.
 claude-client: venv
 	$(BIN)/python -m tests.claude_client.install
+
+## The policy pack with the GCP facts it imports, in out/policy-pack: what `pulumi policy publish` uploads.
+policy-bundle: venv
+	$(BIN)/python -m tools.policy_bundle out/policy-pack
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,18 +1,14 @@
-"""CI platforms (components/ci_platforms): the limits GCP enforces only at apply, and agreement with the pack.
+"""CI platforms (components/ci_platforms): the limits GCP enforces only at apply, and the platforms the pack trusts.
 
 What a user notices: a provider GCP would refuse at `pulumi up` (description, condition, subject too long)
 is refused by the preview with one line instead; a long GitLab path or branch name never breaks federation
-at CI time; and the policy pack trusts exactly the issuers and pinning claims the program uses.
+at CI time. The issuers and pinning claims are declared once (`claude_vertex_gcp.ci_oidc`) for the program and the
+pack; that the pack passes what the program makes is tested on the rendered program (tests/policies).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import pkgutil
-import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from types import ModuleType
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,70 +20,17 @@ from claude_vertex.ci_platforms.base import (
     SUBJECT_MAX_BYTES,
 )
 from claude_vertex.config import find_config_error
+from claude_vertex_gcp import ci_oidc
 
 from tests.conftest import Rendered, config_with
 
-ROOT = Path(__file__).resolve().parent.parent
-PACK_PACKAGE = ROOT / "policies" / "claude_vertex_policies"
 PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
 LONGEST_TEAM = "t" * 20  # the config allows 2-20 characters
 
 
-def _pack_modules() -> Iterator[ModuleType]:
-    """Every module of the policy pack, imported from its path (the pack is not a dependency of the program)."""
-    name = "claude_vertex_policies"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, PACK_PACKAGE / "__init__.py", submodule_search_locations=[str(PACK_PACKAGE)]
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    package = sys.modules[name]
-    yield package
-    for info in pkgutil.walk_packages(package.__path__, prefix=f"{name}."):
-        yield importlib.import_module(info.name)
-
-
-def _pack_value(predicate: Callable[[str, Any], bool]) -> Any:
-    """The one value in the pack's modules that the predicate recognises, wherever the pack keeps it."""
-    found = {id(v): v for m in _pack_modules() for k, v in vars(m).items() if predicate(k, v)}
-    assert len(found) == 1, f"expected one matching value in the policy pack, found {len(found)}"
-    return next(iter(found.values()))
-
-
-def _issuer_defaults(platform_id: str) -> list[str]:
-    key = f"{platform_id}Issuers"
-
-    def has_key(_name: str, value: Any) -> bool:
-        config = getattr(getattr(value, "info", None), "config", None)
-        return isinstance(config, dict) and key in config
-
-    rule = _pack_value(has_key)
-    return [issuer.rstrip("/") for issuer in rule.info.config[key]["default"]]
-
-
-@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.id)
-def test_the_pack_trusts_the_issuer_and_pinning_claims_the_program_uses(platform: Any) -> None:
-    assert platform.default_issuer in _issuer_defaults(platform.id)
-    claims = _pack_value(lambda name, _v: name == f"{platform.id.upper()}_CLAIMS")
-    assert platform.pinned_claim in claims
-    # principalSet grants select on the pinned claim's attribute: the pack must count it as a pin.
-    pinning = _pack_value(lambda name, _v: name == "PINNING_ATTRIBUTES")
-    assert platform.pinned_claim in pinning
-
-
-def test_the_pack_knows_no_platform_the_program_lacks() -> None:
-    """A third platform in the pack (or the program) without the other is a test failure, not a surprise."""
-
-    def issuer_keys(_name: str, value: Any) -> bool:
-        config = getattr(getattr(value, "info", None), "config", None)
-        return isinstance(config, dict) and any(k.endswith("Issuers") for k in config)
-
-    rule = _pack_value(issuer_keys)
-    pack_platforms = {k.removesuffix("Issuers") for k in rule.info.config if k.endswith("Issuers")}
-    assert pack_platforms == set(BY_ID)
+def test_the_program_serves_every_platform_whose_tokens_the_pack_trusts() -> None:
+    """The pack trusts the issuers `claude_vertex_gcp.ci_oidc` declares: each has its platform module here."""
+    assert [p.tokens for p in PLATFORMS] == list(ci_oidc.PLATFORMS)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.id)

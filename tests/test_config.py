@@ -8,15 +8,12 @@ from typing import Any
 
 import pytest
 from claude_vertex.catalog import ALIASES, catalog
-from claude_vertex.config import (
-    COMPUTE_TOKENS,
-    PREDICT,
-    ConfigError,
-    default_role_id,
-    parse_config,
-)
+from claude_vertex.config import ConfigError, default_role_id, parse_config
 
 from tests.conftest import SUITE_DATE
+
+PREDICT = "aiplatform.endpoints.predict"
+COMPUTE_TOKENS = "aiplatform.endpoints.computeTokens"
 
 BASE: dict[str, Any] = {
     "team": "payments",
@@ -323,6 +320,9 @@ def test_ci_section() -> None:
         ({"github": {"repositories": []}}, "ci.github.repositories"),
         ({"github": {"repositories": ["acme/*"]}}, "ci.github.repositories[0]"),
         ({"github": {"repositories": ["acme"]}}, "ci.github.repositories[0]"),
+        ({"github": {"repositories": ["acme-/app"]}}, "ci.github.repositories[0]"),  # no GitHub owner ends so
+        ({"github": {"repositories": ["a" * 40 + "/app"]}}, "ci.github.repositories[0]"),  # owners have 39 at most
+        ({"gitlab": {"projects": ["acme/-app"]}}, "ci.gitlab.projects[0]"),
         ({"gitlab": {"projects": ["payments"]}}, "ci.gitlab.projects[0]"),
         ({"gitlab": {"projects": ["acme/pay"], "issuerUri": "http://gitlab.acme.internal"}}, "ci.gitlab.issuerUri"),
         ({"github": {"repositories": ["acme/app"]}, "serviceAccountId": "claude-ci"}, "ci.serviceAccountId"),
@@ -460,7 +460,7 @@ def test_restricting_models_needs_a_project_the_stack_creates() -> None:
         ),
         ("principalSet://iam.googleapis.com/locations/global/workforcePools/acme/*", "a whole identity pool"),
         (
-            "principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/p-1/*",
+            "principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/ci-pool/*",
             "a whole identity pool",
         ),
         (
@@ -469,8 +469,8 @@ def test_restricting_models_needs_a_project_the_stack_creates() -> None:
         ),
         ("serviceAccount:123456789012@cloudbuild.gserviceaccount.com", "Google-managed"),
         ("serviceAccount:123456789012-compute@developer.gserviceaccount.com", "default"),
-        ("ServiceAccount:ci@p.iam.gserviceaccount.com", "spelled exactly"),
-        ("USER:ada@example.com", "spelled exactly"),
+        ("ServiceAccount:ci@p.iam.gserviceaccount.com", "IAM spells it `serviceAccount:`"),
+        ("USER:ada@example.com", "IAM spells it `user:`"),
         ("principal://iam.googleapis.com//locations/global/workforcePools/acme/subject/ada", "doubled slash"),
         ("allusers", "public principals"),
     ],

@@ -11,9 +11,10 @@ from claude_vertex.catalog import catalog
 from claude_vertex.ci_platforms.github import github_actions_workflow
 from claude_vertex.ci_platforms.gitlab import gitlab_ci_job
 from claude_vertex.config import ConfigError, find_config_error
+from claude_vertex_gcp.resource_types import GET_TESTABLE_PERMISSIONS
 
 from tests.conftest import Rendered, config_with
-from tests.support.gcp_mocks import TESTABLE_PERMISSIONS_TOKEN, project_number
+from tests.support.gcp_mocks import project_number
 
 PROJECT = "gcp:organizations/project:Project"
 SERVICE = "gcp:projects/service:Service"
@@ -90,7 +91,7 @@ def test_custom_role_is_minimal_and_waits_only_for_the_iam_api(created: Rendered
 
 
 def test_permission_support_is_checked_where_the_project_will_live(created: Rendered) -> None:
-    (call,) = [c for c in created.mocks.calls if c.token == TESTABLE_PERMISSIONS_TOKEN]
+    (call,) = [c for c in created.mocks.calls if c.token == GET_TESTABLE_PERMISSIONS]
     assert call.args["fullResourceName"] == "//cloudresourcemanager.googleapis.com/folders/123456789012"
     assert call.args["customSupportLevel"] == "SUPPORTED"
 

@@ -29,18 +29,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from claude_vertex_gcp.ci_oidc import GITHUB
+from claude_vertex_gcp.names import project_of
+from claude_vertex_gcp.resource_types import (
+    PROJECT,
+    PROJECT_CUSTOM_ROLE,
+    PROJECT_IAM_MEMBER,
+    QUOTA_PREFERENCE,
+    SERVICE_ACCOUNT,
+    WORKLOAD_IDENTITY_POOL,
+    WORKLOAD_IDENTITY_POOL_PROVIDER,
+)
+
 from tests.support.render import ROOT, Rendering
 from tools.preview import POLICY_PACK, ConfigInvalid, load_rendering
 from tools.stack_scalars import printable
 
 EXIT_OK, EXIT_CLASH, EXIT_INVALID = 0, 1, 2
-PROJECT = "gcp:organizations/project:Project"
-ROLE = "gcp:projects/iAMCustomRole:IAMCustomRole"
-ACCOUNT = "gcp:serviceaccount/account:Account"
-POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
-PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
-CAP = "gcp:cloudquota/sQuotaPreference:SQuotaPreference"
-PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
 TEAM_PROJECTS_POLICY, TEAM_PROJECTS_KEY = "team-projects-allowed", "teamProjects"
 
 
@@ -85,13 +90,13 @@ def _ci_sources(resources: list[dict[str, Any]]) -> list[str]:
     """`github:owner/repo`, `gitlab:<issuer>/group/project`: what each CI provider trusts, from its condition."""
     found = []
     for record in resources:
-        if record["type"] != PROVIDER:
+        if record["type"] != WORKLOAD_IDENTITY_POOL_PROVIDER:
             continue
         inputs = record["inputs"]
         condition = inputs.get("attributeCondition") or ""
         issuer = (inputs.get("oidc") or {}).get("issuerUri", "")
         values = [v for v in condition.split("'")[1::2]]
-        if "token.actions.githubusercontent.com" in issuer:
+        if issuer.rstrip("/") == GITHUB.issuer:
             found += [f"github:{v}" for v in values]
         else:
             found += [f"gitlab:{issuer.removeprefix('https://')}/{v}" for v in values]
@@ -109,19 +114,20 @@ def summarize(path: Path, rendering: Rendering, violations: list[dict[str, str]]
         inputs = record["inputs"]
         if record["type"] == PROJECT:
             owned.append(["project", inputs["projectId"], inputs["projectId"]])
-        elif record["type"] == ROLE:
+        elif record["type"] == PROJECT_CUSTOM_ROLE:
             owned.append(["custom role", inputs["project"], inputs["roleId"]])
-        elif record["type"] == ACCOUNT:
+        elif record["type"] == SERVICE_ACCOUNT:
             owned.append(["service account", inputs["project"], inputs["accountId"]])
-        elif record["type"] == POOL:
+        elif record["type"] == WORKLOAD_IDENTITY_POOL:
             owned.append(["workload identity pool", inputs["project"], inputs["workloadIdentityPoolId"]])
-        elif record["type"] == CAP:
+        elif record["type"] == QUOTA_PREFERENCE:
             dims = ",".join(f"{k}={v}" for k, v in sorted((inputs.get("dimensions") or {}).items()))
-            owned.append(["quota cap", inputs["parent"].removeprefix("projects/"), f"{inputs['quotaId']}[{dims}]"])
+            project = project_of(inputs["parent"]) or inputs["parent"]
+            owned.append(["quota cap", project, f"{inputs['quotaId']}[{dims}]"])
     members = sorted(
         r["inputs"]["member"]
         for r in resources
-        if r["type"] == PROJECT_MEMBER
+        if r["type"] == PROJECT_IAM_MEMBER
         and r["inputs"].get("role") == role_name
         and not r["inputs"]["member"].startswith("serviceAccount:")
     )
@@ -134,7 +140,7 @@ def summarize(path: Path, rendering: Rendering, violations: list[dict[str, str]]
         project=project_id,
         created=any(r["type"] == PROJECT for r in resources),
         members=members,
-        accounts=sorted(r["inputs"]["accountId"] for r in resources if r["type"] == ACCOUNT),
+        accounts=sorted(r["inputs"]["accountId"] for r in resources if r["type"] == SERVICE_ACCOUNT),
         models={alias: spec["model"] for alias, spec in (outputs.get("models") or {}).items()},
         budget=_money(guardrails.get("budget")),
         caps=_caps(guardrails.get("quotas") or {}),

@@ -27,6 +27,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from claude_vertex_gcp import resource_types as gcp_types
+
 from tests.support.engine_config import config_too_large
 from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
 from tools.stack_scalars import printable
@@ -41,33 +43,24 @@ POLICY_PACK = ROOT / "policies"
 
 # What a reviewer wants to see of each resource type in the plan, in that order.
 KEY_INPUTS: dict[str, tuple[str, ...]] = {
-    "gcp:organizations/project:Project": (
-        "projectId",
-        "billingAccount",
-        "folderId",
-        "deletionPolicy",
-        "autoCreateNetwork",
-    ),
-    "gcp:projects/service:Service": ("service", "disableOnDestroy"),
-    "gcp:projects/iAMCustomRole:IAMCustomRole": ("roleId", "stage", "permissions"),
-    "gcp:serviceaccount/account:Account": ("accountId",),
+    gcp_types.PROJECT: ("projectId", "billingAccount", "folderId", "deletionPolicy", "autoCreateNetwork"),
+    gcp_types.SERVICE: ("service", "disableOnDestroy"),
+    gcp_types.PROJECT_CUSTOM_ROLE: ("roleId", "stage", "permissions"),
+    gcp_types.SERVICE_ACCOUNT: ("accountId",),
     "pulumi-python:dynamic/readiness:IamReady": ("service", "endpoint"),
-    "gcp:projects/iAMMember:IAMMember": ("role", "member"),
-    "gcp:serviceaccount/iAMMember:IAMMember": ("role", "member"),
-    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": ("workloadIdentityPoolId",),
-    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (
-        "workloadIdentityPoolProviderId",
-        "attributeCondition",
-    ),
-    "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel": ("publisherModelName",),
-    "gcp:orgpolicy/policy:Policy": ("name", "spec"),
-    "gcp:billing/budget:Budget": ("amount", "thresholdRules"),
-    "gcp:monitoring/notificationChannel:NotificationChannel": ("type", "labels"),
-    "gcp:cloudquota/sQuotaPreference:SQuotaPreference": ("quotaId", "dimensions", "quotaConfig"),
-    "gcp:projects/iAMAuditConfig:IAMAuditConfig": ("service", "auditLogConfigs"),
-    "gcp:logging/metric:Metric": ("name",),
-    "gcp:monitoring/alertPolicy:AlertPolicy": ("displayName",),
-    "gcp:monitoring/dashboard:Dashboard": (),
+    gcp_types.PROJECT_IAM_MEMBER: ("role", "member"),
+    gcp_types.SERVICE_ACCOUNT_IAM_MEMBER: ("role", "member"),
+    gcp_types.WORKLOAD_IDENTITY_POOL: ("workloadIdentityPoolId",),
+    gcp_types.WORKLOAD_IDENTITY_POOL_PROVIDER: ("workloadIdentityPoolProviderId", "attributeCondition"),
+    gcp_types.MODEL_GARDEN_ENABLE_MODEL: ("publisherModelName",),
+    gcp_types.ORG_POLICY: ("name", "spec"),
+    gcp_types.BUDGET: ("amount", "thresholdRules"),
+    gcp_types.NOTIFICATION_CHANNEL: ("type", "labels"),
+    gcp_types.QUOTA_PREFERENCE: ("quotaId", "dimensions", "quotaConfig"),
+    gcp_types.PROJECT_AUDIT_CONFIG: ("service", "auditLogConfigs"),
+    gcp_types.LOG_METRIC: ("name",),
+    gcp_types.ALERT_POLICY: ("displayName",),
+    gcp_types.DASHBOARD: (),
 }
 
 

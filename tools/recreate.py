@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from claude_vertex_gcp.names import provider_name, workload_pool_import_id
+from claude_vertex_gcp.resource_types import PROJECT, WORKLOAD_IDENTITY_POOL, WORKLOAD_IDENTITY_POOL_PROVIDER
+
 from tests.support.render import Rendering
 from tools.preview import ConfigInvalid, load_rendering
 
-PROJECT = "gcp:organizations/project:Project"
-POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
-PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
 # Unprotected like everything the program declares; the program's code is the declaration, not generated code.
 IMPORT_FLAGS = ("--protect=false", "--generate-code=false", "--yes")
 STACK_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -45,7 +45,7 @@ class Plan:
 
 
 def _pool_id(inputs: dict[str, Any]) -> str:
-    return f"projects/{inputs['project']}/locations/global/workloadIdentityPools/{inputs['workloadIdentityPoolId']}"
+    return workload_pool_import_id(inputs["project"], inputs["workloadIdentityPoolId"])
 
 
 def _import_id(record: dict[str, Any]) -> str:
@@ -53,9 +53,9 @@ def _import_id(record: dict[str, Any]) -> str:
     inputs = record["inputs"]
     if record["type"] == PROJECT:
         return str(inputs["projectId"])
-    if record["type"] == POOL:
+    if record["type"] == WORKLOAD_IDENTITY_POOL:
         return _pool_id(inputs)
-    return f"{_pool_id(inputs)}/providers/{inputs['workloadIdentityPoolProviderId']}"
+    return provider_name(_pool_id(inputs), inputs["workloadIdentityPoolProviderId"])
 
 
 def recreate_plan(rendering: Rendering) -> Plan:
@@ -64,7 +64,8 @@ def recreate_plan(rendering: Rendering) -> Plan:
     survivors = [
         r
         for r in rendering.resources
-        if (r["type"] == PROJECT and r["retainOnDelete"]) or r["type"] in (POOL, PROVIDER)
+        if (r["type"] == PROJECT and r["retainOnDelete"])
+        or r["type"] in (WORKLOAD_IDENTITY_POOL, WORKLOAD_IDENTITY_POOL_PROVIDER)
     ]
     entries: dict[str, dict[str, Any]] = {}
 
@@ -89,10 +90,12 @@ def recreate_plan(rendering: Rendering) -> Plan:
         entry_for(record["urn"])
 
     undelete: list[list[str]] = []
-    for record in [r for r in survivors if r["type"] == POOL] + [r for r in survivors if r["type"] == PROVIDER]:
+    for record in [r for r in survivors if r["type"] == WORKLOAD_IDENTITY_POOL] + [
+        r for r in survivors if r["type"] == WORKLOAD_IDENTITY_POOL_PROVIDER
+    ]:
         inputs = record["inputs"]
         where = ["--location=global", f"--project={inputs['project']}"]
-        if record["type"] == POOL:
+        if record["type"] == WORKLOAD_IDENTITY_POOL:
             undelete.append(["gcloud", "iam", "workload-identity-pools", "undelete", inputs["workloadIdentityPoolId"]])
         else:
             provider = inputs["workloadIdentityPoolProviderId"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+from claude_vertex_gcp.names import GLOBAL, MULTI_REGIONS, VERTEX_LOCATION
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CATALOG_FILE = Path(__file__).resolve().with_name("models.yaml")
@@ -21,10 +22,9 @@ CATALOG_FILE = Path(__file__).resolve().with_name("models.yaml")
 ALIASES = ("opus", "sonnet", "haiku")
 """The Claude Code aliases a stack pins, in the order they are rendered."""
 Family = Literal["opus", "sonnet", "haiku", "fable", "mythos"]
-MULTI_REGIONS = ("us", "eu")
 ONE_M_SUFFIX = "[1m]"
 MODEL_ID_RE = re.compile(r"^claude-[a-z0-9]+(?:-[a-z0-9]+)*(?:@[0-9]{8})?$")
-REGION_RE = re.compile(r"^(?:global|us|eu|[a-z]+-[a-z]+[0-9]+)$")
+REGION_RE = re.compile(rf"^{VERTEX_LOCATION}$")
 REGION_VAR_RE = re.compile(r"^CLAUDE_[A-Z0-9]+(?:_[A-Z0-9]+)*$")
 
 
@@ -44,7 +44,7 @@ class Quota(_Strict):
 
     def base_models(self, region: str) -> tuple[str, ...]:
         """The `base_model` value a quota preference for `region` names."""
-        if self.familyBucket and region in ("global", *MULTI_REGIONS):
+        if self.familyBucket and region in (GLOBAL, *MULTI_REGIONS):
             return (self.familyBucket,)
         return (self.baseModel,)
 
@@ -130,7 +130,7 @@ class Catalog(_Strict):
 
 
 def _region_order(region: str) -> tuple[int, str]:
-    return (0 if region == "global" else 1 if region in MULTI_REGIONS else 2, region)
+    return (0 if region == GLOBAL else 1 if region in MULTI_REGIONS else 2, region)
 
 
 def strip_1m(model_id: str) -> str:

@@ -11,15 +11,16 @@ annotations` here, outputs are plain values, and the only parameter the analyzer
 from typing import Any
 
 import pulumi
+from claude_vertex_gcp.services import CI_SERVICES, VERTEX_AI
 
 from claude_vertex.args import ClaudeVertexTeamArgs
 from claude_vertex.config import ConfigError, StackConfig, parse_config
 from claude_vertex.outputs import ci_outputs, developer_env, stack_outputs
 from claude_vertex.resources.access import VertexAccess, permission_check_resource
-from claude_vertex.resources.ci_identity import CI_SERVICES, CiIdentity
+from claude_vertex.resources.ci_identity import CiIdentity
 from claude_vertex.resources.guardrails import Guardrails, guardrail_outputs
 from claude_vertex.resources.model_access import ModelAccess
-from claude_vertex.resources.project import VERTEX_API, TeamProject
+from claude_vertex.resources.project import TeamProject
 
 TYPE_TOKEN = "claude-vertex:index:ClaudeVertexTeam"
 
@@ -102,7 +103,7 @@ class ClaudeVertexTeam(pulumi.ComponentResource):
             skip_default_network_policy=config.project.default_network_policy == "project",
             opts=child,
         )
-        vertex_api = project.services[VERTEX_API]
+        vertex_api = project.services[VERTEX_AI]
         access = VertexAccess(
             config.team,
             config.access,

@@ -14,10 +14,10 @@ from functools import cache
 from importlib import resources
 
 import yaml
+from claude_vertex_gcp.names import GLOBAL, MULTI_REGIONS, VERTEX_LOCATION
 
 ONE_M_SUFFIX = "[1m]"
-MULTI_REGIONS = ("us", "eu")
-REGION_RE = re.compile(r"^(?:global|us|eu|[a-z]+-[a-z]+[0-9]+)$")
+REGION_RE = re.compile(rf"^{VERTEX_LOCATION}$")
 """A location's form: what `CLOUD_ML_REGION` and `VERTEX_REGION_*` may hold (as the catalog's own reader checks)."""
 
 
@@ -41,7 +41,7 @@ class Model:
 
     def quota_base_model(self, region: str) -> str:
         """The `base_model` dimension of this model's quota in `region` (a family bucket on global/multi-regions)."""
-        if self.family_bucket and region in ("global", *MULTI_REGIONS):
+        if self.family_bucket and region in (GLOBAL, *MULTI_REGIONS):
             return self.family_bucket
         return self.base_model
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,15 +19,15 @@ from pathlib import Path
 import google.auth
 import google.auth.exceptions
 import requests
+from claude_vertex_gcp.iam import CLOUD_PLATFORM_SCOPE, TOKEN_CREATOR
+from claude_vertex_gcp.names import IMPERSONATED_ACCOUNT, POOL_PROVIDER_IN, workforce_subject
 from google.auth.transport.requests import Request
 
 from claude_vertex_doctor.report import Report
 
-SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
+SCOPES = [CLOUD_PLATFORM_SCOPE]
 WELL_KNOWN_FILE = "application_default_credentials.json"
 _SECRET_KEYS = ("refresh_token", "client_secret", "private_key", "private_key_id", "access_token", "token")
-_POOL_RE = re.compile(r"/(workforcePools|workloadIdentityPools)/([^/]+)/providers/([^/]+)")
-_SA_RE = re.compile(r"serviceAccounts/([^/:]+):generateAccessToken")
 LOGIN_FIX = "gcloud auth application-default login  (with a corporate login: add --login-config=FILE)"
 
 
@@ -74,8 +73,8 @@ def describe(info: Mapping[str, object]) -> tuple[str, str]:
     """(kind, principal) of an ADC file, from what the file itself says (no call needed)."""
     kind = str(info.get("type", "unknown"))
     audience = str(info.get("audience", ""))
-    pool = _POOL_RE.search(audience)
-    impersonated = _SA_RE.search(str(info.get("service_account_impersonation_url", "")))
+    pool = POOL_PROVIDER_IN.search(audience)
+    impersonated = IMPERSONATED_ACCOUNT.search(str(info.get("service_account_impersonation_url", "")))
     target = f", impersonating service account {impersonated.group(1)}" if impersonated else ""
     if kind == "authorized_user":
         return kind, "your Google user account (gcloud auth application-default login)"
@@ -89,9 +88,8 @@ def describe(info: Mapping[str, object]) -> tuple[str, str]:
         pool_kind, pool_id, provider = pool.groups()
         if pool_kind == "workforcePools":
             how = "signed in with gcloud --login-config" if kind == "external_account_authorized_user" else "config"
-            principal = (
-                f"a workforce identity (pool {pool_id}, provider {provider}, {how}): "
-                f"principal://iam.googleapis.com/locations/global/workforcePools/{pool_id}/subject/<your IdP subject>"
+            principal = f"a workforce identity (pool {pool_id}, provider {provider}, {how}): " + workforce_subject(
+                pool_id, "<your IdP subject>"
             )
             return f"{kind} (workforce)", principal + target
         return f"{kind} (workload identity)", f"workload identity pool {pool_id}, provider {provider}{target}"
@@ -103,7 +101,7 @@ def _refresh_failure(kind: str, exc: Exception) -> tuple[str, str]:
     if "impersonat" in text.lower() or "generateAccessToken" in text:
         return (
             "your credentials could not impersonate the service account",
-            "ask for roles/iam.serviceAccountTokenCreator on that service account (the stack's impersonators)",
+            f"ask for {TOKEN_CREATOR} on that service account (the stack's impersonators)",
         )
     if "workforce" in kind:
         return (

@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+from claude_vertex_gcp.names import PROJECT_ID
+
 from claude_vertex_doctor.catalog import REGION_RE, Catalog, Model, strip_1m
 from claude_vertex_doctor.report import Report
 
 TRUTHY = ("1", "true", "yes", "on")
 """What Claude Code takes as "set" for a switch such as CLAUDE_CODE_USE_VERTEX."""
-PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+PROJECT_RE = re.compile(rf"^{PROJECT_ID}$")
 PRIMARY = "ANTHROPIC_MODEL"
 ALIAS_PINS = {
     "opus": ("ANTHROPIC_DEFAULT_OPUS_MODEL",),

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import requests
+from claude_vertex_gcp.iam import PREDICT, SERVICE_USAGE_USE
+from claude_vertex_gcp.services import RESOURCE_MANAGER
 
 from claude_vertex_doctor.credentials import LOGIN_FIX
 from claude_vertex_doctor.google_errors import parse
 from claude_vertex_doctor.report import Report
 
-DEFAULT_ENDPOINT = "https://cloudresourcemanager.googleapis.com/"
+DEFAULT_ENDPOINT = f"https://{RESOURCE_MANAGER}/"
 OVERRIDE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER"
-PREDICT = "aiplatform.endpoints.predict"
-SERVICE_USAGE = "serviceusage.services.use"
 TIMEOUT_SECONDS = 15
 
 
@@ -91,17 +91,19 @@ def _check_quota_project(env: Mapping[str, str], report: Report, quota_project: 
         "request URL anyway), or get roles/serviceusage.serviceUsageConsumer on " + quota_project
     )
     try:
-        has = granted(env, quota_project, token, [SERVICE_USAGE])
+        has = granted(env, quota_project, token, [SERVICE_USAGE_USE])
     except Unreachable as exc:
         report.add("permission.quota-project", "fail", f"your ADC names quota project {quota_project}: {exc}", fix)
         return
-    if SERVICE_USAGE in has:
-        report.add("permission.quota-project", "ok", f"you hold {SERVICE_USAGE} on your quota project {quota_project}")
+    if SERVICE_USAGE_USE in has:
+        report.add(
+            "permission.quota-project", "ok", f"you hold {SERVICE_USAGE_USE} on your quota project {quota_project}"
+        )
     else:
         report.add(
             "permission.quota-project",
             "fail",
-            f"your ADC names quota project {quota_project}, where you lack {SERVICE_USAGE}: every request will be "
+            f"your ADC names quota project {quota_project}, where you lack {SERVICE_USAGE_USE}: every request will be "
             "refused with 403 USER_PROJECT_DENIED",
             fix,
         )

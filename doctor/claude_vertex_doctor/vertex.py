@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 import anthropic
 from anthropic import AnthropicVertex
+from claude_vertex_gcp.iam import PREDICT
+from claude_vertex_gcp.names import PUBLISHER_MODEL_PREFIX
+from claude_vertex_gcp.org_policy import ALLOWED_MODELS, CONSTRAINT_PREFIX
+from claude_vertex_gcp.services import VERTEX_AI
 
 from claude_vertex_doctor.catalog import REGION_RE
 from claude_vertex_doctor.credentials import LOGIN_FIX, Auth
@@ -101,7 +105,7 @@ def _quota(model: PinnedModel, error: GoogleError) -> Verdict:
         "fail",
         f"{model.id} at {model.region}: 429 quota exceeded, {metric} for base_model {base_model}{shared}; the "
         "doctor's probes use no tokens, so the limit is 0 (capped by the team's guardrails) or used up this minute",
-        f"see the limit in the console (IAM & Admin > Quotas, service aiplatform.googleapis.com, base_model "
+        f"see the limit in the console (IAM & Admin > Quotas, service {VERTEX_AI}, base_model "
         f"{base_model}, region {model.region}): at 0, ask your platform team to raise the team's quota cap; "
         "otherwise retry in a minute or request an increase",
     )
@@ -110,10 +114,10 @@ def _quota(model: PinnedModel, error: GoogleError) -> Verdict:
 def classify(model: PinnedModel, plan: Plan, error: GoogleError, predict: bool | None) -> Verdict:
     """The next step for an error Vertex answered for this model."""
     where = f"{model.id} at {model.region}"
-    if error.mentions("constraints/", "allowedModels"):
+    if error.mentions(CONSTRAINT_PREFIX, ALLOWED_MODELS):
         return Verdict(
             "fail",
-            f"{where}: the organization policy vertexai.allowedModels on {plan.project} does not allow it "
+            f"{where}: the organization policy {ALLOWED_MODELS} on {plan.project} does not allow it "
             f"({error.code} {error.status})",
             "use a model your team's stack pins (its vertex.restrictModels allows only those), or ask your platform "
             "team to pin this one",
@@ -136,13 +140,13 @@ def classify(model: PinnedModel, plan: Plan, error: GoogleError, predict: bool |
         if predict:
             return Verdict(
                 "fail",
-                f"{where}: 403 although IAM grants you aiplatform.endpoints.predict: a deny policy, VPC Service "
+                f"{where}: 403 although IAM grants you {PREDICT}: a deny policy, VPC Service "
                 "Controls, or a grant still propagating",
                 "wait a few minutes (group changes: up to hours) and rerun; if it stays, ask your platform team",
             )
         return Verdict(
             "fail",
-            f"{where}: 403 PERMISSION_DENIED, you lack aiplatform.endpoints.predict on {plan.project}",
+            f"{where}: 403 PERMISSION_DENIED, you lack {PREDICT} on {plan.project}",
             "ask your team to add you (or your group) to access.members; group changes can take hours to apply",
         )
     if error.code == 404:
@@ -162,12 +166,12 @@ def _call(model: PinnedModel, vertex: AnthropicVertex) -> tuple[str, GoogleError
         vertex.messages.count_tokens(model=model.id, messages=[{"role": "user", "content": "ping"}])
     except anthropic.APIStatusError as exc:
         return "count-tokens", parse(exc.status_code, exc.response.text)
-    path = f"/projects/{vertex.project_id}/locations/{model.region}/publishers/anthropic/models/{model.id}:rawPredict"
+    path = f"/projects/{vertex.project_id}/locations/{model.region}/{PUBLISHER_MODEL_PREFIX}{model.id}:rawPredict"
     try:
         vertex.post(path, body={}, cast_to=object)
     except anthropic.APIStatusError as exc:
         error = parse(exc.status_code, exc.response.text)
-        if error.code != 400 or error.mentions("constraints/", "allowedModels"):
+        if error.code != 400 or error.mentions(CONSTRAINT_PREFIX, ALLOWED_MODELS):
             return "probe", error
     return "", None
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from claude_vertex_doctor.catalog import catalog, catalog_text
 
-REPO_CATALOG = Path(__file__).resolve().parents[2] / "components" / "models.yaml"
+REPO_CATALOG = Path(__file__).resolve().parents[2] / "components" / "claude_vertex" / "models.yaml"
 
 
 def test_bundled_catalog_is_a_verbatim_copy_of_components_models_yaml():

@@ -15,15 +15,19 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from claude_vertex_gcp.iam import DATA_READ, SERVICE_ACCOUNT_ROLES
+from claude_vertex_gcp.names import PUBLISHER_MODEL_PREFIX, workload_pool_name
+from claude_vertex_gcp.org_policy import ALLOWED_MODELS, PREDICT_ACTION, SKIP_DEFAULT_NETWORK
+from claude_vertex_gcp.resource_types import IAM_MEMBER_TYPES
+from claude_vertex_gcp.services import TEAM_SERVICES
+
 from .rules import RULES, StackRule
-from .rules.design import GRANT_TYPES, SERVICE_ACCOUNT_ROLES
-from .rules.governance import ALLOWED_MODELS, QUOTA_PREFERENCES_VERTEX_ONLY, SKIP_DEFAULT_NETWORK
+from .rules.governance import QUOTA_PREFERENCES_VERTEX_ONLY
 from .rules.model_garden import MODEL_GARDEN_CLAUDE_ONLY
 from .rules.notifications import NOTIFICATIONS_STAY_IN_ORGANIZATION
-from .rules.project import ALLOWED_SERVICES
 from .rules.readiness_gate import GATE, GATE_INPUTS
 from .rules.resource_types import ALLOWED_TYPES, PROVIDER_SETTINGS_ALLOWED
-from .rules.workload_identity import ALLOWED_INPUTS, OIDC_INPUTS, POOL, POOL_MODES, PROVIDER
+from .rules.workload_identity import ALLOWED_INPUTS, OIDC_INPUTS, POOL_MODES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TOOLS = ("Checkov", "Trivy", "Policy Library")
@@ -79,7 +83,7 @@ def allowlist() -> str:
             f"version and sets only {', '.join(f'`{s}`' for s in settings)}, each to a value the rule allows; "
             "the dynamic provider gets only the stack's config.",
             "",
-            f"IAM: grants only through {', '.join(f'`{t}`' for t in GRANT_TYPES)} (`iam-grants-match-design`); "
+            f"IAM: grants only through {', '.join(f'`{t}`' for t in IAM_MEMBER_TYPES)} (`iam-grants-match-design`); "
             "on the project, only a custom role of that project defined in this stack whose permissions are "
             "within `allowedPermissions`; on a service account created in this stack, only "
             f"{', '.join(f'`{r}`' for r in SERVICE_ACCOUNT_ROLES)}.",
@@ -89,11 +93,11 @@ def allowlist() -> str:
             "(`principal://.../subject/...`), one attribute (`principalSet://.../attribute.<name>/<value>`) or one "
             "group of a workforce pool; one identity or one pinning attribute (mapped from its own claim and "
             "pinned by every provider that maps it) of a workload identity pool of this stack, named by its full "
-            "name `projects/<number>/locations/global/workloadIdentityPools/<id>`. When the platform sets member "
+            f"name `{workload_pool_name('<number>', '<id>')}`. When the platform sets member "
             "allow-lists, only their domains, workforce pools and other projects' accounts.",
             "",
             "Workload identity: pools and providers with "
-            f"{', '.join(f'`{i}`' for i in sorted(set(ALLOWED_INPUTS[POOL]) | set(ALLOWED_INPUTS[PROVIDER])))} "
+            f"{', '.join(f'`{i}`' for i in sorted({i for inputs in ALLOWED_INPUTS.values() for i in inputs}))} "
             f"only (pool `mode` {', '.join(f'`{m}`' for m in POOL_MODES)}; `oidc` with "
             f"{', '.join(f'`{i}`' for i in OIDC_INPUTS)} only).",
             "",
@@ -104,12 +108,12 @@ def allowlist() -> str:
             "Service accounts created in the stack's own project, never adopted (`createIgnoreAlreadyExists`) "
             "unless kept on destroy and left enabled; grants on service accounts only on those own accounts.",
             "",
-            f"APIs (advisory): {', '.join(f'`{s}`' for s in ALLOWED_SERVICES)}.",
+            f"APIs (advisory): {', '.join(f'`{s}`' for s in TEAM_SERVICES)}.",
             "",
-            f"Org policies: `{ALLOWED_MODELS}` listing only `publishers/anthropic/models/<model>:predict` values, and "
-            f"`{SKIP_DEFAULT_NETWORK}` enforced, both on the team project; a created project carries the latter "
+            f"Org policies: `{ALLOWED_MODELS}` listing only `{PUBLISHER_MODEL_PREFIX}<model>{PREDICT_ACTION}` values, "
+            f"and `{SKIP_DEFAULT_NETWORK}` enforced, both on the team project; a created project carries the latter "
             "(or sits in a folder listed in `foldersEnforcingSkipDefaultNetwork`). Audit configs on the stack's own "
-            "project, logging `DATA_READ`, without exemptions. Quota preferences for "
+            f"project, logging `{DATA_READ}`, without exemptions. Quota preferences for "
             f"{', '.join(f'`{s}`' for s in quota_services)} on the stack's own project. Budgets, "
             "log metrics, dashboards and alert policies.",
             "",

@@ -2,8 +2,8 @@
 
 A GitHub or GitLab OIDC provider without a pinning condition lets *any* repository on the platform
 exchange its CI token for the team's service account: the issuer signs tokens for everyone. The only
-claims that name a repository or project are listed below; `ref`, `workflow`, `environment`,
-`actor` and friends are attacker-controlled in a stranger's repository and pin nothing.
+claims that name a repository or project are the platforms' in `claude_vertex_gcp.ci_oidc`; `ref`, `workflow`,
+`environment`, `actor` and friends are attacker-controlled in a stranger's repository and pin nothing.
 
 A condition is pinned when IAM can only evaluate it to true for tokens whose pinning claim equals one
 of a few exact strings:
@@ -22,30 +22,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from claude_vertex_gcp.ci_oidc import GITHUB, GITLAB, PINNING_ATTRIBUTES
+
 from . import cel
 
-_OWNER = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_NAME = r"[A-Za-z0-9._-]+"
-_ID = r"[0-9]+"
-_GROUP_PATH = rf"{_NAME}(?:/{_NAME})*"
-
-# Claims that identify a repository / project, with the shape an exact value must have.
-GITHUB_CLAIMS: dict[str, str] = {
-    "repository": rf"{_OWNER}/{_NAME}",
-    "repository_id": _ID,
-    "repository_owner": _OWNER,
-    "repository_owner_id": _ID,
-    "sub": rf"repo:{_OWNER}/{_NAME}:\S+",
-}
-GITLAB_CLAIMS: dict[str, str] = {
-    "project_path": rf"{_NAME}(?:/{_NAME})+",
-    "project_id": _ID,
-    "namespace_path": _GROUP_PATH,
-    "namespace_id": _ID,
-    "sub": rf"project_path:{_NAME}(?:/{_NAME})+:\S+",
-}
-# Attributes a principalSet may select on without admitting every identity of the pool.
-PINNING_ATTRIBUTES = frozenset((set(GITHUB_CLAIMS) | set(GITLAB_CLAIMS)) - {"sub"})
+CLAIMS: Mapping[str, str] = {**GITLAB.claims, **GITHUB.claims}
+"""The pinning claims of either platform, for a provider whose issuer is not known (both name a subject `sub`;
+GitHub's shape is the one checked then)."""
+__all__ = ["CLAIMS", "PINNING_ATTRIBUTES", "Verdict", "assess"]
 
 _PATTERN_FUNCTIONS = {"startsWith", "endsWith", "matches", "contains"}
 

@@ -16,6 +16,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from claude_vertex_gcp.iam import CLOUD_PLATFORM_SCOPE
+from claude_vertex_gcp.names import PROJECT_ID, REGION
+
 from .values import flag, is_unknown
 
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
@@ -56,16 +59,16 @@ def is_config_key(key: str) -> bool:
 SettingCheck = Callable[[Any], bool]
 
 SCOPES = (
-    "https://www.googleapis.com/auth/cloud-platform",
-    "https://www.googleapis.com/auth/cloud-platform.read-only",
+    CLOUD_PLATFORM_SCOPE,
+    f"{CLOUD_PLATFORM_SCOPE}.read-only",
     "https://www.googleapis.com/auth/userinfo.email",
 )
 """The provider's own default scopes and their read-only narrowing. Any other Google scope (Drive, Gmail, Workspace
 admin ...) lets the deployer's token reach beyond Google Cloud."""
 
-_PROJECT = re.compile(r"(?:[a-z0-9][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]")
-_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]{1,2}")
-_ZONE = re.compile(r"[a-z]+-[a-z]+[0-9]{1,2}-[a-z]")
+_PROJECT = re.compile(rf"(?:[a-z0-9][a-z0-9.-]{{0,61}}[a-z0-9]:)?{PROJECT_ID}")  # a domain-scoped project too
+_REGION = re.compile(REGION)
+_ZONE = re.compile(rf"{REGION}-[a-z]")
 _DURATION = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+")
 _LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 _LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}")

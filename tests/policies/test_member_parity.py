@@ -1,8 +1,9 @@
-"""The config reader and the policy pack accept exactly the same principal forms, both ways.
+"""The config reader and the policy pack accept exactly the same members, both ways.
 
-The pack must not import the program, so it has its own canonical parser
-(policies/claude_vertex_policies/members.py). A hand list of members only checks the forms someone thought of;
-here the corpus is generated: every prefix in several cases, local parts, domains, service accounts of every
+Both parse with the one grammar, `claude_vertex_gcp.members`; what this holds in step is the rest: the config
+reader refuses, on its own, what the pack's member rules refuse at their defaults (public principals, default
+accounts, whole pools, attributes that pin nothing). A hand list of members only checks the forms someone thought
+of; here the corpus is generated: every prefix in several cases, local parts, domains, service accounts of every
 Google-managed shape, pool paths with and without a project number, selectors, attributes, wildcards, doubled
 slashes, whitespace and `deleted:` forms, combined. "The pack accepts" means what its member rules decide at
 their defaults (the rules themselves are run, not a copy of their logic): a member the config reader accepts
@@ -18,8 +19,6 @@ from collections.abc import Iterator
 import pytest
 from claude_vertex.config import members as config_members
 from claude_vertex.config.base import Refusal
-from claude_vertex_policies import members as pack_members
-from claude_vertex_policies.pinning import PINNING_ATTRIBUTES
 from claude_vertex_policies.rules import RULES_BY_NAME
 
 MEMBER_RULES = (
@@ -194,11 +193,3 @@ def test_config_and_pack_accept_exactly_the_same_members() -> None:
 )
 def test_every_google_managed_account_is_refused_by_both(member: str) -> None:
     assert not config_accepts(member) and not pack_accepts(member)
-
-
-def test_both_sides_declare_the_same_facts() -> None:
-    assert config_members.GOOGLE_OWNED_PROJECTS == pack_members.GOOGLE_OWNED_PROJECTS
-    assert set(config_members.WORKLOAD_ATTRIBUTES) == set(PINNING_ATTRIBUTES)
-    assert set(RULES_BY_NAME["no-pool-wide-federated-principals"].info.config["pinningAttributes"]["default"]) == set(
-        PINNING_ATTRIBUTES
-    )

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixture_stacks import DEV, every_stack_file, stack_of
+from tests.fixture_stacks import DEV, PAYMENTS, every_stack_file, stack_of
 from tests.support.analyzer import (
     DEFAULT_PACK_DIR,
     UNKNOWN,
@@ -105,10 +105,12 @@ def test_during_preview_computed_outputs_reach_the_pack_unknown_with_their_sourc
         {"github": {"repositories": ["acme/payments-app", "acme/payments-infra"]}},
         {"gitlab": {"projects": ["acme/payments/app"]}},
         {"github": {"repositories": ["acme/app"]}, "gitlab": {"projects": ["acme/app"]}},
+        {"github": {"repositories": ["a" * 39 + "/" + "r" * 100, "a-b-c/.github"]}, "gitlab": {"projects": ["_a/b.c"]}},
     ],
-    ids=["github", "gitlab", "both"],
+    ids=["github", "gitlab", "both", "longest-and-oddest-values-the-config-takes"],
 )
 def test_keyless_ci_identity_passes(pack, ci):
+    """Whatever repository or project the config accepts, the pack counts as pinned: both read one grammar."""
     rendering = render_stack("payments", with_sections(ci=ci))
     assert any(r["type"].endswith("WorkloadIdentityPoolProvider") for r in rendering.resources)
     assert [v for v in judged(pack, rendering.analyzed) if v.level == "mandatory"] == []
@@ -143,18 +145,53 @@ def test_self_managed_gitlab_needs_its_issuer_allowlisted(pack):
     assert [v for v in violations if v.level == "mandatory"] == []
 
 
-@pytest.mark.parametrize("engine_preview", [False, True], ids=["after-up", "during-preview"])
-def test_example_policy_config_is_valid_and_the_dev_stack_passes_it(pack, engine_preview):
-    """The example's teamProjects / teamFolders are keyed by stack names, as the engine names them: the suite's
-    `dev` stack (tests/stacks) passes it under that name."""
-    config = load_policy_config(ROOT / "policies" / "config.example.json")
-    records = load_rendering("dev", DEV, engine_preview=engine_preview).analyzed
-    pack.configure_stack("dev")
+EXAMPLE_CONFIG = ROOT / "policies" / "config.example.json"
+EXAMPLE_STACKS = [
+    pytest.param(stack_of(p), p, id=str(p.relative_to(ROOT)))
+    for p in [*sorted(ROOT.glob("Pulumi.*.yaml")), DEV]
+    if stack_of(p) in json.loads(EXAMPLE_CONFIG.read_text())["team-projects-allowed"]["teamProjects"]
+]
+"""The stacks the example config is written for (this repository's examples while they exist, and the suite's
+`dev`): it assigns them their projects by stack name, as the engine names them."""
+
+
+def findings(pack, records, stack: str, config: dict[str, Any] | None) -> set[tuple[str, str, str]]:
+    pack.configure_stack(stack)
     pack.configure(config)
     violations = [v for r in records for v in pack.analyze(r)] + pack.analyze_stack(records)
-    assert [v for v in violations if v.level == "mandatory"] == []
+    return {(v.policy, v.urn, v.message) for v in violations}
+
+
+@pytest.mark.parametrize("engine_preview", [False, True], ids=["after-up", "during-preview"])
+@pytest.mark.parametrize(("stack", "stack_file"), EXAMPLE_STACKS)
+def test_the_example_policy_config_adds_no_finding_to_the_stacks_it_is_written_for(
+    pack, stack, stack_file, engine_preview
+):
+    """Every list of the example that restates a fact is the fact (`claude_vertex_gcp`), so the example allows what
+    the program makes: it finds nothing the pack's defaults do not (before, 3 advisories: APIs the program enables).
+    """
+    config = load_policy_config(EXAMPLE_CONFIG)
+    records = stack_rendering(stack, stack_file, engine_preview).analyzed
+    with_example = findings(pack, records, stack, config)
+    assert with_example <= findings(pack, records, stack, None)
     assert {p.name for p in pack.info().policies} >= set(config) - {"all"}
-    assert "dev" in config["team-projects-allowed"]["teamProjects"]
+
+
+@pytest.mark.parametrize("engine_preview", [False, True], ids=["after-up", "during-preview"])
+def test_the_example_policy_config_allows_every_feature_of_the_program(pack, engine_preview):
+    """The suite's every-feature stack (CI on both platforms, models, budget, caps, usage, telemetry) under the
+    example's rule settings; only the example's tenancy (which stack may use which project) is left out, since it
+    names the example stacks."""
+    config = load_policy_config(EXAMPLE_CONFIG)
+    del config["team-projects-allowed"]
+    records = stack_rendering("payments", PAYMENTS, engine_preview).analyzed
+    assert findings(pack, records, "payments", config) <= findings(pack, records, "payments", None)
+    assert {r["type"] for r in records} >= {
+        "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+        "gcp:cloudquota/sQuotaPreference:SQuotaPreference",
+        "gcp:monitoring/notificationChannel:NotificationChannel",
+        "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel",
+    }
 
 
 BAD_ACCESS = {

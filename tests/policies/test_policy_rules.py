@@ -7,21 +7,16 @@ from pathlib import Path
 
 import pulumi_gcp
 import pytest
-from claude_vertex_policies import cel, docs, grants, members, pinning
+from claude_vertex_gcp import iam, members, resource_types, services
+from claude_vertex_gcp.ci_oidc import GITHUB, GITLAB
+from claude_vertex_policies import cel, docs, example_config, grants, pinning
 from claude_vertex_policies.rules import (
     RULES,
     ResourceRule,
     StackRule,
-    custom_roles,
-    design,
-    governance,
-    keys,
-    ownership,
-    project,
-    resource_types,
-    stack,
     workload_identity,
 )
+from claude_vertex_policies.rules import resource_types as allowed_types
 from claude_vertex_policies.values import UNKNOWN, has_unknown, plain
 from policy_cases import BOOLEAN_TWINS, CASES
 from policy_checks import assert_matches, direct_findings, direct_violations
@@ -181,30 +176,18 @@ def test_every_iam_resource_type_of_the_provider_is_classified():
     )
 
 
-def test_type_tokens_the_rules_name_exist_in_the_provider():
-    named = {
-        *custom_roles.CUSTOM_ROLE_TYPES,
-        keys.SERVICE_ACCOUNT_KEY,
-        keys.HMAC_KEY,
-        project.PROJECT,
-        project.SERVICE,
-        workload_identity.PROVIDER,
-        stack.ACCOUNT,
-        stack.POOL,
-        keys.API_KEY,
-        keys.OAUTH_CLIENT,
-        keys.OAUTH_CLIENT_CREDENTIAL,
-        governance.PROJECT_AUDIT_CONFIG,
-        *governance.HIERARCHY_AUDIT_CONFIGS,
-        governance.ORG_POLICY,
-        *governance.LEGACY_ORG_POLICIES,
-        governance.QUOTA_PREFERENCE,
-        governance.BUDGET,
-        ownership.PROJECT,
-        *design.GRANT_TYPES,
-        *(t for t in resource_types.ALLOWED_TYPES if t.startswith("gcp:")),
+def test_every_type_token_the_facts_declare_exists_in_the_provider():
+    """The facts name resource and invoke types by token; a typo would make a rule blind or the mocks silent."""
+    declared = {
+        value
+        for name, value in vars(resource_types).items()
+        if name.isupper() and isinstance(value, str) and value.startswith("gcp:") and "*" not in value
     }
-    assert named - GCP_TOKENS == set()
+    declared |= {*resource_types.TEAM_TYPES, *resource_types.LEGACY_ORG_POLICIES}
+    assert len(declared) > 25
+    assert declared - GCP_TOKENS == set()
+    assert any(token.startswith(resource_types.TAG_TYPES.rstrip("*")) for token in GCP_TOKENS)
+    assert {t for t in allowed_types.ALLOWED_TYPES if t.startswith("gcp:")} == set(resource_types.TEAM_TYPES)
 
 
 def test_policy_data_bindings_become_grants():
@@ -244,15 +227,15 @@ def test_cel_rejects_what_it_cannot_read(text):
 
 def test_pinning_or_needs_every_branch_pinned():
     mapping = {"attribute.repository": "assertion.repository"}
-    claims = pinning.GITHUB_CLAIMS
+    claims = GITHUB.claims
     assert pinning.assess("assertion.repository == 'a/b' || attribute.repository == 'a/c'", claims, mapping).pinned
     verdict = pinning.assess("assertion.repository == 'a/b' || assertion.actor == 'x'", claims, mapping)
     assert not verdict.pinned and "assertion.actor" in verdict.reason
 
 
 def test_pinning_uses_only_the_issuers_claims():
-    assert not pinning.assess("assertion.repository == 'a/b'", pinning.GITLAB_CLAIMS, {}).pinned
-    assert pinning.assess("assertion.project_id == '42'", pinning.GITLAB_CLAIMS, {}).pinned
+    assert not pinning.assess("assertion.repository == 'a/b'", GITLAB.claims, {}).pinned
+    assert pinning.assess("assertion.project_id == '42'", GITLAB.claims, {}).pinned
 
 
 def test_readme_tables_are_generated_from_the_rule_metadata():
@@ -277,13 +260,23 @@ def test_a_stale_readme_is_caught():
         docs.with_generated_sections(readme.replace("<!-- generated:coverage -->", ""))
 
 
+def test_the_example_policy_config_is_generated():
+    """policies/config.example.json restates no fact by hand: it is generated from the rules' defaults."""
+    assert example_config.EXAMPLE.read_text(encoding="utf-8") == example_config.example_text(), (
+        "run `cd policies && python -m claude_vertex_policies.example_config --write`"
+    )
+    config = example_config.example_config()
+    assert config["allowed-services-only"]["allowedServices"] == list(services.TEAM_SERVICES)
+    assert config["custom-role-allowed-permissions"]["allowedPermissions"] == list(iam.CLAUDE_CODE_PERMISSIONS)
+
+
 def test_the_gate_rule_pins_exactly_what_the_program_registers():
     """One declaration each side: the program's gate token and inputs are the ones the rule allows, no more."""
     from claude_vertex.resources.readiness_gate import TYPE_TOKEN
     from claude_vertex_policies.rules import readiness_gate
 
     (gate,) = [r for r in program_stack() if r["type"] == readiness_gate.GATE]
-    assert readiness_gate.GATE == TYPE_TOKEN and readiness_gate.GATE in resource_types.ALLOWED_TYPES
+    assert readiness_gate.GATE == TYPE_TOKEN and readiness_gate.GATE in allowed_types.ALLOWED_TYPES
     assert set(gate["inputs"]) == set(readiness_gate.GATE_INPUTS)
     assert all(gate["inputs"][k] == v for k, v in readiness_gate.GATE_INPUTS.items() if v is not None)
 
@@ -299,8 +292,8 @@ def test_workload_identity_inputs_are_the_providers_own():
         return {"".join(w.capitalize() if i else w for i, w in enumerate(n.split("_"))) for n in names}
 
     pool, provider = gcp.iam.WorkloadIdentityPool, gcp.iam.WorkloadIdentityPoolProvider
-    assert set(workload_identity.ALLOWED_INPUTS[workload_identity.POOL]) <= wire(pool)
-    assert set(workload_identity.ALLOWED_INPUTS[workload_identity.PROVIDER]) <= wire(provider)
+    assert set(workload_identity.ALLOWED_INPUTS[resource_types.WORKLOAD_IDENTITY_POOL]) <= wire(pool)
+    assert set(workload_identity.ALLOWED_INPUTS[resource_types.WORKLOAD_IDENTITY_POOL_PROVIDER]) <= wire(provider)
     for record in program_stack(github=["acme/app"], gitlab=["acme/pay"]):
         if record["type"] in workload_identity.ALLOWED_INPUTS:
             assert set(record["inputs"]) <= set(workload_identity.ALLOWED_INPUTS[record["type"]])

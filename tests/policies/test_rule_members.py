@@ -1,4 +1,5 @@
-"""The one canonical member parser: every form a rule may meet gets a verdict, none is skipped."""
+"""The one canonical member parser (claude_vertex_gcp.members), as the pack's rules use it: every form a rule may meet
+gets a verdict, none is skipped."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from claude_vertex_policies.members import parse_member
+from claude_vertex_gcp.members import parse_member
 from claude_vertex_policies.rules.principals import member_problems
 
 WIF = "iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/claude-ci"

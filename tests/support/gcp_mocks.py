@@ -13,6 +13,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from claude_vertex_gcp import resource_types as gcp_types
+from claude_vertex_gcp.iam import COMPUTE_TOKENS, PREDICT, SERVICE_USAGE_USE
+from claude_vertex_gcp.names import (
+    custom_role_name,
+    project_parent,
+    provider_name,
+    service_account_email,
+    service_account_name,
+    workload_pool_name,
+)
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
@@ -28,16 +38,14 @@ from tests.support.default_providers import (
 )
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
-TESTABLE_PERMISSIONS_TOKEN = "gcp:iam/getTestablePermissions:getTestablePermissions"
-GET_PROJECT_TOKEN = "gcp:organizations/getProject:getProject"
 # Permissions an organization typically offers for custom roles around the ones we ask for.
 _TESTABLE = (
-    "aiplatform.endpoints.computeTokens",
+    COMPUTE_TOKENS,
     "aiplatform.endpoints.get",
     "aiplatform.endpoints.list",
-    "aiplatform.endpoints.predict",
+    PREDICT,
     "aiplatform.models.get",
-    "serviceusage.services.use",
+    SERVICE_USAGE_USE,
 )
 
 
@@ -55,30 +63,27 @@ def project_number(project_id: str) -> str:
 
 def _service_account(inputs: dict[str, Any]) -> dict[str, Any]:
     project = inputs["project"]
-    email = f"{inputs['accountId']}@{project}.iam.gserviceaccount.com"
+    email = service_account_email(inputs["accountId"], project)
     return {
         "email": email,
-        "name": f"projects/{project}/serviceAccounts/{email}",
+        "name": service_account_name(project, email),
         "member": f"serviceAccount:{email}",
         "uniqueId": _digits(f"sa:{email}", 21),
     }
 
 
 def _pool_name(inputs: dict[str, Any]) -> str:
-    return (
-        f"projects/{project_number(inputs['project'])}/locations/global/"
-        f"workloadIdentityPools/{inputs['workloadIdentityPoolId']}"
-    )
+    return workload_pool_name(project_number(inputs["project"]), inputs["workloadIdentityPoolId"])
 
 
 def _project(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     pid = inputs["projectId"]
     labels = {**inputs.get("labels", {}), "goog-pulumi-provisioned": "true"}
-    return f"projects/{pid}", {"number": project_number(pid), "effectiveLabels": labels}
+    return project_parent(pid), {"number": project_number(pid), "effectiveLabels": labels}
 
 
 def _role(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    name = f"projects/{inputs['project']}/roles/{inputs['roleId']}"
+    name = custom_role_name(inputs["project"], inputs["roleId"])
     return name, {"name": name, "deleted": False}
 
 
@@ -93,7 +98,7 @@ def _pool(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def _pool_provider(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    name = f"{_pool_name(inputs)}/providers/{inputs['workloadIdentityPoolProviderId']}"
+    name = provider_name(_pool_name(inputs), inputs["workloadIdentityPoolProviderId"])
     return name, {"name": name, "state": "ACTIVE"}
 
 
@@ -101,17 +106,17 @@ ComputedState = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
 """(id, computed outputs) of a resource from its inputs, in the provider's formats, as after `pulumi up`."""
 
 COMPUTED_STATE: dict[str, ComputedState] = {
-    "gcp:organizations/project:Project": _project,
-    "gcp:projects/service:Service": lambda i: (f"{i['project']}/{i['service']}", {}),
-    "gcp:projects/iAMCustomRole:IAMCustomRole": _role,
-    "gcp:serviceaccount/account:Account": _account,
-    "gcp:projects/iAMMember:IAMMember": lambda i: (f"{i['project']}/{i['role']}/{i['member']}", {"etag": _ETAG}),
-    "gcp:serviceaccount/iAMMember:IAMMember": lambda i: (
+    gcp_types.PROJECT: _project,
+    gcp_types.SERVICE: lambda i: (f"{i['project']}/{i['service']}", {}),
+    gcp_types.PROJECT_CUSTOM_ROLE: _role,
+    gcp_types.SERVICE_ACCOUNT: _account,
+    gcp_types.PROJECT_IAM_MEMBER: lambda i: (f"{i['project']}/{i['role']}/{i['member']}", {"etag": _ETAG}),
+    gcp_types.SERVICE_ACCOUNT_IAM_MEMBER: lambda i: (
         f"{i['serviceAccountId']}/{i['role']}/{i['member']}",
         {"etag": _ETAG},
     ),
-    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": _pool,
-    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": _pool_provider,
+    gcp_types.WORKLOAD_IDENTITY_POOL: _pool,
+    gcp_types.WORKLOAD_IDENTITY_POOL_PROVIDER: _pool_provider,
 }
 """One entry per resource type the program uses; a type not listed gets `<name>-id` and its inputs back.
 
@@ -149,7 +154,7 @@ class GcpMocks(Mocks):
 
     def call(self, args: MockCallArgs) -> dict[str, Any] | tuple[dict[str, Any], list[tuple[str, str]]]:
         self.calls.append(args)
-        if args.token == TESTABLE_PERMISSIONS_TOKEN:
+        if args.token == gcp_types.GET_TESTABLE_PERMISSIONS:
             permissions = [
                 {
                     "name": name,
@@ -168,7 +173,7 @@ class GcpMocks(Mocks):
                 "stages": args.args.get("stages", ["GA"]),
                 "permissions": permissions,
             }
-        if args.token == GET_PROJECT_TOKEN:  # an adopted project, as GCP knows it
+        if args.token == gcp_types.GET_PROJECT:  # an adopted project, as GCP knows it
             pid = args.args["projectId"]
             return {"id": f"projects/{pid}", "projectId": pid, "number": project_number(pid), "name": pid}
         return {}, [("token", f"the offline mocks do not implement {args.token}")]

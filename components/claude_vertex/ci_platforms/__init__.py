@@ -1,9 +1,8 @@
 """The CI platforms a team's keyless CI identity can admit: one module each, listed once here.
 
-Adding a platform is one module (its issuer, claims, mapping, condition and snippet renderer, as a
-`CiPlatform`) plus its tests; the component, the outputs and the docs iterate over `PLATFORMS`. The policy
-pack keeps its own list of trusted issuers and pinning claims (it never imports the program);
-tests/test_ci_platforms.py holds the two against each other.
+Adding a platform is its facts in `claude_vertex_gcp.ci_oidc` (issuer, claims: the policy pack trusts what is
+declared there) plus one module here (mapping, condition and snippet renderer, as a `CiPlatform`) and its tests;
+the component, the outputs and the docs iterate over `PLATFORMS`.
 """
 
 from __future__ import annotations

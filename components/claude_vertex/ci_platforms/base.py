@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from claude_vertex_gcp.ci_oidc import CiTokens
+
 DESCRIPTION_MAX_CHARS = 256
 CONDITION_MAX_CHARS = 4096
 SUBJECT_MAX_BYTES = 127
@@ -36,25 +38,39 @@ def cel_string(value: str) -> str:
 class CiPlatform:
     """One CI platform's OIDC provider and snippet.
 
-    `subject_claims` are numeric IDs the platform assigns (never names a user picks), joined with ':' after
-    the platform's id: bounded, unique per job, and unspoofable, where the platform's `sub` is a
-    path plus a branch name of any length.
+    `tokens` are the platform's facts (issuer, pinned claim), shared with the policy pack. `subject_claims` are
+    numeric IDs the platform assigns (never names a user picks), joined with ':' after the platform's id: bounded,
+    unique per job, and unspoofable, where the platform's `sub` is a path plus a branch name of any length.
     """
 
-    id: str  # provider ID, resource-name part, `ci.<id>` config section
-    display_name: str
-    default_issuer: str
+    tokens: CiTokens
     issuer_field: str | None  # config attribute that overrides the issuer (self-managed instances), if any
     allowed_field: str  # config attribute holding the exact values of the pinned claim
     allowed_key: str  # its stack-file key, for messages
     noun: str  # what one allowed value is ("repository")
     nouns: str  # and several ("repositories")
-    pinned_claim: str
     mapped_claims: tuple[str, ...]
     subject_claims: tuple[str, ...]
     subject_id_max_digits: int  # the longest numeric ID each subject claim carries
     output_key: str  # stack output holding the snippet
     render_snippet: Callable[..., str]
+
+    @property
+    def id(self) -> str:
+        """Provider ID, resource-name part, `ci.<id>` config section."""
+        return self.tokens.id
+
+    @property
+    def display_name(self) -> str:
+        return self.tokens.product
+
+    @property
+    def default_issuer(self) -> str:
+        return self.tokens.issuer
+
+    @property
+    def pinned_claim(self) -> str:
+        return self.tokens.pinned_claim
 
     @property
     def config_key(self) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from claude_vertex_gcp.ci_oidc import GITHUB
+
 from claude_vertex.ci_platforms.base import CiPlatform
 from claude_vertex.render.ci_snippets import CHECKOUT, CLAUDE_CODE_ACTION, GOOGLE_AUTH, check_inputs, indent, yaml_quote
-
-ISSUER = "https://token.actions.githubusercontent.com"
 
 
 def github_actions_workflow(*, provider_name: str, service_account_email: str, env: Mapping[str, str]) -> str:
@@ -89,15 +89,12 @@ def github_actions_workflow(*, provider_name: str, service_account_email: str, e
 
 
 PLATFORM = CiPlatform(
-    id="github",
-    display_name="GitHub Actions",
-    default_issuer=ISSUER,
+    tokens=GITHUB,
     issuer_field=None,
     allowed_field="repositories",
     allowed_key="repositories",
     noun="repository",
     nouns="repositories",
-    pinned_claim="repository",  # owner/name, exactly as the token carries it
     mapped_claims=("repository", "repository_owner", "ref"),
     subject_claims=("repository_id", "run_id"),
     subject_id_max_digits=20,  # int64 IDs

@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from claude_vertex_gcp.ci_oidc import GITLAB
+from claude_vertex_gcp.names import sts_audience
+
 from claude_vertex.ci_platforms.base import CiPlatform
 from claude_vertex.render.ci_snippets import (
     CLAUDE_CODE_VERSION,
@@ -22,7 +25,6 @@ from claude_vertex.render.ci_snippets import (
     yaml_quote,
 )
 
-ISSUER = "https://gitlab.com"
 # Claude Code's package declares Node.js 22 or newer (2.1.331 also runs on 20, with a warning); the full Debian
 # image also brings git, which a review needs.
 GITLAB_IMAGE = "node:22-bookworm"
@@ -67,7 +69,7 @@ def gitlab_ci_job(*, provider_name: str, service_account_email: str, env: Mappin
         "      allow_failure: true",
         "  id_tokens:",
         "    GCP_ID_TOKEN:",
-        f"      aud: {yaml_quote('https://iam.googleapis.com/' + provider_name)}",
+        f"      aud: {yaml_quote('https:' + sts_audience(provider_name))}",
         "  variables:",
         *[variable(key, value) for key, value in sorted(job_variables.items())],
         "  script:",
@@ -87,15 +89,12 @@ def gitlab_ci_job(*, provider_name: str, service_account_email: str, env: Mappin
 
 
 PLATFORM = CiPlatform(
-    id="gitlab",
-    display_name="GitLab CI",
-    default_issuer=ISSUER,
+    tokens=GITLAB,
     issuer_field="issuer_uri",  # self-managed GitLab: ci.gitlab.issuerUri
     allowed_field="projects",
     allowed_key="projects",
     noun="project",
     nouns="projects",
-    pinned_claim="project_path",  # group[/subgroup]/project
     mapped_claims=("project_path", "namespace_path", "ref"),
     subject_claims=("project_id", "job_id"),
     subject_id_max_digits=20,

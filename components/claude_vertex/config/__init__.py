@@ -5,15 +5,7 @@ One module per section (`project`, `vertex`, `access`, `ci`, ...), like Fabric's
 `docs/configuration.md` are generated from these declarations by `tools/config_docs.py`.
 """
 
-from claude_vertex.config.access import (
-    ALLOWED_PERMISSIONS,
-    COMPUTE_TOKENS,
-    DEFAULT_PERMISSIONS,
-    PREDICT,
-    AccessConfig,
-    ServiceAccountConfig,
-    default_role_id,
-)
+from claude_vertex.config.access import DEFAULT_PERMISSIONS, AccessConfig, ServiceAccountConfig, default_role_id
 from claude_vertex.config.base import NAMESPACE, ConfigError, DeployTimeConfigError, find_config_error
 from claude_vertex.config.ci import CiConfig, GitHubCiConfig, GitLabCiConfig
 from claude_vertex.config.members import MEMBER_RULE, parse_member
@@ -22,12 +14,9 @@ from claude_vertex.config.stack import StackConfig, load_stack_config, parse_con
 from claude_vertex.config.vertex import ModelPlan, Pin, VertexConfig
 
 __all__ = [
-    "ALLOWED_PERMISSIONS",
-    "COMPUTE_TOKENS",
     "DEFAULT_PERMISSIONS",
     "MEMBER_RULE",
     "NAMESPACE",
-    "PREDICT",
     "AccessConfig",
     "CiConfig",
     "ConfigError",

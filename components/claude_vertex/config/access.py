@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from claude_vertex_gcp.iam import CLAUDE_CODE_PERMISSIONS, PREDICT, TOKEN_CREATOR
+from claude_vertex_gcp.names import SERVICE_ACCOUNT_ID, service_account_email
 from pydantic import ValidationInfo, field_validator, model_validator
 
 from claude_vertex.config.base import MISSING, Flag, Refusal, Section, Text, key, refuse_duplicates
-from claude_vertex.config.members import MEMBER_RULE, parse_member
+from claude_vertex.config.members import MEMBER_RULE, parse_member, workforce_pool
 from claude_vertex.config.project import team_of
 
-PREDICT = "aiplatform.endpoints.predict"
-COMPUTE_TOKENS = "aiplatform.endpoints.computeTokens"
-ALLOWED_PERMISSIONS = (PREDICT, COMPUTE_TOKENS)
-DEFAULT_PERMISSIONS = ALLOWED_PERMISSIONS
+DEFAULT_PERMISSIONS = CLAUDE_CODE_PERMISSIONS
 MAX_PRINCIPALS = 1500
 """An IAM allow policy holds at most 1,500 principals (the project's, and each service account's own)."""
-SERVICE_ACCOUNT_ID = r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$"
+SERVICE_ACCOUNT_ID_PATTERN = rf"^{SERVICE_ACCOUNT_ID}$"
 SERVICE_ACCOUNT_ID_RULE = (
     "service account IDs are 6-30 characters: lowercase letters, digits, hyphens, [a-z]([-a-z0-9]*[a-z0-9])"
 )
@@ -32,14 +31,14 @@ def check_members(key_path: str, values: tuple[Any, ...]) -> tuple[str, ...]:
     parsed = [parse_member(f"{key_path}[{i}]", v) for i, v in enumerate(values)]
     seen: dict[str, int] = {}
     for index, member in enumerate(parsed):
-        if member.comparable in seen:
+        if member.canonical in seen:
             raise Refusal(
                 f"{key_path}[{index}]",
-                member.text,
+                member.raw,
                 "duplicate entry; each value may appear once (case is not significant in e-mail addresses)",
             )
-        seen[member.comparable] = index
-    return tuple(m.text for m in parsed)
+        seen[member.canonical] = index
+    return tuple(m.raw for m in parsed)
 
 
 def _byte_limit(value: str, limit: int, what: str) -> str:
@@ -52,7 +51,9 @@ class ServiceAccountConfig(Section):
     """One service account of the team."""
 
     id: Text = key(
-        allowed=SERVICE_ACCOUNT_ID_RULE, doc="6-30, `[a-z]([-a-z0-9]*[a-z0-9])`, unique.", pattern=SERVICE_ACCOUNT_ID
+        allowed=SERVICE_ACCOUNT_ID_RULE,
+        doc="6-30, `[a-z]([-a-z0-9]*[a-z0-9])`, unique.",
+        pattern=SERVICE_ACCOUNT_ID_PATTERN,
     )
     display_name: Text = key(
         None, allowed="a string of 1-100 bytes", doc="Display name, at most 100 bytes.", default_text="the id"
@@ -66,7 +67,7 @@ class ServiceAccountConfig(Section):
     impersonators: tuple[Text, ...] = key(
         (),
         allowed=MEMBER_RULE,
-        doc="Members that get `roles/iam.serviceAccountTokenCreator` on this account only, never on the project "
+        doc=f"Members that get `{TOKEN_CREATOR}` on this account only, never on the project "
         "(at most 1,500: the account's own IAM policy limit).",
         max_length=MAX_PRINCIPALS,
     )
@@ -110,7 +111,7 @@ class AccessConfig(Section):
 
     permissions: tuple[Text, ...] = key(
         DEFAULT_PERMISSIONS,
-        allowed=f"allowed permissions: {', '.join(ALLOWED_PERMISSIONS)}",
+        allowed=f"allowed permissions: {', '.join(CLAUDE_CODE_PERMISSIONS)}",
         doc="The custom role's permissions. Current Claude Code needs only `aiplatform.endpoints.predict` (it counts "
         "tokens with it too); `computeTokens` is kept by default as the project brief asks, and dropped with a warning "
         "where custom roles cannot hold it. `predict` is required.",
@@ -162,8 +163,8 @@ class AccessConfig(Section):
     @classmethod
     def _permissions(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         for index, value in enumerate(values):
-            if value not in ALLOWED_PERMISSIONS:
-                raise Refusal(f"[{index}]", value, f"allowed permissions: {', '.join(ALLOWED_PERMISSIONS)}")
+            if value not in CLAUDE_CODE_PERMISSIONS:
+                raise Refusal(f"[{index}]", value, f"allowed permissions: {', '.join(CLAUDE_CODE_PERMISSIONS)}")
         refuse_duplicates("", values)
         if PREDICT not in values:
             raise Refusal("", list(values), f"must include {PREDICT}: Claude Code cannot call a model without it")
@@ -199,8 +200,8 @@ class AccessConfig(Section):
         """The workforce pools whose principals this stack grants, in first-seen order."""
         members = (*self.members, *(m for a in self.service_accounts for m in a.impersonators))
         parsed = (parse_member("", m) for m in members)
-        return tuple(dict.fromkeys(m.pool for m in parsed if m.workforce and m.pool))
+        return tuple(dict.fromkeys(pool for m in parsed if (pool := workforce_pool(m))))
 
     def own_account_members(self, project_id: str) -> dict[str, str]:
         """`serviceAccount:<email>` of every account this stack creates, by account ID."""
-        return {a.id: f"serviceAccount:{a.id}@{project_id}.iam.gserviceaccount.com" for a in self.service_accounts}
+        return {a.id: f"serviceAccount:{service_account_email(a.id, project_id)}" for a in self.service_accounts}

@@ -5,16 +5,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from claude_vertex_gcp.ci_oidc import GITHUB, GITLAB, CiTokens
+from claude_vertex_gcp.names import RESERVED_POOL_PREFIX, WORKLOAD_POOL_ID
 from pydantic import ValidationInfo, field_validator, model_validator
 
 from claude_vertex.ci_platforms import BY_ID
-from claude_vertex.config.access import SERVICE_ACCOUNT_ID
+from claude_vertex.config.access import SERVICE_ACCOUNT_ID_PATTERN
 from claude_vertex.config.base import Refusal, Section, Text, key, refuse_duplicates
 from claude_vertex.config.project import team_of
 
-DEFAULT_GITLAB_ISSUER = "https://gitlab.com"
-_GITHUB_REPO = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"
-_GITLAB_PROJECT = r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$"
+
+def _pinned_value(tokens: CiTokens) -> re.Pattern[str]:
+    """One exact value of the claim the platform's provider pins, as the token carries it."""
+    return re.compile(rf"^(?:{tokens.claims[tokens.pinned_claim]})$")
+
+
+_GITHUB_REPO = _pinned_value(GITHUB)
+_GITLAB_PROJECT = _pinned_value(GITLAB)
 
 
 def _paths(values: tuple[str, ...], platform: str) -> tuple[str, ...]:
@@ -42,7 +49,7 @@ class GitHubCiConfig(Section):
     @classmethod
     def _repositories(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         for index, value in enumerate(values):
-            if not re.match(_GITHUB_REPO, value):
+            if not _GITHUB_REPO.match(value):
                 raise Refusal(f"[{index}]", value, "a GitHub repository as owner/name, exactly (no wildcards)")
         return _paths(values, "github")
 
@@ -56,7 +63,7 @@ class GitLabCiConfig(Section):
         min_length=1,
     )
     issuer_uri: Text = key(
-        DEFAULT_GITLAB_ISSUER,
+        GITLAB.issuer,
         allowed="an https:// URL of the GitLab instance",
         doc="`https://` URL of a self-managed GitLab. Trusting a new issuer is the platform team's decision: the "
         "policy `workload-identity-provider-pinned` fails until the URL is added to its `gitlabIssuers`.",
@@ -67,7 +74,7 @@ class GitLabCiConfig(Section):
     @classmethod
     def _projects(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         for index, value in enumerate(values):
-            if not re.match(_GITLAB_PROJECT, value):
+            if not _GITLAB_PROJECT.match(value):
                 raise Refusal(f"[{index}]", value, "a GitLab project path as group[/subgroup]/project")
         return _paths(values, "gitlab")
 
@@ -92,14 +99,14 @@ class CiConfig(Section):
         allowed="4-32 lowercase letters, digits or hyphens, not starting with gcp-",
         doc="Workload identity pool ID: 4-32 lowercase letters, digits, hyphens; `gcp-` is reserved by Google. "
         "Pools are soft-deleted for 30 days: a re-created team sets a new one (see docs/team-lifecycle.md).",
-        pattern=r"^[a-z0-9][a-z0-9-]{2,30}[a-z0-9]$",
+        pattern=rf"^{WORKLOAD_POOL_ID}$",
         default_text="claude-<team>",
     )
     service_account_id: Text = key(
         None,
         allowed="service account IDs are 6-30 characters: lowercase letters, digits, hyphens",
         doc="Service-account ID rules; must differ from `access.serviceAccounts`.",
-        pattern=SERVICE_ACCOUNT_ID,
+        pattern=SERVICE_ACCOUNT_ID_PATTERN,
         default_text="claude-ci-<team>",
     )
 
@@ -118,6 +125,8 @@ class CiConfig(Section):
     @field_validator("pool_id")
     @classmethod
     def _not_reserved(cls, value: str) -> str:
-        if value.startswith("gcp-"):
-            raise Refusal("", value, "the prefix gcp- is reserved by Google for workload identity pool IDs")
+        if value.startswith(RESERVED_POOL_PREFIX):
+            raise Refusal(
+                "", value, f"the prefix {RESERVED_POOL_PREFIX} is reserved by Google for workload identity pool IDs"
+            )
         return value

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from claude_vertex_gcp.names import GLOBAL, MULTI_REGIONS
 from pydantic import Strict, field_validator, model_validator
 
-from claude_vertex.catalog import MULTI_REGIONS, catalog
+from claude_vertex.catalog import catalog
 from claude_vertex.config.base import MISSING, Flag, Refusal, Section, Text, key, refuse_duplicates
 from claude_vertex.config.project import ProjectConfig
 from claude_vertex.config.vertex import ModelPlan
@@ -217,7 +218,7 @@ class QuotaCap:
 
     @property
     def dimensions(self) -> dict[str, str]:
-        if self.region == "global" or self.region in MULTI_REGIONS:
+        if self.region == GLOBAL or self.region in MULTI_REGIONS:
             return {"base_model": self.base_model}
         return {"region": self.region, "base_model": self.base_model}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from claude_vertex_gcp.names import PROJECT_ID
 from pydantic import ValidationInfo, field_validator, model_validator
 
 from claude_vertex.config.base import MISSING, Flag, Refusal, Section, Text, key
@@ -35,7 +36,7 @@ class ProjectConfig(Section):
         doc="GCP project ID: 6-30 characters, lowercase letters, digits, hyphens, starts with a letter, no trailing "
         "hyphen, none of the restricted words (google, null, undefined, ssl). Project IDs are global and can never be "
         "reused once deleted (30 days is only the restore window).",
-        pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$",
+        pattern=rf"^{PROJECT_ID}$",
     )
     create: Flag = key(
         True,

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
+from claude_vertex_gcp import names
 from pydantic import field_validator
 
 from claude_vertex.catalog import ALIASES, MODEL_ID_RE, ONE_M_SUFFIX, REGION_VAR_RE, Model, catalog, strip_1m
@@ -66,7 +67,7 @@ class Pin:
     @property
     def publisher_model(self) -> str:
         """`publishers/anthropic/models/claude-sonnet-4-5`: Model Garden and org policy name models without @date."""
-        return f"publishers/anthropic/models/{self.model_id.split('@', 1)[0]}"
+        return names.publisher_model(self.model_id)
 
 
 @dataclass(frozen=True)

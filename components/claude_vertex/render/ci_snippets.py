@@ -18,6 +18,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from claude_vertex_gcp.names import (
+    USER_MANAGED_SERVICE_ACCOUNT,
+    WORKLOAD_PROVIDER_NAME,
+    impersonation_url,
+    sts_audience,
+)
+from claude_vertex_gcp.services import STS
+
 
 @dataclass(frozen=True)
 class ActionPin:
@@ -47,13 +55,9 @@ PINNED_ACTIONS = (CHECKOUT, SETUP_PYTHON, GOOGLE_AUTH, PULUMI_ACTIONS, CLAUDE_CO
 # The Claude Code release the snippets install where no action does it for them.
 CLAUDE_CODE_VERSION = "2.1.331"
 
-STS_TOKEN_URL = "https://sts.googleapis.com/v1/token"
+STS_TOKEN_URL = f"https://{STS}/v1/token"
 JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt"
 
-PROVIDER_NAME_RE = re.compile(
-    r"^projects/[0-9]{1,20}/locations/global/workloadIdentityPools/[a-z0-9-]{4,32}/providers/[a-z0-9-]{4,32}$"
-)
-SERVICE_ACCOUNT_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9][a-z0-9.:-]*\.gserviceaccount\.com$")
 ENV_KEY_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 # Token file placeholder in the credential configuration; the GitLab job's shell fills in the real path.
 TOKEN_FILE = "$CLAUDE_GCP_DIR/oidc-token.jwt"
@@ -67,12 +71,12 @@ def check_inputs(provider_name: str, service_account_email: str, env: Mapping[st
     the same thing on both platforms (GitHub evaluates `${{ ... }}` inside any string) and the
     identities that would never work.
     """
-    if not PROVIDER_NAME_RE.match(provider_name):
+    if not WORKLOAD_PROVIDER_NAME.match(provider_name):
         raise ValueError(
             f"provider_name {provider_name!r}: expected "
             "projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>"
         )
-    if not SERVICE_ACCOUNT_RE.match(service_account_email):
+    if not USER_MANAGED_SERVICE_ACCOUNT.match(service_account_email):
         raise ValueError(
             f"service_account_email {service_account_email!r}: expected <id>@<project>.iam.gserviceaccount.com"
         )
@@ -101,7 +105,7 @@ def indent(text: str, spaces: int) -> list[str]:
 
 def audience(provider_name: str) -> str:
     """What STS calls the provider; the OIDC token's `aud` is the same name with an https: scheme."""
-    return f"//iam.googleapis.com/{provider_name}"
+    return sts_audience(provider_name)
 
 
 def external_account_credentials(provider_name: str, service_account_email: str, token_file: str) -> dict[str, object]:
@@ -117,8 +121,5 @@ def external_account_credentials(provider_name: str, service_account_email: str,
         "subject_token_type": JWT_TOKEN_TYPE,
         "token_url": STS_TOKEN_URL,
         "credential_source": {"file": token_file, "format": {"type": "text"}},
-        "service_account_impersonation_url": (
-            "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/"
-            f"{service_account_email}:generateAccessToken"
-        ),
+        "service_account_impersonation_url": (impersonation_url(service_account_email)),
     }

@@ -10,6 +10,8 @@ import json
 import shlex
 from collections.abc import Mapping
 
+from claude_vertex_gcp.names import provider_name, workforce_pool_name
+
 from claude_vertex.config import ModelPlan, VertexConfig
 
 PRECEDENCE_NOTE = (
@@ -125,7 +127,7 @@ def gcloud_auth_commands(
         commands["workforce"] = {
             pool: {
                 "loginConfig": "gcloud iam workforce-pools create-login-config "
-                f"locations/global/workforcePools/{pool}/providers/{provider} --output-file={LOGIN_CONFIG_FILE}",
+                f"{provider_name(workforce_pool_name(pool), provider)} --output-file={LOGIN_CONFIG_FILE}",
                 "login": f"gcloud auth login --login-config={LOGIN_CONFIG_FILE}",
                 "adc": f"gcloud auth application-default login --login-config={LOGIN_CONFIG_FILE}",
             }

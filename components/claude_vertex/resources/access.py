@@ -10,10 +10,10 @@ from collections.abc import Iterable, Sequence
 
 import pulumi
 import pulumi_gcp as gcp
+from claude_vertex_gcp.iam import PREDICT, TOKEN_CREATOR
+from claude_vertex_gcp.names import project_parent, resource_manager_name
 
-from claude_vertex.config import PREDICT, AccessConfig, DeployTimeConfigError
-
-TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator"
+from claude_vertex.config import AccessConfig, DeployTimeConfigError
 
 
 def permission_check_resource(project_id: str, create: bool, folder_id: str | None) -> str | None:
@@ -22,9 +22,9 @@ def permission_check_resource(project_id: str, create: bool, folder_id: str | No
     An adopted project answers for itself; a new one inherits what its folder supports.
     """
     if not create:
-        return f"//cloudresourcemanager.googleapis.com/projects/{project_id}"
+        return resource_manager_name(project_parent(project_id))
     if folder_id:
-        return f"//cloudresourcemanager.googleapis.com/folders/{folder_id}"
+        return resource_manager_name(f"folders/{folder_id}")
     return None
 
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_gcp as gcp
+from claude_vertex_gcp.iam import WORKLOAD_IDENTITY_USER
+from claude_vertex_gcp.names import principal_set
 
 from claude_vertex.ci_platforms import PLATFORMS, CiPlatform, provider_args
 from claude_vertex.config import CiConfig
-
-WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
-# Federation at CI time: STS swaps the OIDC token for a federated one, IAM Credentials mints the
-# service account's access token from it.
-CI_SERVICES = ("sts.googleapis.com", "iamcredentials.googleapis.com")
 
 
 def selected_platforms(config: CiConfig) -> list[tuple[CiPlatform, str, tuple[str, ...]]]:
@@ -28,11 +25,6 @@ def selected_platforms(config: CiConfig) -> list[tuple[CiPlatform, str, tuple[st
         if selection is not None:
             found.append((platform, *selection))
     return found
-
-
-def principal_set(pool_name: str, attribute: str, value: str) -> str:
-    """The identities of one repository or project in the pool, as IAM names them."""
-    return f"principalSet://iam.googleapis.com/{pool_name}/attribute.{attribute}/{value}"
 
 
 class CiIdentity(pulumi.ComponentResource):

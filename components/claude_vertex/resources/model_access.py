@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_gcp as gcp
+from claude_vertex_gcp.names import project_parent
+from claude_vertex_gcp.org_policy import ALLOWED_MODELS, allowed_model_value, policy_name
 
 from claude_vertex.config import ModelPlan
-
-ALLOWED_MODELS_CONSTRAINT = "vertexai.allowedModels"
 
 
 def allowed_model_values(plan: ModelPlan) -> list[str]:
     """`publishers/anthropic/models/<model>:predict` for each pinned model, as the constraint spells them."""
-    return sorted({f"{pin.publisher_model}:predict" for pin in plan.pinned})
+    return sorted({allowed_model_value(pin.publisher_model) for pin in plan.pinned})
 
 
 def model_resource_suffix(model_id: str) -> str:
@@ -56,8 +56,8 @@ class ModelAccess(pulumi.ComponentResource):
         if restrict:
             self.allowed_models = gcp.orgpolicy.Policy(
                 f"{team}-allowed-models",
-                parent=pulumi.Output.concat("projects/", project_id),
-                name=pulumi.Output.concat("projects/", project_id, "/policies/", ALLOWED_MODELS_CONSTRAINT),
+                parent=pulumi.Output.from_input(project_id).apply(project_parent),
+                name=pulumi.Output.from_input(project_id).apply(lambda pid: policy_name(pid, ALLOWED_MODELS)),
                 spec={"rules": [{"values": {"allowed_values": allowed_model_values(plan)}}]},
                 opts=pulumi.ResourceOptions(parent=self),
             )

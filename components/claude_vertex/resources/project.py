@@ -16,15 +16,12 @@ from collections.abc import Sequence
 
 import pulumi
 import pulumi_gcp as gcp
+from claude_vertex_gcp.names import project_parent
+from claude_vertex_gcp.org_policy import SKIP_DEFAULT_NETWORK, policy_name
+from claude_vertex_gcp.services import BASE_SERVICES, IAM
 
 from claude_vertex.config import ProjectConfig
 from claude_vertex.resources.readiness_gate import IamReady
-
-# Why each API is enabled, next to its name: nothing is enabled "just in case".
-VERTEX_API = "aiplatform.googleapis.com"  # Claude models are served by Vertex AI.
-IAM_API = "iam.googleapis.com"  # Custom roles and service accounts are created through the IAM API.
-BASE_SERVICES = (VERTEX_API, IAM_API)
-SKIP_DEFAULT_NETWORK = "compute.skipDefaultNetworkCreation"
 
 
 def service_resource_name(team: str, service: str) -> str:
@@ -76,8 +73,8 @@ class TeamProject(pulumi.ComponentResource):
                 # Needs roles/orgpolicy.policyAdmin, grantable only at the organization (bootstrap/README.md).
                 gcp.orgpolicy.Policy(
                     f"{team}-skip-default-network",
-                    name=project.project_id.apply(lambda pid: f"projects/{pid}/policies/{SKIP_DEFAULT_NETWORK}"),
-                    parent=project.project_id.apply(lambda pid: f"projects/{pid}"),
+                    name=project.project_id.apply(lambda pid: policy_name(pid, SKIP_DEFAULT_NETWORK)),
+                    parent=project.project_id.apply(project_parent),
                     spec={"rules": [{"enforce": "TRUE"}]},
                     opts=child,
                 )
@@ -103,7 +100,7 @@ class TeamProject(pulumi.ComponentResource):
         self.iam_ready = IamReady(
             f"{team}-iam-ready",
             project=self.project_id,
-            opts=child.merge(pulumi.ResourceOptions(depends_on=[self.services[IAM_API]])),
+            opts=child.merge(pulumi.ResourceOptions(depends_on=[self.services[IAM]])),
         )
 
         outputs: dict[str, object] = {"projectId": self.project_id}

@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from claude_vertex_gcp.iam import CLAUDE_CODE_PERMISSIONS
+from claude_vertex_gcp.resource_types import ORGANIZATION_CUSTOM_ROLE, PROJECT_CUSTOM_ROLE
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..values import is_unknown, known_str, str_list
 from .base import ResourceRule, RuleInfo, matches_any, string_list
 
-PROJECT_ROLE = "gcp:projects/iAMCustomRole:IAMCustomRole"
-ORGANIZATION_ROLE = "gcp:organizations/iAMCustomRole:IAMCustomRole"
-CUSTOM_ROLE_TYPES = frozenset({PROJECT_ROLE, ORGANIZATION_ROLE})
-
-VERTEX_PERMISSIONS = ("aiplatform.endpoints.predict", "aiplatform.endpoints.computeTokens")
+CUSTOM_ROLE_TYPES = frozenset({PROJECT_CUSTOM_ROLE, ORGANIZATION_CUSTOM_ROLE})
 UNUSABLE_STAGES = frozenset({"DISABLED", "DEPRECATED"})
 
 
@@ -67,7 +65,7 @@ RULE = ResourceRule(
         "pack config after a security review.",
         config={
             "allowedPermissions": string_list(
-                "Permissions a custom role may hold (exact names or globs).", VERTEX_PERMISSIONS
+                "Permissions a custom role may hold (exact names or globs).", CLAUDE_CODE_PERMISSIONS
             )
         },
         equivalents={

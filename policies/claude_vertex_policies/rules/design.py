@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from claude_vertex_gcp.iam import SERVICE_ACCOUNT_ROLES
+from claude_vertex_gcp.resource_types import IAM_MEMBER_TYPES
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import SERVICE_ACCOUNT, grants_of
 from ..values import is_unknown, shown
 from .base import ResourceRule, RuleInfo, matches_any, string_list
-
-GRANT_TYPES = ("gcp:projects/iAMMember:IAMMember", "gcp:serviceaccount/iAMMember:IAMMember")
-SERVICE_ACCOUNT_ROLES = ("roles/iam.serviceAccountTokenCreator", "roles/iam.workloadIdentityUser")
 
 
 def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
@@ -56,7 +55,9 @@ RULE = ResourceRule(
         remediation="Remove the grant. Access to billing accounts, buckets, keys, secrets or pools is the platform "
         "team's to give, in its own stack; a reviewed exception goes in grantTypes / serviceAccountRoles.",
         config={
-            "grantTypes": string_list("IAM resource types a team stack may use (exact tokens or globs).", GRANT_TYPES),
+            "grantTypes": string_list(
+                "IAM resource types a team stack may use (exact tokens or globs).", IAM_MEMBER_TYPES
+            ),
             "serviceAccountRoles": string_list(
                 "Roles a team stack may grant on one of its service accounts (exact names or globs).",
                 SERVICE_ACCOUNT_ROLES,

@@ -10,10 +10,21 @@ constraint or level this pack does not know.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from claude_vertex_gcp.iam import DATA_READ
+from claude_vertex_gcp.org_policy import ALLOWED_MODELS, MODEL_VALUE, POLICY_NAME, SKIP_DEFAULT_NETWORK
+from claude_vertex_gcp.resource_types import (
+    BUDGET,
+    FOLDER_AUDIT_CONFIG,
+    LEGACY_ORG_POLICIES,
+    ORG_POLICY,
+    ORGANIZATION_AUDIT_CONFIG,
+    PROJECT_AUDIT_CONFIG,
+    QUOTA_PREFERENCE,
+)
+from claude_vertex_gcp.services import ALL_SERVICES, AUDITED_SERVICES, QUOTA_SERVICES, VERTEX_AI
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..values import flag, has_unknown, is_unknown, known_str, maybe_true, shown
@@ -21,32 +32,12 @@ from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule,
 from .own_project import OwnProject, own_project
 from .stack import dependencies
 
-PROJECT_AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
-HIERARCHY_AUDIT_CONFIGS = frozenset(
-    {"gcp:folder/iamAuditConfig:IamAuditConfig", "gcp:organizations/iamAuditConfig:IamAuditConfig"}
-)
-ORG_POLICY = "gcp:orgpolicy/policy:Policy"
-LEGACY_ORG_POLICIES = frozenset(
-    {
-        "gcp:projects/organizationPolicy:OrganizationPolicy",
-        "gcp:folder/organizationPolicy:OrganizationPolicy",
-        "gcp:organizations/policy:Policy",
-    }
-)
-QUOTA_PREFERENCE = "gcp:cloudquota/sQuotaPreference:SQuotaPreference"
-BUDGET = "gcp:billing/budget:Budget"
-VERTEX = "aiplatform.googleapis.com"
-
-ALLOWED_MODELS = "vertexai.allowedModels"
-SKIP_DEFAULT_NETWORK = "compute.skipDefaultNetworkCreation"
-# `publishers/anthropic/models/<model>:predict`, the form FACTS.md documents for the constraint.
-MODEL_VALUE = re.compile(r"^publishers/anthropic/models/[a-z0-9][a-z0-9.@-]*:predict$")
-_POLICY_NAME = re.compile(r"^projects/[^/]+/policies/(?:constraints/)?(?P<constraint>[A-Za-z0-9.]+)$")
+HIERARCHY_AUDIT_CONFIGS = frozenset({FOLDER_AUDIT_CONFIG, ORGANIZATION_AUDIT_CONFIG})
 
 
 def check_audit_config(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
     if resource_type in HIERARCHY_AUDIT_CONFIGS:
-        level = "folder" if resource_type.startswith("gcp:folder/") else "organization"
+        level = "folder" if resource_type == FOLDER_AUDIT_CONFIG else "organization"
         return [
             f"Sets audit logging at {level} level, which reaches every project under it; audit configuration "
             "there is the platform team's."
@@ -88,9 +79,6 @@ NO_AUDIT_EXEMPTIONS = ResourceRule(
 )
 
 
-DATA_READ = "DATA_READ"
-
-
 def _log_types(configs: Any) -> set[str] | None:
     """The log types an audit config turns on; None when they cannot be read (unknown at preview, not a list)."""
     if has_unknown(configs) or not isinstance(configs, list):
@@ -105,7 +93,7 @@ def check_data_access_kept(resource_type: str, props: dict[str, Any], config: Ma
     types = _log_types(props.get("auditLogConfigs"))
     if types is None or DATA_READ in types:
         return []  # unknown at preview: no-audit-log-exemptions already refuses it
-    scope = "every service of the project" if service == "allServices" else service
+    scope = "every service of the project" if service == ALL_SERVICES else service
     return [
         f"Audit config for {service} logs {', '.join(sorted(types)) or 'nothing'} without {DATA_READ}: an "
         f"IAMAuditConfig replaces the project's audit configuration for {scope}, so Data Access logging set there "
@@ -136,7 +124,7 @@ AUDIT_CONFIGS_KEEP_DATA_ACCESS = ResourceRule(
 def constraint_of(props: Mapping[str, Any]) -> str | None:
     """`vertexai.allowedModels` from `projects/<p>/policies/vertexai.allowedModels`, or None when unknown."""
     name = known_str(props.get("name"))
-    match = _POLICY_NAME.match(name or "")
+    match = POLICY_NAME.match(name or "")
     return match.group("constraint") if match else None
 
 
@@ -254,12 +242,12 @@ def check_quota_preference(resource_type: str, props: dict[str, Any], config: Ma
 QUOTA_PREFERENCES_VERTEX_ONLY = ResourceRule(
     RuleInfo(
         name="quota-preferences-vertex-only",
-        description="Quota preferences cap Vertex AI (aiplatform.googleapis.com) only.",
+        description=f"Quota preferences cap Vertex AI ({VERTEX_AI}) only.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
-        remediation="Remove the quota preference, or scope it to aiplatform.googleapis.com as the program's "
+        remediation=f"Remove the quota preference, or scope it to {VERTEX_AI} as the program's "
         "guardrails.quotas does. Another service needs the platform team's review (quotaServices).",
-        config={"quotaServices": string_list("Services whose quotas a team stack may set.", (VERTEX,))},
+        config={"quotaServices": string_list("Services whose quotas a team stack may set.", QUOTA_SERVICES)},
         equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},
         tags=("cost", "guardrails"),
     ),
@@ -387,7 +375,7 @@ def _amount_part(value: Any) -> float | str:
 
 def _audit_logs_problems(audit: StackResource, own: OwnProject, index: Mapping[str, StackResource]) -> list[str]:
     problems = []
-    if known_str(audit.props.get("service")) not in {VERTEX, "allServices"}:
+    if known_str(audit.props.get("service")) not in {*AUDITED_SERVICES, ALL_SERVICES}:
         problems.append(f"it is for {shown(audit.props.get('service'))}")
     configs = audit.props.get("auditLogConfigs")
     if not any(
@@ -402,7 +390,7 @@ def _audit_logs_problems(audit: StackResource, own: OwnProject, index: Mapping[s
 
 def _quota_problems(quota: StackResource, own: OwnProject, index: Mapping[str, StackResource]) -> list[str]:
     problems = []
-    if known_str(quota.props.get("service")) != VERTEX:
+    if known_str(quota.props.get("service")) not in QUOTA_SERVICES:
         problems.append(f"it is for {shown(quota.props.get('service'))}")
     if _quota_target_problem(quota, own, index) is not None:
         problems.append("it is not on this stack's own project")
@@ -414,7 +402,7 @@ _REQUIRED: tuple[tuple[str, str, str, Any], ...] = (
     (
         "requireAuditLogs",
         PROJECT_AUDIT_CONFIG,
-        "Data Access audit logs for aiplatform.googleapis.com (guardrails.auditLogs) on its own project",
+        f"Data Access audit logs for {VERTEX_AI} (guardrails.auditLogs) on its own project",
         _audit_logs_problems,
     ),
     (

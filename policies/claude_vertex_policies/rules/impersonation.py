@@ -11,22 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from claude_vertex_gcp.iam import IMPERSONATION_ROLES
+from claude_vertex_gcp.members import is_public, parse_member
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import FOLDER, ORGANIZATION, PROJECT, SERVICE_ACCOUNT, grants_of
-from ..members import is_public, parse_member
 from ..values import is_unknown, shown
 from .base import ResourceRule, RuleInfo, matches_any, string_list
 
-IMPERSONATION_ROLES = (
-    "roles/iam.serviceAccountUser",
-    "roles/iam.serviceAccountTokenCreator",
-    "roles/iam.serviceAccountOpenIdTokenCreator",
-    "roles/iam.workloadIdentityUser",
-    "roles/iam.serviceAccountKeyAdmin",
-    "roles/iam.serviceAccountAdmin",
-    "roles/*.serviceAgent",
-)
 _ROLES_CONFIG = {
     "impersonationRoles": string_list(
         "Roles that let a member act as (or mint credentials for) a service account; globs allowed.",

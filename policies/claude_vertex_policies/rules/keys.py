@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from claude_vertex_gcp.resource_types import (
+    API_KEY,
+    HMAC_KEY,
+    OAUTH_CLIENT,
+    OAUTH_CLIENT_CREDENTIAL,
+    SERVICE_ACCOUNT_KEY,
+)
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..values import known_str
 from .base import ResourceRule, RuleInfo
-
-SERVICE_ACCOUNT_KEY = "gcp:serviceaccount/key:Key"
-HMAC_KEY = "gcp:storage/hmacKey:HmacKey"
-API_KEY = "gcp:projects/apiKey:ApiKey"
-OAUTH_CLIENT = "gcp:iam/oauthClient:OauthClient"
-OAUTH_CLIENT_CREDENTIAL = "gcp:iam/oauthClientCredential:OauthClientCredential"
 
 
 def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:

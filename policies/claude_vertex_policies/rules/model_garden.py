@@ -11,18 +11,19 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from claude_vertex_gcp.names import PUBLISHER_MODEL_PREFIX
+from claude_vertex_gcp.resource_types import MODEL_GARDEN_ENABLE_MODEL
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..values import known_str, shown
 from .base import ResourceRule, RuleInfo, matches_any, string_list
 
-ENABLE_MODEL = "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel"
 # One publisher, one model: globs in allowedModels must never match across a `/` the name could smuggle in.
 PUBLISHER_MODEL = re.compile(r"^publishers/[a-z0-9-]+/models/[a-z0-9][a-z0-9.@-]*$")
 
 
 def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
-    if resource_type != ENABLE_MODEL:
+    if resource_type != MODEL_GARDEN_ENABLE_MODEL:
         return []
     name = known_str(props.get("publisherModelName"))
     if name is not None and PUBLISHER_MODEL.match(name) and matches_any(name, config["allowedModels"]):
@@ -46,7 +47,7 @@ MODEL_GARDEN_CLAUDE_ONLY = ResourceRule(
         config={
             "allowedModels": string_list(
                 "Publisher models (publishers/<publisher>/models/<model>, exact or globs) a stack may enable.",
-                ("publishers/anthropic/models/claude-*",),
+                (f"{PUBLISHER_MODEL_PREFIX}claude-*",),
             )
         },
         equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},

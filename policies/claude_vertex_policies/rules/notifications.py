@@ -14,23 +14,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from claude_vertex_gcp.members import parse_member
+from claude_vertex_gcp.notifications import EMAIL_ADDRESS_LABEL, EMAIL_CHANNEL
+from claude_vertex_gcp.resource_types import BUDGET, NOTIFICATION_CHANNEL
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..members import parse_member
 from ..values import known_str, shown
 from .base import ResourceRule, RuleInfo, matches_any, string_list
-
-CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
-BUDGET = "gcp:billing/budget:Budget"
-EMAIL = "email"
 
 
 def recipient(resource_type: str, props: Mapping[str, Any]) -> str | None:
     """The address an e-mail channel sends to, when it is a known string; None for anything else."""
-    if resource_type != CHANNEL or known_str(props.get("type")) != EMAIL:
+    if resource_type != NOTIFICATION_CHANNEL or known_str(props.get("type")) != EMAIL_CHANNEL:
         return None
     labels = props.get("labels")
-    return known_str(labels.get("email_address")) if isinstance(labels, Mapping) else None
+    return known_str(labels.get(EMAIL_ADDRESS_LABEL)) if isinstance(labels, Mapping) else None
 
 
 def _recipient_domain(resource_type: str, props: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -73,7 +71,7 @@ def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) 
             f"The budget publishes its notices to Pub/Sub topic {shown(topic)}: whoever subscribes reads the "
             "team's spend, outside every channel this pack can see."
         ]
-    if resource_type != CHANNEL:
+    if resource_type != NOTIFICATION_CHANNEL:
         return []
     kind = known_str(props.get("type"))
     name = known_str(props.get("displayName")) or "notification channel"
@@ -82,9 +80,9 @@ def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) 
             f"{name} is a {shown(props.get('type'))} channel, not one of allowedChannelTypes "
             f"{list(config['allowedChannelTypes'])}: its alerts leave for a system this pack cannot see."
         ]
-    if kind == EMAIL and _recipient_domain(resource_type, props) is None:
+    if kind == EMAIL_CHANNEL and _recipient_domain(resource_type, props) is None:
         labels = props.get("labels")
-        address = labels.get("email_address") if isinstance(labels, Mapping) else labels
+        address = labels.get(EMAIL_ADDRESS_LABEL) if isinstance(labels, Mapping) else labels
         return [
             f"{name} is an e-mail channel whose address cannot be read ({shown(address)}), so where it sends "
             "cannot be judged."
@@ -105,7 +103,7 @@ NOTIFICATIONS_STAY_IN_ORGANIZATION = ResourceRule(
         config={
             "allowedChannelTypes": string_list(
                 "Notification channel types a stack may create (email: the address is judged by the member rules).",
-                (EMAIL,),
+                (EMAIL_CHANNEL,),
             )
         },
         equivalents={"Checkov": "none", "Trivy": "none", "Policy Library": "none"},

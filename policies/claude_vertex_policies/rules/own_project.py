@@ -21,13 +21,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from claude_vertex_gcp.names import project_of
+from claude_vertex_gcp.resource_types import PROJECT, PROJECT_CUSTOM_ROLE, SERVICE_ACCOUNT, WORKLOAD_IDENTITY_POOL
+
 from ..values import flag, is_unknown, known_str, shown
 from .base import StackResource
-from .stack import ACCOUNT, POOL, account_member, dependencies
-
-PROJECT = "gcp:organizations/project:Project"
-PROJECT_ROLE = "gcp:projects/iAMCustomRole:IAMCustomRole"
-_POOL_PREFIX = "projects/"
+from .stack import account_member, dependencies
 
 
 @dataclass(frozen=True)
@@ -58,9 +57,8 @@ class OwnProject:
         text = known_str(value)
         if text is None:
             return False
-        if text.startswith("projects/"):
-            text = text[len("projects/") :]
-        return "/" not in text and text in self.ids | self.numbers
+        project = project_of(text) if text.startswith("projects/") else text
+        return project is not None and "/" not in project and project in self.ids | self.numbers
 
 
 def own_project(resources: Sequence[StackResource]) -> OwnProject:
@@ -71,7 +69,7 @@ def own_project(resources: Sequence[StackResource]) -> OwnProject:
         numbers = {n for r in created if (n := known_str(r.props.get("number")))}
         urns = {r.urn for r in created}
         return OwnProject(frozenset(ids), frozenset(numbers | _pool_numbers(resources, ids)), frozenset(urns))
-    roles = [r for r in resources if r.type == PROJECT_ROLE]
+    roles = [r for r in resources if r.type == PROJECT_CUSTOM_ROLE]
     projects = {shown(r.props.get("project")) for r in roles}
     if len(projects) != 1 or not all(known_str(r.props.get("project")) for r in roles):
         found = ", ".join(sorted(projects)) or "none"
@@ -89,9 +87,9 @@ def own_project(resources: Sequence[StackResource]) -> OwnProject:
 def _pool_numbers(resources: Sequence[StackResource], ids: set[str]) -> set[str]:
     """Project numbers from the names GCP gave the pools this stack creates in its own projects."""
     numbers = set()
-    for pool in (r for r in resources if r.type == POOL and known_str(r.props.get("project")) in ids):
+    for pool in (r for r in resources if r.type == WORKLOAD_IDENTITY_POOL and known_str(r.props.get("project")) in ids):
         name = known_str(pool.props.get("name")) or ""
-        number = name[len(_POOL_PREFIX) :].split("/", 1)[0] if name.startswith(_POOL_PREFIX) else ""
+        number = project_of(name.split("/locations/", 1)[0]) or ""  # projects/<number>/locations/global/...
         if number.isdigit():
             numbers.add(number)
     return numbers
@@ -126,7 +124,7 @@ class OwnAccounts:
 def own_accounts(resources: Sequence[StackResource], own: OwnProject) -> OwnAccounts:
     index = {r.urn: r for r in resources}
     emails, urns, foreign = set(), set(), {}
-    for account in (r for r in resources if r.type == ACCOUNT):
+    for account in (r for r in resources if r.type == SERVICE_ACCOUNT):
         reason = foreign_reason(account, own, index)
         if reason is not None:
             foreign[account.urn] = reason

@@ -13,25 +13,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from claude_vertex_gcp import resource_types as gcp_types
+from claude_vertex_gcp.members import parse_member
+from claude_vertex_gcp.names import email_of_service_account, workload_pool_name
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import MEMBER, SERVICE_ACCOUNT, Grant, grants_of
-from ..members import parse_member, workload_pool_name
-from ..pinning import GITHUB_CLAIMS, GITLAB_CLAIMS, assess
+from ..pinning import CLAIMS, assess
 from ..values import flag, is_unknown, known_str, shown
 from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule, matches_any
-from .own_project import PROJECT, OwnProject, adopts_existing_account, own_accounts, own_project
-from .stack import ACCOUNT, POOL, dependencies
-from .workload_identity import PROVIDER, spoofed_mappings
+from .own_project import OwnProject, adopts_existing_account, own_accounts, own_project
+from .stack import dependencies
+from .workload_identity import spoofed_mappings
 
-CLAIMS = {**GITLAB_CLAIMS, **GITHUB_CLAIMS}
 # Deletion policies under which neither `pulumi destroy` nor a replacement deletes the account in GCP.
 _KEEPS_ACCOUNT = frozenset({"ABANDON", "PREVENT"})
-
-
-def _email_of_target(target: str) -> str:
-    """`a@p.iam...` from `projects/p/serviceAccounts/a@p.iam...` (or the bare email)."""
-    return target.rsplit("/serviceAccounts/", 1)[-1].lower()
 
 
 def check_account_grants(
@@ -46,7 +42,9 @@ def check_account_grants(
             continue
         target = resource.props.get("serviceAccountId")
         if is_unknown(target):
-            sources = [d for d in dependencies(resource, ("serviceAccountId",), index) if d.type == ACCOUNT]
+            sources = [
+                d for d in dependencies(resource, ("serviceAccountId",), index) if d.type == gcp_types.SERVICE_ACCOUNT
+            ]
             if any(d.urn in accounts.urns for d in sources):
                 continue
             reasons = [f"{d.name} {accounts.foreign[d.urn]}" for d in sources if d.urn in accounts.foreign]
@@ -55,7 +53,7 @@ def check_account_grants(
                 if reasons
                 else "is unknown at preview and does not come from a service account of this stack"
             )
-        elif (text := known_str(target)) and _email_of_target(text) in accounts.emails:
+        elif (text := known_str(target)) and email_of_service_account(text) in accounts.emails:
             continue
         else:
             why = f"({shown(target)}) is not a service account this stack creates in its own project"
@@ -88,7 +86,7 @@ SERVICE_ACCOUNT_GRANTS_ON_OWN_ACCOUNTS = StackRule(
 
 def check_account_adoption(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
     """An account this resource adopts is someone else's: it must survive the stack and stay enabled."""
-    if resource_type != ACCOUNT:
+    if resource_type != gcp_types.SERVICE_ACCOUNT:
         return []
     account = StackResource(urn="", type=resource_type, name="", props=props)
     if not adopts_existing_account(account):
@@ -139,7 +137,9 @@ def _project_numbers(project: Any, own: OwnProject, resources: Sequence[StackRes
     return {
         n
         for r in resources
-        if r.type == PROJECT and known_str(r.props.get("projectId")) == text and (n := known_str(r.props.get("number")))
+        if r.type == gcp_types.PROJECT
+        and known_str(r.props.get("projectId")) == text
+        and (n := known_str(r.props.get("number")))
     } | (set(own.numbers) if own.ids == {text} else set())
 
 
@@ -156,7 +156,7 @@ def _providers_by_pool(resources: Sequence[StackResource], own: OwnProject) -> d
     """Providers keyed by their pool's full name and by the pool resource's URN (its name is an output)."""
     index = {r.urn: r for r in resources}
     by_pool: dict[str, list[StackResource]] = {}
-    for provider in (r for r in resources if r.type == PROVIDER):
+    for provider in (r for r in resources if r.type == gcp_types.WORKLOAD_IDENTITY_POOL_PROVIDER):
         keys: set[str] = set()
         name = known_str(provider.props.get("name"))
         if name and "/providers/" in name:
@@ -166,7 +166,7 @@ def _providers_by_pool(resources: Sequence[StackResource], own: OwnProject) -> d
             numbers = _project_numbers(provider.props.get("project"), own, resources)
             keys |= {workload_pool_name(n, pool_id) for n in numbers}
         for pool in dependencies(provider, ("workloadIdentityPoolId",), index):
-            if pool.type == POOL:
+            if pool.type == gcp_types.WORKLOAD_IDENTITY_POOL:
                 keys |= {pool.urn, *_pool_names(pool, own, resources)}
         for key in keys:
             by_pool.setdefault(key, []).append(provider)
@@ -215,7 +215,7 @@ def _judge_grant(
     """(who the grant goes to, what the pool's providers leave open); no problems for non-pool members."""
     if is_unknown(grant.member):
         inputs = ("member",) if grant.shape == MEMBER else ("members",)
-        pools = [d for d in dependencies(resource, inputs, index) if d.type == POOL]
+        pools = [d for d in dependencies(resource, inputs, index) if d.type == gcp_types.WORKLOAD_IDENTITY_POOL]
         providers = [prov for pool in pools for prov in by_pool.get(pool.urn, [])]
         who = f"a principal of pool {', '.join(p.name for p in pools)} (unknown at preview)"
         return who, [p for prov in providers for p in _provider_problems(prov, "pool", None)]
@@ -275,7 +275,7 @@ def _projects_touched(resource: StackResource, index: Mapping[str, StackResource
     """(project, input) pairs this resource acts in; `<unknown>` when the value cannot be traced."""
     props = resource.props
     values = []
-    if resource.type == PROJECT:
+    if resource.type == gcp_types.PROJECT:
         values.append(("projectId", props.get("projectId")))
     if "project" in props:
         values.append(("project", props.get("project")))
@@ -285,7 +285,7 @@ def _projects_touched(resource: StackResource, index: Mapping[str, StackResource
             values.append((key, text.split("/")[1]))
     for key, value in values:
         if is_unknown(value):
-            if not any(d.type == PROJECT for d in dependencies(resource, (key,), index)):
+            if not any(d.type == gcp_types.PROJECT for d in dependencies(resource, (key,), index)):
                 yield "<unknown>", key
         elif isinstance(value, str):
             yield value, key
@@ -323,7 +323,7 @@ def check_team_projects(
                     else f"and stack {stack!r} has no entry in teamProjects"
                 )
                 findings.append((resource.urn, f"Acts in project {project} ({key}), {why}."))
-        if folders_map and resource.type == PROJECT:
+        if folders_map and resource.type == gcp_types.PROJECT:
             folder = resource.props.get("folderId")
             allowed_folders = folders_map.get(stack) or []
             if not (isinstance(folder, str) and not is_unknown(folder) and matches_any(folder, allowed_folders)):

@@ -9,10 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from claude_vertex_gcp.members import (
+    COMPUTE_DEFAULT_ACCOUNT_SUFFIX,
+    Member,
+    is_default_service_account,
+    is_public,
+    parse_member,
+)
+from claude_vertex_gcp.names import email_of_service_account
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import FOLDER, ORGANIZATION, PROJECT, SERVICE_ACCOUNT, Grant, grants_of
-from ..members import Member, is_default_service_account, is_public, parse_member
 from ..values import is_unknown
 from .base import ResourceRule, RuleInfo, all_of, matches_any, string_list
 from .notifications import personal_recipient, recipient_outside_domains
@@ -57,7 +64,7 @@ def member_problem_default_sa(member: str) -> str | None:
     parsed = parse_member(member)
     if not is_default_service_account(parsed):
         return None
-    which = "Compute Engine" if parsed.value.lower().endswith("developer.gserviceaccount.com") else "App Engine"
+    which = "Compute Engine" if parsed.value.lower().endswith(COMPUTE_DEFAULT_ACCOUNT_SUFFIX) else "App Engine"
     return (
         f"{member}, the {which} default service account that every workload without its own account runs as "
         "(and that holds Editor on its project by default)"
@@ -74,7 +81,7 @@ def _grant_project(grant: Grant) -> str | None:
     if grant.scope == PROJECT:
         return grant.target
     if grant.scope == SERVICE_ACCOUNT:
-        account = parse_member(f"serviceAccount:{grant.target.rsplit('/serviceAccounts/', 1)[-1]}")
+        account = parse_member(f"serviceAccount:{email_of_service_account(grant.target)}")
         return account.account_project
     return None
 

@@ -11,28 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from claude_vertex_gcp.names import project_of
+from claude_vertex_gcp.org_policy import SKIP_DEFAULT_NETWORK
+from claude_vertex_gcp.resource_types import ORG_POLICY, PROJECT, SERVICE
+from claude_vertex_gcp.services import TEAM_SERVICES
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..values import flag, is_unknown, known_str, maybe_true
 from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule, matches_any, string_list
-from .governance import ORG_POLICY, SKIP_DEFAULT_NETWORK, check_org_policy, constraint_of
+from .governance import check_org_policy, constraint_of
 from .stack import dependencies
-
-PROJECT = "gcp:organizations/project:Project"
-SERVICE = "gcp:projects/service:Service"
-
-# aiplatform serves Claude; iam creates the role and accounts; sts + iamcredentials are what keyless CI
-# identity (workload identity federation) exchanges tokens through; cloudquotas, logging and monitoring
-# carry the spend and usage guardrails. Compute is not here: without its API no default network exists.
-ALLOWED_SERVICES = (
-    "aiplatform.googleapis.com",
-    "iam.googleapis.com",
-    "sts.googleapis.com",
-    "iamcredentials.googleapis.com",
-    "cloudquotas.googleapis.com",
-    "logging.googleapis.com",
-    "monitoring.googleapis.com",
-)
 
 
 def check_hardening(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
@@ -86,13 +74,14 @@ def check_services(resource_type: str, props: dict[str, Any], config: Mapping[st
 ALLOWED_SERVICES_ONLY = ResourceRule(
     RuleInfo(
         name="allowed-services-only",
-        description="Team projects enable only allowlisted APIs (Vertex AI, IAM, and what keyless CI needs).",
+        description="Team projects enable only allowlisted APIs: Vertex AI, IAM, and what keyless CI and the "
+        "guardrails need.",
         severity=Severity.LOW,
         enforcement=EnforcementLevel.ADVISORY,
         remediation="Remove the extra gcp.projects.Service, or add the API to this policy's allowedServices "
         "after review.",
         config={
-            "allowedServices": string_list("APIs a team project may enable (exact names or globs).", ALLOWED_SERVICES)
+            "allowedServices": string_list("APIs a team project may enable (exact names or globs).", TEAM_SERVICES)
         },
         equivalents={
             "Policy Library": "GCPServiceUsageConstraintV1 (mode: allow)",
@@ -120,8 +109,8 @@ def _covered_by_policy(resources: Sequence[StackResource]) -> tuple[set[str], se
         if check_org_policy(ORG_POLICY, policy.props, {"allowedModelValues": ()}):
             continue
         parent = policy.props.get("parent")
-        if (text := known_str(parent)) and text.startswith("projects/"):
-            ids.add(text.removeprefix("projects/"))
+        if (text := known_str(parent)) and (project := project_of(text)):
+            ids.add(project)
         elif is_unknown(parent):
             urns |= {d.urn for d in dependencies(policy, ("parent",), index) if d.type == PROJECT}
     return ids, urns

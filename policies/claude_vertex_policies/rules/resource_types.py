@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from claude_vertex_gcp.resource_types import TAG_TYPES, TEAM_TYPES
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..provider_settings import (
@@ -33,23 +34,7 @@ from .base import RegistrationRule, ResourceRule, RuleInfo, matches_any, string_
 # accounts and grants, keyless CI identity, model enablement and allow-list, spend and usage guardrails,
 # the readiness gate, the engine's root stack and default providers, and the program's own component resources.
 ALLOWED_TYPES = (
-    "gcp:organizations/project:Project",
-    "gcp:projects/service:Service",
-    "gcp:projects/iAMCustomRole:IAMCustomRole",
-    "gcp:serviceaccount/account:Account",
-    "gcp:projects/iAMMember:IAMMember",
-    "gcp:serviceaccount/iAMMember:IAMMember",
-    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
-    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
-    "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel",
-    "gcp:orgpolicy/policy:Policy",
-    "gcp:billing/budget:Budget",
-    "gcp:monitoring/notificationChannel:NotificationChannel",
-    "gcp:cloudquota/sQuotaPreference:SQuotaPreference",
-    "gcp:projects/iAMAuditConfig:IAMAuditConfig",
-    "gcp:logging/metric:Metric",
-    "gcp:monitoring/dashboard:Dashboard",
-    "gcp:monitoring/alertPolicy:AlertPolicy",
+    *TEAM_TYPES,
     "pulumi-python:dynamic/readiness:IamReady",
     "pulumi:pulumi:Stack",
     "pulumi:providers:gcp",
@@ -60,7 +45,7 @@ ALLOWED_TYPES = (
 
 # Refused families whose reason is known: the message says what they change, not just that no rule sees them.
 WHY_REFUSED = {
-    "gcp:tags/*": "Tags decide which of the organization's conditional IAM grants and tag-conditioned org policies "
+    TAG_TYPES: "Tags decide which of the organization's conditional IAM grants and tag-conditioned org policies "
     "apply to a resource (no-resource-manager-tags refuses them even when allowed here); binding them is the "
     "platform team's.",
 }

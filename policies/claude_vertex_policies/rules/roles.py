@@ -8,19 +8,17 @@ rules out `roles/aiplatform.user` (hundreds of permissions) and `roles/aiplatfor
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from claude_vertex_gcp.iam import BASIC_ROLES
+from claude_vertex_gcp.names import CUSTOM_ROLE_NAME
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import PROJECT, Grant, grants_of
 from ..values import is_unknown, shown
 from .base import ResourceRule, RuleInfo, matches_any, string_list
-
-BASIC_ROLES = frozenset({"roles/owner", "roles/editor", "roles/viewer"})
-PROJECT_CUSTOM_ROLE = re.compile(r"^projects/(?P<project>[^/]+)/roles/(?P<role>[^/]+)$")
 
 
 def by_role(grants: Iterable[Grant]) -> dict[str, list[Grant]]:
@@ -71,9 +69,9 @@ def project_role_problem(grant: Grant, allowed: Iterable[str]) -> str | None:
     """Why a project-level grant's role is not acceptable, or None when it is."""
     if is_unknown(grant.role) or matches_any(grant.role, allowed):
         return None
-    custom = PROJECT_CUSTOM_ROLE.match(grant.role)
-    if custom:
-        if grant.target is None or custom.group("project") == grant.target:
+    custom = CUSTOM_ROLE_NAME.match(grant.role)
+    if custom and custom.group("parent") == "projects":
+        if grant.target is None or custom.group("owner") == grant.target:
             return None
         return f"uses {grant.role}, a custom role of another project; a project can only grant its own roles"
     if grant.role == "roles/aiplatform.user":

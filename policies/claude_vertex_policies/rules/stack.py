@@ -10,41 +10,35 @@ defined, with allowed permissions, in this very stack.)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from claude_vertex_gcp.iam import CLAUDE_CODE_PERMISSIONS
+from claude_vertex_gcp.names import CUSTOM_ROLE_NAME, custom_role_name, service_account_email
+from claude_vertex_gcp.resource_types import (
+    ORGANIZATION_CUSTOM_ROLE,
+    SERVICE_ACCOUNT,
+    WORKLOAD_IDENTITY_POOL,
+)
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import MEMBER, Grant, grants_of
 from ..values import is_unknown, known_str, shown
 from .base import EngineStack, RuleInfo, StackResource, StackRule, matches_any, string_list
-from .custom_roles import (
-    CUSTOM_ROLE_TYPES,
-    ORGANIZATION_ROLE,
-    VERTEX_PERMISSIONS,
-    permission_problems,
-    role_label,
-)
+from .custom_roles import CUSTOM_ROLE_TYPES, permission_problems, role_label
 from .principals import member_problems
-
-ACCOUNT = "gcp:serviceaccount/account:Account"
-POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
-CUSTOM_ROLE_NAME = re.compile(r"^(projects|organizations)/[^/]+/roles/[^/]+$")
 
 
 def custom_role_names(role: StackResource) -> set[str]:
     """Every full name a custom role resource is known by (its `name` output, or built from inputs)."""
     names = {n for n in [known_str(role.props.get("name"))] if n}
     role_id = known_str(role.props.get("roleId"))
-    if role.type == ORGANIZATION_ROLE:
-        parent = known_str(role.props.get("orgId"))
-        prefix = f"organizations/{parent}" if parent else None
-    else:
-        parent = known_str(role.props.get("project"))
-        prefix = f"projects/{parent}" if parent else None
-    if role_id and prefix:
-        names.add(f"{prefix}/roles/{role_id}")
+    if role.type == ORGANIZATION_CUSTOM_ROLE:
+        org = known_str(role.props.get("orgId"))
+        if role_id and org:
+            names.add(f"organizations/{org}/roles/{role_id}")
+    elif role_id and (project := known_str(role.props.get("project"))):
+        names.add(custom_role_name(project, role_id))
     return names
 
 
@@ -112,7 +106,7 @@ CUSTOM_ROLE_BINDINGS_IN_STACK = StackRule(
         config={
             "allowedPermissions": string_list(
                 "Permissions a bound custom role may hold; keep in sync with custom-role-allowed-permissions.",
-                VERTEX_PERMISSIONS,
+                CLAUDE_CODE_PERMISSIONS,
             ),
             "allowedRoles": string_list(
                 "Custom roles defined elsewhere that grants may still bind (exact names or globs).", ()
@@ -133,7 +127,7 @@ def account_member(account: StackResource) -> str | None:
     email = known_str(account.props.get("email"))
     account_id, project = known_str(account.props.get("accountId")), known_str(account.props.get("project"))
     if not email and account_id and project:
-        email = f"{account_id}@{project}.iam.gserviceaccount.com"
+        email = service_account_email(account_id, project)
     return f"serviceAccount:{email}" if email else None
 
 
@@ -149,13 +143,13 @@ def check_unknown_members(
                 continue
             inputs = ("member",) if found.iam is not None and found.iam.shape == MEMBER else ("members",)
             sources = dependencies(resource, inputs, index)
-            accounts = [s for s in sources if s.type == ACCOUNT]
+            accounts = [s for s in sources if s.type == SERVICE_ACCOUNT]
             if accounts:
                 for account in accounts:
                     member = account_member(account)
                     for problem in member_problems(member) if member else ():
                         findings.append((resource.urn, f"Grants {grant.role} to {problem}."))
-            elif not any(s.type == POOL for s in sources):
+            elif not any(s.type == WORKLOAD_IDENTITY_POOL for s in sources):
                 origin = ", ".join(sorted({s.type for s in sources})) or "no resource in this stack"
                 findings.append(
                     (

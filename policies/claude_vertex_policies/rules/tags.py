@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from claude_vertex_gcp.resource_types import PROJECT, TAG_TYPES
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..values import known_str, shown
 from .base import ResourceRule, RuleInfo, matches_any, string_list
 
-PROJECT = "gcp:organizations/project:Project"
-TAG_TYPES = "gcp:tags/*"  # tag keys and values, bindings (location-wide and collections too), and their IAM
 WHY = (
     "tags decide which of the organization's conditional IAM grants and tag-conditioned org policies apply, so a "
     "stack that picks its tags picks its own access and policy exceptions"

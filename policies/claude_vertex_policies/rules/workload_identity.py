@@ -15,35 +15,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from claude_vertex_gcp.ci_oidc import PLATFORMS
+from claude_vertex_gcp.members import parse_federated, parse_member
+from claude_vertex_gcp.names import IAM_HOST
+from claude_vertex_gcp.resource_types import WORKLOAD_IDENTITY_POOL, WORKLOAD_IDENTITY_POOL_PROVIDER
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import grants_of
-from ..members import parse_federated, parse_member
-from ..pinning import GITHUB_CLAIMS, GITLAB_CLAIMS, PINNING_ATTRIBUTES, assess
+from ..pinning import CLAIMS, PINNING_ATTRIBUTES, assess
 from ..values import is_unknown, known_str, shown
 from .base import ResourceRule, RuleInfo, string_list
 
-PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
-POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
-GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+
+def issuers_key(platform_id: str) -> str:
+    """`githubIssuers`: the config key listing the issuers treated as that platform."""
+    return f"{platform_id}Issuers"
 
 
 def _claims_for(issuer: str | None, config: Mapping[str, Any]) -> tuple[str, dict[str, str]] | None:
-    """(platform, pinning claims) for an issuer, or None if the issuer is neither GitHub nor GitLab."""
-    normalized = issuer.rstrip("/") if issuer else None
-    github = {i.rstrip("/") for i in config["githubIssuers"]}
-    gitlab = {i.rstrip("/") for i in config["gitlabIssuers"]}
-    if normalized is None:
-        return "GitHub/GitLab", {**GITLAB_CLAIMS, **GITHUB_CLAIMS}
-    if normalized in github:
-        return "GitHub", dict(GITHUB_CLAIMS)
-    if normalized in gitlab:
-        return "GitLab", dict(GITLAB_CLAIMS)
+    """(platform, pinning claims) for an issuer, or None if the issuer is no platform's the config trusts."""
+    if not issuer:
+        return "/".join(p.vendor for p in PLATFORMS), dict(CLAIMS)
+    normalized = issuer.rstrip("/")
+    for platform in PLATFORMS:
+        if normalized in {i.rstrip("/") for i in config[issuers_key(platform.id)]}:
+            return platform.vendor, dict(platform.claims)
     return None
 
 
 def check_provider(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
-    if resource_type != PROVIDER:
+    if resource_type != WORKLOAD_IDENTITY_POOL_PROVIDER:
         return []
     name = known_str(props.get("workloadIdentityPoolProviderId")) or "provider"
     oidc = props.get("oidc")
@@ -116,8 +117,8 @@ WORKLOAD_IDENTITY_PROVIDER_PINNED = ResourceRule(
         "in [...], combined with && if you also restrict refs. Never use startsWith/matches, `||` with an "
         "unpinned branch, or conditions on ref/workflow alone.",
         config={
-            "githubIssuers": string_list("OIDC issuers treated as GitHub Actions.", (GITHUB_ISSUER,)),
-            "gitlabIssuers": string_list("OIDC issuers treated as GitLab CI.", ("https://gitlab.com",)),
+            issuers_key(platform.id): string_list(f"OIDC issuers treated as {platform.product}.", (platform.issuer,))
+            for platform in PLATFORMS
         },
         equivalents={
             "Checkov": "CKV_GCP_118 (condition present), CKV_GCP_125 (GitHub sub claim)",
@@ -134,8 +135,14 @@ WORKLOAD_IDENTITY_PROVIDER_PINNED = ResourceRule(
 # provider accepts nothing), what destroy does, and what the other rules verify (issuer, mapping, condition).
 _NEUTRAL = ("project", "workloadIdentityPoolId", "displayName", "description", "disabled", "deletionPolicy")
 ALLOWED_INPUTS: dict[str, tuple[str, ...]] = {
-    POOL: (*_NEUTRAL, "mode"),
-    PROVIDER: (*_NEUTRAL, "workloadIdentityPoolProviderId", "oidc", "attributeMapping", "attributeCondition"),
+    WORKLOAD_IDENTITY_POOL: (*_NEUTRAL, "mode"),
+    WORKLOAD_IDENTITY_POOL_PROVIDER: (
+        *_NEUTRAL,
+        "workloadIdentityPoolProviderId",
+        "oidc",
+        "attributeMapping",
+        "attributeCondition",
+    ),
 }
 OIDC_INPUTS = ("issuerUri",)
 POOL_MODES = ("FEDERATION_ONLY",)  # the default: federation of outside tokens only, nothing issued by the pool
@@ -158,9 +165,13 @@ def check_inputs(resource_type: str, props: dict[str, Any], config: Mapping[str,
     allowed = ALLOWED_INPUTS.get(resource_type)
     if allowed is None:
         return []
-    kind = "Provider" if resource_type == PROVIDER else "Pool"
+    kind = "Provider" if resource_type == WORKLOAD_IDENTITY_POOL_PROVIDER else "Pool"
     name = known_str(
-        props.get("workloadIdentityPoolProviderId" if resource_type == PROVIDER else "workloadIdentityPoolId")
+        props.get(
+            "workloadIdentityPoolProviderId"
+            if resource_type == WORKLOAD_IDENTITY_POOL_PROVIDER
+            else "workloadIdentityPoolId"
+        )
     )
     what = f"{kind} {name or '<unknown>'}"
     present = {key: value for key, value in props.items() if value is not None}
@@ -230,7 +241,7 @@ NO_POOL_WIDE_PRINCIPALS = ResourceRule(
         "to a whole workload identity pool.",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
-        remediation="Use principalSet://iam.googleapis.com/<pool>/attribute.repository/<owner>/<repo> (GitHub) "
+        remediation=f"Use principalSet://{IAM_HOST}/<pool>/attribute.repository/<owner>/<repo> (GitHub) "
         "or .../attribute.project_path/<group>/<project> (GitLab) instead of .../<pool>/*.",
         config={
             "pinningAttributes": string_list(

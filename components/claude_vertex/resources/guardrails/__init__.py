@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_gcp as gcp
+from claude_vertex_gcp.iam import DATA_READ
+from claude_vertex_gcp.notifications import EMAIL_ADDRESS_LABEL, EMAIL_CHANNEL
+from claude_vertex_gcp.services import CLOUD_QUOTAS, LOGGING, MONITORING, VERTEX_AI
 
 from claude_vertex.config.guardrails import GuardrailsConfig, QuotaCap
 from claude_vertex.config.project import ProjectConfig
 from claude_vertex.render.telemetry import managed_settings
 from claude_vertex.resources.guardrails.usage import Usage
-from claude_vertex.resources.project import VERTEX_API, service_resource_name
+from claude_vertex.resources.project import service_resource_name
 
-QUOTA_SERVICE = VERTEX_API
-# The APIs each guardrail calls in the team project, next to why; enabled only when that guardrail is on.
-MONITORING_API = "monitoring.googleapis.com"  # notification channels, the dashboard and alert policies
-LOGGING_API = "logging.googleapis.com"  # the log-based metric
-QUOTAS_API = "cloudquotas.googleapis.com"  # quota preferences
 # A cap far below Google's default is a decrease of more than 10%, which the API refuses unless told it is meant.
 IGNORE_SAFETY_CHECK = "QUOTA_DECREASE_PERCENTAGE_TOO_HIGH"
 LIMIT_NAMES = {"inputTokensPerMinute": "input-tpm", "outputTokensPerMinute": "output-tpm", "requestsPerMinute": "rpm"}
@@ -42,11 +40,11 @@ def cap_resource_name(team: str, cap: QuotaCap) -> str:
 def required_services(config: GuardrailsConfig) -> tuple[str, ...]:
     services: list[str] = []
     if (config.budget is not None and config.budget.notify) or config.usage:
-        services.append(MONITORING_API)
+        services.append(MONITORING)
     if config.usage:
-        services.append(LOGGING_API)
+        services.append(LOGGING)
     if config.quotas:
-        services.append(QUOTAS_API)
+        services.append(CLOUD_QUOTAS)
     return tuple(services)
 
 
@@ -94,10 +92,10 @@ class Guardrails(pulumi.ComponentResource):
             gcp.monitoring.NotificationChannel(
                 f"{team}-notify-{address}",
                 project=project_id,
-                type="email",
+                type=EMAIL_CHANNEL,
                 display_name=f"Claude Code {team}: {address}",
-                labels={"email_address": address},
-                opts=needs(MONITORING_API),
+                labels={EMAIL_ADDRESS_LABEL: address},
+                opts=needs(MONITORING),
             )
             for address in notify
         ]
@@ -140,14 +138,14 @@ class Guardrails(pulumi.ComponentResource):
             self.caps[name] = gcp.cloudquota.SQuotaPreference(
                 name,
                 parent=pulumi.Output.concat("projects/", project_id),
-                service=QUOTA_SERVICE,
+                service=VERTEX_AI,
                 quota_id=cap.quota_id,
                 dimensions=cap.dimensions,
                 quota_config={"preferred_value": str(cap.value)},
                 ignore_safety_checks=IGNORE_SAFETY_CHECK,
                 justification=f"claude-vertex guardrail: {cap.family} cap for team {team}, set by its Pulumi stack.",
                 contact_email=contact,
-                opts=needs(QUOTAS_API, vertex_api),
+                opts=needs(CLOUD_QUOTAS, vertex_api),
             )
 
         self.audit: gcp.projects.IAMAuditConfig | None = None
@@ -155,8 +153,8 @@ class Guardrails(pulumi.ComponentResource):
             self.audit = gcp.projects.IAMAuditConfig(
                 f"{team}-vertex-data-access",
                 project=project_id,
-                service=VERTEX_API,
-                audit_log_configs=[{"log_type": "DATA_READ"}],
+                service=VERTEX_AI,
+                audit_log_configs=[{"log_type": DATA_READ}],
                 # Non-authoritative per service; kept on destroy: the audit trail outlives the stack.
                 opts=needs(vertex_api).merge(pulumi.ResourceOptions(retain_on_delete=True)),
             )
@@ -168,7 +166,7 @@ class Guardrails(pulumi.ComponentResource):
                 project_id,
                 channels=channel_names,
                 parent=self,
-                depends_on=[self.services[MONITORING_API], self.services[LOGGING_API]],
+                depends_on=[self.services[MONITORING], self.services[LOGGING]],
             )
             self.dashboard_url = usage.dashboard_url
 

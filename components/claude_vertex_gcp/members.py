@@ -1,18 +1,17 @@
-"""IAM principal identifiers parsed once, into one canonical form, by the only parser every rule uses.
+"""The IAM member grammar: any member string parsed into one canonical form, or a problem saying why it cannot be.
 
-Deny by default: a member either parses into a known, specific principal (a user, a group, a
-user-managed service account, a domain, one workload or workforce identity, or one attribute / group of
-a pool), or it carries a `problem` saying why it does not, and `known-principals-only` refuses it.
-Forms IAM itself would accept but that name "everyone of some kind" (org-wide principalSets, whole
-workforce pools, GKE cluster-wide sets, Google-managed accounts shared by every build) have a problem
-too: nothing a team stack grants needs them.
+Deny by default: a member either parses into a known, specific principal (a user, a group, a user-managed service
+account, a domain, one workload or workforce identity, or one attribute / group of a pool), or it carries a
+`problem`. The policy pack refuses every member with a problem (`known-principals-only`) and the program's config
+reader refuses the same ones, because both call this parser. Forms IAM itself would accept but that name "everyone
+of some kind" (org-wide principalSets, GKE cluster-wide sets, Google-managed accounts shared by every build) have a
+problem too: nothing a team stack grants needs them. Public principals, the default service accounts and whole pools
+parse without a problem, with a kind of their own, so that each is refused by a rule that says exactly why.
 
-The program's config reader (`components/claude_vertex/config/members.py`) accepts exactly the forms this parser and the
-member rules accept; `tests/policies/test_member_parity.py` holds the two against each other on a generated corpus.
-The grammar below is therefore written the same way in both: change it in both, or that test fails.
+The kind of a member is still recognised when its spelling is wrong (`ServiceAccount:`, `allusers`), so the public
+and default-account rules keep firing on it as well.
 
-The kind of a member is still recognised when its spelling is wrong (`ServiceAccount:`, `allusers`), so
-the public and default-account rules keep firing on it as well.
+Sources: IAM "Principal identifiers", "Service agents", workload and workforce identity federation docs.
 """
 
 from __future__ import annotations
@@ -20,20 +19,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PUBLIC_PRINCIPALS = frozenset({"allusers", "allauthenticatedusers"})
+from claude_vertex_gcp.names import (
+    IAM_HOST,
+    PROJECT_NUMBER,
+    USER_MANAGED_SERVICE_ACCOUNT,
+    workforce_pool_name,
+    workload_pool_name,
+)
+
+PUBLIC_PRINCIPALS = ("allUsers", "allAuthenticatedUsers")
 EMAIL_KINDS = ("user", "group", "serviceAccount")
 PREFIXES = (*EMAIL_KINDS, "domain")
+DELETED_PREFIX = "deleted:"
+URI_SCHEMES = ("principalSet", "principal")
 
 # The Compute Engine and App Engine default service accounts: created by Google with Editor on the
 # project, shared by every workload that does not name its own account.
-_DEFAULT_SA_SUFFIXES = ("-compute@developer.gserviceaccount.com", "@appspot.gserviceaccount.com")
+COMPUTE_DEFAULT_ACCOUNT_SUFFIX = "-compute@developer.gserviceaccount.com"
+APP_ENGINE_DEFAULT_ACCOUNT_SUFFIX = "@appspot.gserviceaccount.com"
+DEFAULT_SERVICE_ACCOUNT_SUFFIXES = (COMPUTE_DEFAULT_ACCOUNT_SUFFIX, APP_ENGINE_DEFAULT_ACCOUNT_SUFFIX)
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^[A-Za-z0-9._%+'-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
 _DOMAIN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})+$")
-# `name@project-id.iam.gserviceaccount.com`: an account ID and a project ID are both 6-30 characters.
-_USER_MANAGED_SA = re.compile(
-    r"^(?P<account>[a-z][a-z0-9-]{4,28}[a-z0-9])@(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$"
-)
 # Service agents: Google names them after the number of the project, folder or organization they serve
 # (`service-<N>`, `service-org-<N>`, `service-folder-<N>`, logging's `p<N>-<M>`, BigQuery's `bq-<N>`), in a
 # project Google owns. Google adds agents and changes their formats at any time ("Service agents", IAM docs),
@@ -53,22 +60,20 @@ GOOGLE_OWNED_PROJECTS = (
     "gs-project-accounts",
     "serverless-robot-prod",
 )
+# What a pool path may name: workload identity pools (4-32 characters), workforce pools (6-63), and GKE's
+# `<project>.svc.id.goog` pools, recognised only to be refused.
 POOL_ID = r"[a-z0-9][a-z0-9.-]{2,61}[a-z0-9]"
-_WIF = re.compile(
-    rf"^(?P<scheme>principal|principalSet)://iam\.googleapis\.com/projects/(?P<project>[0-9]{{1,20}})/locations/global/"
+_HOST = re.escape(IAM_HOST)
+_WORKLOAD = re.compile(
+    rf"^(?P<scheme>principal|principalSet)://{_HOST}/projects/(?P<project>{PROJECT_NUMBER})/locations/global/"
     rf"workloadIdentityPools/(?P<pool>{POOL_ID})/(?P<rest>.*)$"
 )
 _WORKFORCE = re.compile(
-    rf"^(?P<scheme>principal|principalSet)://iam\.googleapis\.com/locations/global/"
-    rf"workforcePools/(?P<pool>{POOL_ID})/(?P<rest>.*)$"
+    rf"^(?P<scheme>principal|principalSet)://{_HOST}/locations/global/workforcePools/(?P<pool>{POOL_ID})/(?P<rest>.*)$"
 )
 _VALUE = re.compile(r"^[^/\s*]{1,127}(?:/[^/\s*]{1,127}){0,7}$")
 _ATTRIBUTE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,49}$")
-
-
-def workload_pool_name(project_number: str, pool_id: str) -> str:
-    """A workload identity pool's full resource name: what IAM principals and the pool's `name` output carry."""
-    return f"projects/{project_number}/locations/global/workloadIdentityPools/{pool_id}"
+GKE_POOL_SUFFIX = ".svc.id.goog"
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ class FederatedPrincipal:
     def pool_name(self) -> str:
         """`projects/<number>/locations/global/workloadIdentityPools/<id>` or `locations/global/workforcePools/<id>`."""
         if self.workforce or self.project is None:
-            return f"locations/global/workforcePools/{self.pool}"
+            return workforce_pool_name(self.pool)
         return workload_pool_name(self.project, self.pool)
 
 
@@ -124,7 +129,7 @@ class Member:
         """The project ID a user-managed service account lives in (`name@<project>.iam...`), else None."""
         if self.kind != "serviceAccount":
             return None
-        match = _USER_MANAGED_SA.match(self.value.lower())
+        match = USER_MANAGED_SERVICE_ACCOUNT.match(self.value.lower())
         return match.group("project") if match else None
 
     @property
@@ -138,9 +143,9 @@ class Member:
 def parse_member(raw: str) -> Member:
     """Parse any member string; never raises, never returns a member without a verdict."""
     text = raw.strip()
-    deleted = text.startswith("deleted:")
+    deleted = text.startswith(DELETED_PREFIX)
     if deleted:
-        text = text[len("deleted:") :].split("?uid=", 1)[0]
+        text = text[len(DELETED_PREFIX) :].split("?uid=", 1)[0]
     member = _parse(raw, text)
     if deleted and member.problem is None:
         return _with_problem(member, "is a `deleted:` principal: it names an account that no longer exists")
@@ -155,17 +160,18 @@ def _with_problem(member: Member, problem: str) -> Member:
 
 def _parse(raw: str, text: str) -> Member:
     lowered = text.lower()
-    if lowered in PUBLIC_PRINCIPALS:
-        kind = "allUsers" if lowered == "allusers" else "allAuthenticatedUsers"
+    public = {kind.lower(): kind for kind in PUBLIC_PRINCIPALS}
+    if lowered in public:
+        kind = public[lowered]
         problem = None if text == kind else f"spells {kind} as `{text}`"
         return Member(raw, kind, text, problem)
-    for scheme in ("principalSet", "principal"):
+    for scheme in URI_SCHEMES:
         if lowered.startswith(scheme.lower() + "://"):
             return _parse_uri(raw, scheme, text)
     prefix, sep, value = text.partition(":")
     kinds = {k.lower(): k for k in PREFIXES}
     if not sep or prefix.lower() not in kinds:
-        return Member(raw, "other", text, f"`{text}` is not a principal form this pack recognises")
+        return Member(raw, "other", text, f"`{text}` is not a principal form claude-vertex recognises")
     kind = kinds[prefix.lower()]
     problem = None if prefix == kind else f"uses the prefix `{prefix}:`; IAM spells it `{kind}:`"
     if kind == "domain":
@@ -187,16 +193,16 @@ def is_google_owned_project(project: str) -> bool:
 def service_account_problem(email: str) -> str | None:
     """User-managed accounts (`name@project.iam.gserviceaccount.com`) only; the default accounts are
     recognised (and refused by their own rule); every other Google-managed account is refused here."""
-    if email.endswith(_DEFAULT_SA_SUFFIXES):
+    if email.endswith(DEFAULT_SERVICE_ACCOUNT_SUFFIXES):
         return None
-    match = _USER_MANAGED_SA.match(email)
+    match = USER_MANAGED_SERVICE_ACCOUNT.match(email)
     if match is not None:
         if is_google_owned_project(match.group("project")) or _SERVICE_AGENT_ACCOUNT.match(match.group("account")):
             return "is a Google-managed service agent, which acts for a Google service, not for a team"
         return None
     if email.endswith("@cloudbuild.gserviceaccount.com"):
-        return "is the legacy Cloud Build account, which every build in its project runs as"
-    if ".svc.id.goog" in email:
+        return "is the legacy Cloud Build account, a Google-managed account every build in its project runs as"
+    if GKE_POOL_SUFFIX in email:
         return "is a GKE workload identity, which no team stack grants"
     return (
         "is not a user-managed service account (name@project.iam.gserviceaccount.com): Google-managed accounts "
@@ -205,31 +211,40 @@ def service_account_problem(email: str) -> str | None:
 
 
 def _parse_uri(raw: str, scheme: str, text: str) -> Member:
-    spelled = text.split("://", 1)[0]
+    spelled, path = text.split("://", 1)
     if spelled != scheme:
         return Member(raw, scheme, text, f"uses the scheme `{spelled}://`; IAM spells it `{scheme}://`")
-    for pattern, workforce in ((_WIF, False), (_WORKFORCE, True)):
+    for pattern, workforce in ((_WORKLOAD, False), (_WORKFORCE, True)):
         match = pattern.match(text)
         if match:
             project = None if workforce else match.group("project")
             return _pool_member(raw, scheme, text, match.group("pool"), project, match.group("rest"))
+    if "//" in path:
+        return Member(raw, scheme, text, "has a doubled slash in its path (malformed paths are refused)")
+    if not path.startswith(f"{IAM_HOST}/"):
+        return Member(
+            raw,
+            scheme,
+            text,
+            "is not one identity or one attribute of a workload or workforce identity pool: it names principals "
+            "outside a single IAM pool (organization-wide, project-wide and public principal sets are refused)",
+        )
     return Member(
         raw,
         scheme,
         text,
-        "is not one identity or one attribute of a workload or workforce identity pool (organization-wide "
-        "and project-wide principal sets, pools named without their project number, and malformed paths, are "
-        "refused)",
+        "is not one identity or one attribute of a workload or workforce identity pool (pools named without their "
+        "project number, and malformed paths, are refused)",
     )
 
 
 def _pool_member(raw: str, scheme: str, text: str, pool: str, project: str | None, rest: str) -> Member:
     workforce = project is None
     kind_of_pool = "workforce pool" if workforce else "workload identity pool"
-    if not workforce and pool.endswith(".svc.id.goog"):
+    if not workforce and pool.endswith(GKE_POOL_SUFFIX):
         return Member(raw, scheme, text, "selects identities of a GKE cluster's pool, which no team stack grants")
     if scheme == "principalSet" and rest in {"*", ""}:
-        # Refused by no-pool-wide-federated-principals, whose message says which pool.
+        # A whole pool: refused by the pool-wide rule, whose message says which pool.
         return Member(raw, scheme, text, None, FederatedPrincipal(pool, "all", workforce=workforce, project=project))
     head, _, value = rest.partition("/")
     if not _VALUE.match(value or ""):
@@ -250,17 +265,17 @@ def _pool_member(raw: str, scheme: str, text: str, pool: str, project: str | Non
             text,
             "selects a group of a workload identity pool; CI providers assert no groups a pack can pin",
         )
-    return Member(raw, scheme, text, f"selects `{head}` of {kind_of_pool} {pool}, which this pack does not know")
+    return Member(raw, scheme, text, f"selects `{head}` of {kind_of_pool} {pool}, which claude-vertex does not know")
 
 
 def is_public(member: Member) -> bool:
     """`allUsers` (anyone on the internet) or `allAuthenticatedUsers` (anyone with a Google account)."""
-    return member.kind in {"allUsers", "allAuthenticatedUsers"}
+    return member.kind in PUBLIC_PRINCIPALS
 
 
 def is_default_service_account(member: Member) -> bool:
     """The Compute Engine (`N-compute@developer...`) or App Engine (`P@appspot...`) default account."""
-    return member.kind == "serviceAccount" and member.value.lower().endswith(_DEFAULT_SA_SUFFIXES)
+    return member.kind == "serviceAccount" and member.value.lower().endswith(DEFAULT_SERVICE_ACCOUNT_SUFFIXES)
 
 
 def parse_federated(member: Member) -> FederatedPrincipal | None:
