@@ -51,7 +51,6 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     "gcp:projects/service:Service": ("service", "disableOnDestroy"),
     "gcp:projects/iAMCustomRole:IAMCustomRole": ("roleId", "stage", "permissions"),
     "gcp:serviceaccount/account:Account": ("accountId",),
-    "pulumi-python:dynamic/readiness:IamReady": ("service", "endpoint"),
     "gcp:projects/iAMMember:IAMMember": ("role", "member"),
     "gcp:serviceaccount/iAMMember:IAMMember": ("role", "member"),
     "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": ("workloadIdentityPoolId",),

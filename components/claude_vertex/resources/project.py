@@ -1,4 +1,4 @@
-"""The team's GCP project (created or adopted), the APIs enabled in it, and the gate that says IAM serves it.
+"""The team's GCP project (created or adopted), the APIs enabled in it, and its ID once IAM serves it.
 
 The default network: a created project has `auto_create_network=True` and Compute Engine is never enabled,
 so no network exists (the default network is a Compute Engine resource, created when
@@ -18,11 +18,11 @@ import pulumi
 import pulumi_gcp as gcp
 
 from claude_vertex.config import ProjectConfig
-from claude_vertex.resources.readiness_gate import IamReady
+from claude_vertex.resources.readiness_gate import IAM_SERVICE, iam_ready_project_id
 
 # Why each API is enabled, next to its name: nothing is enabled "just in case".
 VERTEX_API = "aiplatform.googleapis.com"  # Claude models are served by Vertex AI.
-IAM_API = "iam.googleapis.com"  # Custom roles and service accounts are created through the IAM API.
+IAM_API = IAM_SERVICE  # Custom roles and service accounts are created through the IAM API.
 BASE_SERVICES = (VERTEX_API, IAM_API)
 SKIP_DEFAULT_NETWORK = "compute.skipDefaultNetworkCreation"
 
@@ -44,7 +44,8 @@ class TeamProject(pulumi.ComponentResource):
     project_id: pulumi.Output[str]
     project_number: pulumi.Output[str] | None
     services: dict[str, gcp.projects.Service]
-    iam_ready: IamReady
+    iam_project_id: pulumi.Output[str]
+    """The project ID once IAM serves the project: what calls IAM takes its `project` from this."""
 
     def __init__(
         self,
@@ -98,13 +99,10 @@ class TeamProject(pulumi.ComponentResource):
                 opts=child,
             )
 
-        # Service creation completes before IAM serves the project (403 SERVICE_DISABLED for a while, and
-        # the provider does not retry 403): what calls IAM waits on this gate, not on the Service.
-        self.iam_ready = IamReady(
-            f"{team}-iam-ready",
-            project=self.project_id,
-            opts=child.merge(pulumi.ResourceOptions(depends_on=[self.services[IAM_API]])),
-        )
+        # Service creation completes before IAM serves the project (403 SERVICE_DISABLED for a while, and the
+        # provider does not retry 403): what calls IAM takes the project ID from this Output, which resolves only
+        # once IAM answers for the project (readiness_gate.py), and so depends on the IAM API's Service.
+        self.iam_project_id = iam_ready_project_id(self.services[IAM_API])
 
         outputs: dict[str, object] = {"projectId": self.project_id}
         if self.project_number is not None:
