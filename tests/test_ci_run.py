@@ -47,5 +47,6 @@ def test_every_stack_file_is_previewed_and_none_is_fine(tmp_path: Path, stacks: 
         "make test-dates",
         "make test-bounds",
         "make test-install",
+        "make test-sdks",
         *(f"python -m tools.preview --stack {stack}" for stack in stacks),
     ]

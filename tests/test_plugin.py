@@ -22,6 +22,7 @@ from claude_vertex.team import TYPE_TOKEN
 from pulumi.runtime import rpc
 
 from tests.fixture_stacks import PAYMENTS, stack_of
+from tests.support.gcp_iam import IamState, google_environment, stand_in_iam
 from tests.support.gcp_mocks import ResourceRecord, project_number
 from tests.support.provider_plugin import PluginProcess, ProviderClient, input_property_errors
 from tests.support.render import ROOT, read_project, read_stack_config, render_stack
@@ -49,8 +50,19 @@ def engine() -> Iterator[EngineSide]:
 
 
 @pytest.fixture(scope="module")
-def plugin(engine: EngineSide, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderClient]:
-    process = PluginProcess(ROOT / "components", engine.engine_address, cwd=tmp_path_factory.mktemp("program"))
+def iam() -> Iterator[tuple[IamState, dict[str, str]]]:
+    """The IAM the plugin process asks, as the Google provider would be pointed at it (endpoint and token)."""
+    state = IamState()
+    with stand_in_iam(state) as variables:
+        yield state, variables
+
+
+@pytest.fixture(scope="module")
+def plugin(
+    engine: EngineSide, iam: tuple[IamState, dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ProviderClient]:
+    with google_environment(iam[1]):  # the process inherits exactly these; nothing of the machine's own setup
+        process = PluginProcess(ROOT / "components", engine.engine_address, cwd=tmp_path_factory.mktemp("program"))
     client = ProviderClient(process.address)
     try:
         yield client
@@ -136,6 +148,17 @@ def test_every_child_is_parented_to_the_team(constructed: Constructed) -> None:
         while ancestor.urn != urn:
             assert ancestor.parent in registrations, f"{record.urn} is not under the team"
             ancestor = registrations[ancestor.parent]
+
+
+def test_the_readiness_wait_runs_in_the_plugin_process(
+    constructed: Constructed, iam: tuple[IamState, dict[str, str]]
+) -> None:
+    """No dynamic resource (it could not load here): the plugin itself asked IAM before the role registered."""
+    state, _ = iam
+    asked = {path for _method, path, _auth in state.requests}
+    assert any(path.split("?")[0].endswith("/serviceAccounts") for path in asked), asked
+    assert all(auth == f"Bearer {state.token}" for _method, _path, auth in state.requests)
+    assert not [r for r in constructed.registrations.values() if "dynamic" in r.type]
 
 
 def test_construct_registers_the_project_the_role_and_its_members(constructed: Constructed) -> None:

@@ -48,7 +48,7 @@ def test_json_document_shape(capsys: pytest.CaptureFixture[str]) -> None:
 def test_text_plan_shows_resources_outputs_and_env(capsys: pytest.CaptureFixture[str]) -> None:
     assert preview.main([*fixture_args(DEV), "--no-policy"]) == preview.EXIT_OK
     text = capsys.readouterr().out
-    assert "Stack dev of claude-vertex: 17 resources to create" in text
+    assert "Stack dev of claude-vertex: 16 resources to create" in text
     assert "platform-role" in text and "roleId=claudeVertexPlatform" in text
     assert "roleName: projects/claude-platform-dev/roles/claudeVertexPlatform" in text
     assert "CLAUDE_CODE_USE_VERTEX=1" in text

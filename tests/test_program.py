@@ -26,7 +26,6 @@ POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
 PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
 ENABLE_MODEL = "gcp:vertex/aiModelGardenEnableModel:AiModelGardenEnableModel"
 ORG_POLICY = "gcp:orgpolicy/policy:Policy"
-GATE = "pulumi-python:dynamic/readiness:IamReady"
 FORBIDDEN_TYPES = ("iAMBinding", "iAMPolicy", "serviceaccount/key:Key")
 
 Render = Callable[..., Rendered]
@@ -77,17 +76,18 @@ def test_services_are_exactly_vertex_and_iam_and_never_disabled(created: Rendere
         assert service["dependencies"] == [created.urn_of("payments-project")]
 
 
-def test_custom_role_is_minimal_and_waits_only_for_the_iam_api(created: Rendered) -> None:
+def test_custom_role_is_minimal_and_waits_only_for_the_apis(created: Rendered) -> None:
     (role,) = created.of_type(ROLE)
     assert role["inputs"]["roleId"] == "claudeVertexPayments"
     assert role["inputs"]["permissions"] == ["aiplatform.endpoints.predict", "aiplatform.endpoints.computeTokens"]
     assert role["inputs"]["stage"] == "GA"
     assert "payments" in role["inputs"]["title"] and "Vertex AI" in role["inputs"]["description"]
     assert role["deleteBeforeReplace"] is True
-    (gate,) = created.of_type(GATE)
+    # Its project comes from the IAM API's Service, once IAM serves the project (the readiness gate).
     assert role["dependencies"] == sorted(
-        [created.urn_of("payments-project"), created.urn_of("payments-aiplatform-api"), gate["urn"]]
+        [created.urn_of("payments-aiplatform-api"), created.urn_of("payments-iam-api")]
     )
+    assert role["propertyDependencies"]["project"] == [created.urn_of("payments-iam-api")]
 
 
 def test_permission_support_is_checked_where_the_project_will_live(created: Rendered) -> None:
@@ -138,7 +138,7 @@ def test_service_accounts_and_impersonation_on_that_account_only(created: Render
     assert sa["inputs"]["accountId"] == "claude-ci"
     assert sa["inputs"]["displayName"] == "Claude Code CI"
     assert sa["deleteBeforeReplace"] is True
-    assert created.of_type(GATE)[0]["urn"] in sa["dependencies"]
+    assert sa["propertyDependencies"]["project"] == [created.urn_of("payments-iam-api")]
     (token_creator,) = created.of_type(SA_MEMBER)
     assert token_creator["inputs"] == {
         "member": "group:payments-devs@example.com",
@@ -179,8 +179,8 @@ def test_critical_path_is_four_api_calls(created: Rendered) -> None:
     waves = {r["name"]: r["wave"] for r in created.resources if r["type"].startswith("gcp:")}
     assert waves["payments-project"] == 0
     assert waves["payments-iam-api"] == 1
-    assert waves["payments-role"] == 3  # after the IAM readiness gate (wave 2)
-    assert max(waves.values()) == 4
+    assert waves["payments-role"] == 2  # once IAM serves the project, a wait that registers nothing
+    assert max(waves.values()) == 3
 
 
 def test_outputs(created: Rendered) -> None:
@@ -223,7 +223,7 @@ def test_adopting_registers_no_project_and_targets_the_given_id(render_config: R
         assert record["inputs"]["project"] == "shared-ml-prod"
     (role,) = rendered.of_type(ROLE)
     assert role["dependencies"] == sorted(
-        [rendered.urn_of("payments-aiplatform-api"), rendered.of_type(GATE)[0]["urn"]]
+        [rendered.urn_of("payments-aiplatform-api"), rendered.urn_of("payments-iam-api")]
     )
     assert "projectNumber" not in rendered.outputs
     (call,) = rendered.mocks.calls
@@ -320,7 +320,7 @@ def test_ci_identity_pins_github_repositories(render_config: Render) -> None:
     ]
     (pool,) = rendered.of_type(POOL)
     assert pool["inputs"]["workloadIdentityPoolId"] == "claude-payments"
-    assert rendered.of_type(GATE)[0]["urn"] in pool["dependencies"]
+    assert pool["propertyDependencies"]["project"] == [rendered.urn_of("payments-iam-api")]
     (provider,) = rendered.of_type(PROVIDER)
     assert provider["inputs"]["attributeCondition"] == "assertion.repository in ['acme/payments-app']"
     assert provider["inputs"]["oidc"] == {"issuerUri": "https://token.actions.githubusercontent.com"}

@@ -143,15 +143,14 @@ def test_the_engines_providers_are_registered_and_referenced() -> None:
         "test", {**config_with(), "gcp:region": "us-east5"}, on_register=lambda r: registered.append(r["urn"])
     )
     providers = {r["type"]: r for r in rendering.resources if r["type"].startswith("pulumi:providers:")}
-    gcp, dynamic = providers["pulumi:providers:gcp"], providers["pulumi:providers:pulumi-python"]
-    assert set(providers) == {"pulumi:providers:gcp", "pulumi:providers:pulumi-python"}
+    # One package, one default provider: the program registers no dynamic resource, so no `pulumi-python`.
+    assert set(providers) == {"pulumi:providers:gcp"}
+    gcp = providers["pulumi:providers:gcp"]
     assert gcp["urn"] == "urn:pulumi:test::claude-vertex::pulumi:providers:gcp::default_10_2_0"
-    assert dynamic["urn"] == "urn:pulumi:test::claude-vertex::pulumi:providers:pulumi-python::default"
-    assert gcp["parent"] == dynamic["parent"] == "" and gcp["dependencies"] == []
+    assert gcp["parent"] == "" and gcp["dependencies"] == []
     assert gcp["inputs"] == {"region": "us-east5", "version": "10.2.0"}
-    assert set(dynamic["inputs"]) == {*config_with(), "gcp:region"}
     for record in rendering.resources:
-        expected = {"gcp": gcp, "pulumi-python": dynamic}.get(record["type"].split(":")[0])
+        expected = {"gcp": gcp}.get(record["type"].split(":")[0])
         if expected is None:  # components and the providers themselves
             assert record["provider"] is None, record["urn"]
             continue
@@ -162,6 +161,35 @@ def test_the_engines_providers_are_registered_and_referenced() -> None:
     assert rendering.root["urn"] in registered
     # URNs as the engine makes them: no root stack type in front, a parent's whole qualified type.
     assert all("pulumi:pulumi:Stack$" not in r["urn"] for r in rendering.resources)
+
+
+DYNAMIC = """
+import pulumi.dynamic
+
+class Noop(pulumi.dynamic.ResourceProvider):
+    def create(self, props):
+        return pulumi.dynamic.CreateResult(id_="noop", outs=props)
+
+class Thing(pulumi.dynamic.Resource, module="things", name="Thing"):
+    def __init__(self, name):
+        super().__init__(Noop(), name, {"size": 1})
+
+Thing("thing")
+"""
+
+
+def test_a_programs_dynamic_resource_gets_the_engines_dynamic_provider(tmp_path: Path) -> None:
+    """What the engine does for any program with a dynamic resource: a `pulumi-python` default provider holding the
+    stack's whole config (namespaced keys), referenced by the resource."""
+    (tmp_path / "__main__.py").write_text(DYNAMIC)
+    config = {"demo:size": "1", "gcp:region": "us-east5"}
+    rendering = render_stack("dev", config, root=tmp_path, project="demo")
+    by_name = {r["name"]: r for r in rendering.resources}
+    dynamic = by_name["default"]
+    assert dynamic["urn"] == "urn:pulumi:dev::demo::pulumi:providers:pulumi-python::default"
+    assert dynamic["parent"] == "" and dynamic["inputs"] == config
+    assert by_name["thing"]["type"] == "pulumi-python:dynamic/things:Thing"
+    assert by_name["thing"]["provider"]["urn"] == dynamic["urn"]
 
 
 EXPLICIT = """

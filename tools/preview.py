@@ -47,7 +47,6 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     gcp_types.SERVICE: ("service", "disableOnDestroy"),
     gcp_types.PROJECT_CUSTOM_ROLE: ("roleId", "stage", "permissions"),
     gcp_types.SERVICE_ACCOUNT: ("accountId",),
-    "pulumi-python:dynamic/readiness:IamReady": ("service", "endpoint"),
     gcp_types.PROJECT_IAM_MEMBER: ("role", "member"),
     gcp_types.SERVICE_ACCOUNT_IAM_MEMBER: ("role", "member"),
     gcp_types.WORKLOAD_IDENTITY_POOL: ("workloadIdentityPoolId",),

@@ -108,7 +108,7 @@ class ClaudeVertexTeam(pulumi.ComponentResource):
             config.team,
             config.access,
             project_id=project.project_id,
-            iam_ready=project.iam_ready,
+            iam_project_id=project.iam_project_id,
             vertex_api=vertex_api,
             permission_resource=permission_check_resource(
                 config.project.id, config.project.create, config.project.folder_id
@@ -140,7 +140,9 @@ class ClaudeVertexTeam(pulumi.ComponentResource):
         )
         outputs.update(guardrail_outputs(config.guardrails, guardrails.dashboard_url, env))
         if config.ci is not None:
-            ci = CiIdentity(config.team, config.ci, project.project_id, access.role_name, project.iam_ready, opts=child)
+            ci = CiIdentity(
+                config.team, config.ci, project.project_id, project.iam_project_id, access.role_name, opts=child
+            )
             outputs.update(ci_outputs(ci.provider_names, ci.service_account_email, env))
 
         self.outputs: dict[str, Any] = outputs

@@ -1,8 +1,9 @@
 """The README's tables, generated from the rule metadata: the metadata is the one declaration.
 
-The rules table, the coverage table (Checkov / Trivy / Policy Library equivalents) and the allow-list
-are written between `<!-- generated:<name> -->` and `<!-- /generated:<name> -->` markers; a test fails
-when the README is stale. Regenerate with `cd policies && python -m claude_vertex_policies.docs --write`.
+The rules table, the coverage table (Checkov / Trivy / Policy Library equivalents), the allow-list and the
+rules `config.generic.json` keeps on (that file is their one declaration) are written between
+`<!-- generated:<name> -->` and `<!-- /generated:<name> -->` markers; a test fails when the README is stale.
+Regenerate with `cd policies && python -m claude_vertex_policies.docs --write`.
 
 Not imported by the pack itself, so it costs nothing at analyzer start-up.
 """
@@ -21,15 +22,18 @@ from claude_vertex_gcp.org_policy import ALLOWED_MODELS, PREDICT_ACTION, SKIP_DE
 from claude_vertex_gcp.resource_types import IAM_MEMBER_TYPES
 from claude_vertex_gcp.services import TEAM_SERVICES
 
+from .provider_settings import DYNAMIC_PACKAGES
 from .rules import RULES, StackRule
+from .rules.dynamic_resources import NO_DYNAMIC_RESOURCES
 from .rules.governance import QUOTA_PREFERENCES_VERTEX_ONLY
 from .rules.model_garden import MODEL_GARDEN_CLAUDE_ONLY
 from .rules.notifications import NOTIFICATIONS_STAY_IN_ORGANIZATION
-from .rules.readiness_gate import GATE, GATE_INPUTS
 from .rules.resource_types import ALLOWED_TYPES, PROVIDER_SETTINGS_ALLOWED
 from .rules.workload_identity import ALLOWED_INPUTS, OIDC_INPUTS, POOL_MODES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+GENERIC_CONFIG = README.parent / "config.generic.json"
+"""The shipped config for stacks that are not claude-vertex stacks: every rule named, only the generic ones on."""
 TOOLS = ("Checkov", "Trivy", "Policy Library")
 
 
@@ -80,8 +84,11 @@ def allowlist() -> str:
             "",
             "Providers: only the engine's default providers (no parent, the engine's name for their version), "
             "never one the program registers itself. The gcp provider (`gcp-provider-settings-allowed`) has a "
-            f"version and sets only {', '.join(f'`{s}`' for s in settings)}, each to a value the rule allows; "
-            "the dynamic provider gets only the stack's config.",
+            f"version and sets only {', '.join(f'`{s}`' for s in settings)}, each to a value the rule allows.",
+            "",
+            f"No dynamic resources (`{NO_DYNAMIC_RESOURCES.info.name}`): no `pulumi-<language>:dynamic` type and no "
+            f"engine provider for one ({', '.join(f'`pulumi:providers:{p}`' for p in sorted(DYNAMIC_PACKAGES))}), "
+            "whatever `additionalTypes` says: the engine hides their code from the pack.",
             "",
             f"IAM: grants only through {', '.join(f'`{t}`' for t in IAM_MEMBER_TYPES)} (`iam-grants-match-design`); "
             "on the project, only a custom role of that project defined in this stack whose permissions are "
@@ -100,10 +107,6 @@ def allowlist() -> str:
             f"{', '.join(f'`{i}`' for i in sorted({i for inputs in ALLOWED_INPUTS.values() for i in inputs}))} "
             f"only (pool `mode` {', '.join(f'`{m}`' for m in POOL_MODES)}; `oidc` with "
             f"{', '.join(f'`{i}`' for i in OIDC_INPUTS)} only).",
-            "",
-            f"The readiness gate `{GATE}` with exactly "
-            + ", ".join(f"`{k}`" + (f" = `{v}`" if v else "") for k, v in GATE_INPUTS.items())
-            + ".",
             "",
             "Service accounts created in the stack's own project, never adopted (`createIgnoreAlreadyExists`) "
             "unless kept on destroy and left enabled; grants on service accounts only on those own accounts.",
@@ -124,7 +127,24 @@ def allowlist() -> str:
     )
 
 
-SECTIONS: dict[str, Callable[[], str]] = {"rules": rules_table, "coverage": coverage_table, "allowlist": allowlist}
+def generic_rules() -> str:
+    """The rules `config.generic.json` keeps on, with what each enforces, in catalogue order."""
+    config = json.loads(GENERIC_CONFIG.read_text(encoding="utf-8"))
+    lines = []
+    for rule in RULES:
+        level = config.get(rule.info.name, rule.info.enforcement.value)
+        level = level.get("enforcementLevel", rule.info.enforcement.value) if isinstance(level, dict) else level
+        if level != "disabled":
+            lines.append(f"- [`{rule.info.name}`](#{rule.info.name}) ({level}): {rule.info.description}")
+    return "\n".join(lines)
+
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "rules": rules_table,
+    "coverage": coverage_table,
+    "allowlist": allowlist,
+    "generic": generic_rules,
+}
 
 
 def with_generated_sections(text: str) -> str:

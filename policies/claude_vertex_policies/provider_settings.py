@@ -5,8 +5,9 @@ program uses (pulumi/pulumi pkg/resource/deploy/default_providers.go), with no p
 the version it runs (`ProviderRequest.DefaultName`: `default`, or `default_<major>_<minor>_<patch>`, then each
 pre-release and build part, then the plugin download URL). Its inputs are the stack's config for its package,
 as the CLI passes config: every value a string, structured ones JSON-encoded (and the bridged gcp provider's
-`CheckConfig` folds them back into the same strings); `version` is the version the SDK asked for. The dynamic
-provider (`pulumi-python`) gets the whole stack config, keys namespaced (pulumi/pulumi#17673).
+`CheckConfig` folds them back into the same strings); `version` is the version the SDK asked for. The engine's
+dynamic providers (`pulumi-python`, `pulumi-nodejs`), which no stack may use (`no-dynamic-resources`), get the
+whole stack config, keys namespaced (pulumi/pulumi#17673).
 """
 
 from __future__ import annotations
@@ -23,14 +24,13 @@ from .values import flag, is_unknown
 
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 DYNAMIC_PACKAGES = frozenset({"pulumi-python", "pulumi-nodejs"})
-"""Packages whose default provider gets the whole stack config as inputs, keys namespaced."""
+"""The language SDKs' dynamic provider packages: whatever their resources do, their code never reaches a pack."""
 
 _SEMVER = re.compile(
     r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
     r"(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
 )
 _RELEASE = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
-_CONFIG_KEY = re.compile(r"[A-Za-z0-9_.-]+:.+", re.DOTALL)
 
 
 def is_provider_type(resource_type: str) -> bool:
@@ -47,11 +47,6 @@ def default_name(version: Any) -> str | None:
     major, minor, patch, pre, build = match.groups()
     parts = [major, minor, patch, *(pre.split(".") if pre else ()), *(build.split(".") if build else ())]
     return "_".join(["default", *parts])
-
-
-def is_config_key(key: str) -> bool:
-    """A namespaced stack config key (`claude-vertex:team`, `gcp:project`): what the dynamic provider gets."""
-    return _CONFIG_KEY.fullmatch(key) is not None
 
 
 # --- what an allowed gcp setting may hold ---------------------------------------------------------------------------

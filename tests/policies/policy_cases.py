@@ -846,11 +846,6 @@ def guardrails() -> list[dict[str, Any]]:
             "platform-enable-sonnet",
             {"project": TEAM_PROJECT, "publisherModelName": "publishers/anthropic/models/claude-sonnet-4-5"},
         ),
-        record(
-            "pulumi-python:dynamic/readiness:IamReady",
-            "platform-ready",
-            {"project": TEAM_PROJECT, "service": "iam.googleapis.com", "endpoint": "https://iam.googleapis.com"},
-        ),
     ]
 
 
@@ -933,8 +928,18 @@ def cases_default_providers() -> list[Case]:
     with_url["urn"] = gcp["urn"].rsplit("::", 1)[0] + "::" + with_url["name"]
     return [
         Case("gcp-default-with-project-and-region", rule, [gcp]),
-        Case("dynamic-default-without-config", rule, [default_provider("pulumi-python")]),
-        Case("dynamic-default-with-the-stack-config", rule, [default_provider("pulumi-python", STACK_CONFIG)]),
+        Case(
+            "dynamic-default-without-config",
+            rule,
+            [default_provider("pulumi-python")],
+            (("default", "pulumi:providers:pulumi-python is not a resource type"),),
+        ),
+        Case(
+            "dynamic-default-with-the-stack-config",
+            rule,
+            [default_provider("pulumi-python", STACK_CONFIG)],
+            (("default", "pulumi:providers:pulumi-python is not a resource type"),),
+        ),
         Case(
             "explicit-gcp-provider",
             rule,
@@ -966,22 +971,10 @@ def cases_default_providers() -> list[Case]:
             (("default_10_2_0", "version 'latest', which is not a version"),),
         ),
         Case(
-            "dynamic-provider-with-a-version",
-            rule,
-            [default_provider("pulumi-python", version="3.0.0")],
-            (("default_3_0_0", "pulumi:providers:pulumi-python sets version"),),
-        ),
-        Case(
-            "dynamic-provider-with-a-setting",
-            rule,
-            [default_provider("pulumi-python", {**STACK_CONFIG, "endpoint": "https://evil.example.com"})],
-            (("default", "sets endpoint: the engine's default dynamic provider gets only the stack's config"),),
-        ),
-        Case(
             "explicit-dynamic-provider",
             rule,
             [explicit_provider(DYNAMIC_PROVIDER_T, "default", {})],
-            (("default", "is not the engine's default provider"),),
+            (("default", "pulumi:providers:pulumi-python is not a resource type"),),
         ),
     ]
 
@@ -2040,6 +2033,7 @@ def all_cases() -> list[Case]:
         *cases_tags(),
         *cases_model_garden(),
         *cases_notifications(),
+        *cases_dynamic_resources(),
     ]
 
 
@@ -2233,44 +2227,6 @@ def cases_own_accounts() -> list[Case]:
             "adopting-but-abandoned-on-destroy",
             adoption,
             with_inputs(program_stack(), AGENT, createIgnoreAlreadyExists=True, deletionPolicy="ABANDON"),
-        ),
-    ]
-
-
-def cases_readiness_gate() -> list[Case]:
-    rule, gate = "readiness-gate-pinned", "platform-iam-ready"
-    return [
-        Case("program-gate", rule, program_stack()),
-        Case("program-gate-preview", rule, program_stack(preview=True)),
-        Case(
-            "token-sent-elsewhere",
-            rule,
-            with_inputs(program_stack(), gate, endpoint="https://iam.example.com"),
-            ((gate, "endpoint is https://iam.example.com, not https://iam.googleapis.com"),),
-        ),
-        Case(
-            "endpoint-look-alike",
-            rule,
-            with_inputs(program_stack(), gate, endpoint="https://iam.googleapis.com.example.com"),
-            ((gate, "not https://iam.googleapis.com"),),
-        ),
-        Case(
-            "endpoint-unknown-at-preview",
-            rule,
-            with_inputs(program_stack(preview=True), gate, endpoint=UNKNOWN),
-            ((gate, "endpoint is <unknown until apply>"),),
-        ),
-        Case(
-            "other-service",
-            rule,
-            with_inputs(program_stack(), gate, service="storage.googleapis.com"),
-            ((gate, "service is storage.googleapis.com"),),
-        ),
-        Case(
-            "extra-input",
-            rule,
-            with_inputs(program_stack(), gate, command="curl https://evil.example.com"),
-            ((gate, "sets command, which is not one of the program's inputs"),),
         ),
     ]
 
@@ -2546,12 +2502,115 @@ def cases_trust() -> list[Case]:
         *cases_workload_identity_inputs(),
         *cases_pool_full_names(),
         *cases_own_accounts(),
-        *cases_readiness_gate(),
         *cases_service_agents(),
         *cases_member_allow_lists(),
         *cases_data_access(),
         *cases_guardrail_targets(),
         *cases_required_guardrails(),
+    ]
+
+
+# --- issue 18: no dynamic resources (the engine hides their code from every pack) -----------------------------------
+
+OLD_GATE = "platform-iam-ready"
+
+
+def old_gate(**inputs: Any) -> dict[str, Any]:
+    """The readiness gate as the program registered it before the package: a dynamic resource, exactly pinned."""
+    pinned = {"project": TEAM_PROJECT, "service": "iam.googleapis.com", "endpoint": "https://iam.googleapis.com"}
+    return record("pulumi-python:dynamic/readiness:IamReady", OLD_GATE, {**pinned, **inputs})
+
+
+def cases_dynamic_resources() -> list[Case]:
+    rule = "no-dynamic-resources"
+    hidden = "the engine hides a dynamic resource's code from every policy pack"
+    return [
+        Case("program-stack", rule, full_stack()),
+        Case("program-stack-preview", rule, full_stack(preview=True)),
+        Case("program-stack-adopting", rule, program_stack(create=False, project_id="shared-ml-research")),
+        # The gate the pack used to allow, inputs pinned to the letter: what runs is still invisible.
+        Case(
+            "the-old-gate-exactly-pinned",
+            rule,
+            [*program_stack(), old_gate()],
+            ((OLD_GATE, f"pulumi-python:dynamic/readiness:IamReady is a dynamic resource: {hidden}"),),
+        ),
+        Case(
+            "the-old-gate-unknown-at-preview",
+            rule,
+            [*program_stack(preview=True), old_gate(endpoint=UNKNOWN)],
+            ((OLD_GATE, "is a dynamic resource"),),
+        ),
+        Case(
+            "untyped-dynamic-resource",
+            rule,
+            [record("pulumi-python:dynamic:Resource", "dyn", {"project": TEAM_PROJECT})],
+            (("dyn", "pulumi-python:dynamic:Resource is a dynamic resource"),),
+        ),
+        Case(
+            "nodejs-dynamic-resource",
+            rule,
+            [record("pulumi-nodejs:dynamic:Resource", "js", {})],
+            (("js", "pulumi-nodejs:dynamic:Resource is a dynamic resource"),),
+        ),
+        Case(
+            "another-module-of-the-dynamic-package",
+            rule,
+            [record("pulumi-python:other/x:Y", "other", {})],
+            (("other", "is a dynamic resource"),),
+        ),
+        Case(
+            "another-languages-dynamic-resource",
+            rule,
+            [record("pulumi-java:dynamic/things:Thing", "java", {})],
+            (("java", "pulumi-java:dynamic/things:Thing is a dynamic resource"),),
+        ),
+        Case(
+            "the-engines-dynamic-provider",
+            rule,
+            [default_provider("pulumi-python", STACK_CONFIG)],
+            (("default", "pulumi:providers:pulumi-python is the engine's dynamic provider"),),
+        ),
+        Case(
+            "the-engines-nodejs-dynamic-provider",
+            rule,
+            [default_provider("pulumi-nodejs")],
+            (("default", "pulumi:providers:pulumi-nodejs is the engine's dynamic provider"),),
+        ),
+        Case(
+            "an-explicit-dynamic-provider",
+            rule,
+            [explicit_provider(DYNAMIC_PROVIDER_T, "mine", {})],
+            (("mine", "is the engine's dynamic provider"),),
+        ),
+        # Look-alikes: dynamic in a name or a value, a package whose name starts like one, other providers.
+        Case(
+            "dynamic-in-names-and-values-only",
+            rule,
+            [
+                record(ACCOUNT_T, "pulumi-python-dynamic", {"project": TEAM_PROJECT, "accountId": "pulumi-python"}),
+                record(SERVICE_T, "dynamic-api", {"project": TEAM_PROJECT, "service": "pulumi-python.googleapis.com"}),
+            ],
+        ),
+        Case(
+            "packages-that-only-look-alike",
+            rule,
+            [
+                record("pulumiservice:index:Webhook", "hook", {}),
+                record("gcp:dynamic/thing:Thing", "gcp-dynamic", {}),
+                record("pulumi-gcp:index/thing:Thing", "pulumi-prefixed", {}),
+                record("python:dynamic/x:Y", "no-pulumi-prefix", {}),
+            ],
+        ),
+        Case(
+            "other-providers",
+            rule,
+            [
+                gcp_default(project=TEAM_PROJECT),
+                default_provider("pulumiservice", version="0.30.0"),
+                explicit_provider("pulumi:providers:command", "cmd", {}),
+            ],
+        ),
     ]
 
 

@@ -148,7 +148,6 @@ def test_values_unknown_at_preview_never_crash_a_rule(pack):
         "iam-grants-match-design",  # a role unknown at preview on a service account cannot be verified
         "service-account-grants-on-own-accounts",  # an unknown account from nowhere in the stack
         "org-policies-restrict-only",  # an org policy whose spec cannot be read is not trusted
-        "readiness-gate-pinned",  # the gate's endpoint must be the pinned one, and it has no other inputs
         "workload-identity-inputs-known",  # role, member, ... are not inputs of a pool or provider
         "guardrails-on-own-project",  # an audit config on an unknown project, in a stack with no own project
         "no-default-network",  # a created project with no skipDefaultNetworkCreation policy beside it

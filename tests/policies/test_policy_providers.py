@@ -39,13 +39,11 @@ def test_program_stack_carries_the_engines_providers_to_the_protocol():
     records = program_stack(gcp={"project": "claude-platform-dev"})
     by_type = {r["type"]: r for r in records}
     assert by_type["pulumi:providers:gcp"]["inputs"] == {"project": "claude-platform-dev", "version": "10.2.0"}
-    assert by_type["pulumi:providers:pulumi-python"]["name"] == "default"
+    # The program registers no dynamic resource, so the engine registers no dynamic provider for it.
+    assert [t for t in by_type if t.startswith("pulumi:providers:")] == ["pulumi:providers:gcp"]
     request = analyze_request(by_type["gcp:projects/iAMCustomRole:IAMCustomRole"])
     assert (request.provider.urn, request.provider.name) == (by_type["pulumi:providers:gcp"]["urn"], "default_10_2_0")
     assert dict(request.provider.properties) == {"project": "claude-platform-dev", "version": "10.2.0"}
-    gate = analyze_request(by_type["pulumi-python:dynamic/readiness:IamReady"])
-    assert gate.provider.type == "pulumi:providers:pulumi-python"
-    assert dict(gate.provider.properties)["claude-vertex:team"] == "platform"
 
 
 # --- the real path: a stack file's provider settings, through the offline preview, to the pack ----------------------
@@ -117,7 +115,6 @@ def test_the_text_plan_names_the_providers_but_no_credential(tmp_path, capsys):
     assert "pulumi:providers" not in waves and "KEY" not in plan
     assert providers.splitlines()[1:] == [
         "  pulumi:providers:gcp default_10_2_0: credentials; region=us-east5; version=10.2.0",
-        "  pulumi:providers:pulumi-python default: the stack's config (6 keys)",
     ]
 
 
@@ -172,6 +169,6 @@ def test_the_preview_tells_the_pack_what_the_engine_tells_it(tmp_path, capsys, m
     assert stack["config"] == stack["env"] and stack["config"]["gcp:region"] == "us-east5"
     assert stack["config"]["claude-vertex:team"] == "payments" and stack["secretKeys"] == ["gcp:credentials"]
     providers = {tuple(t["provider"][:2]) for t in told.values()}
-    assert providers == {("pulumi:providers:gcp", "default_10_2_0"), ("pulumi:providers:pulumi-python", "default")}
+    assert providers == {("pulumi:providers:gcp", "default_10_2_0")}
     gcp_inputs = next(t["provider"][2] for t in told.values() if t["provider"][1] == "default_10_2_0")
     assert gcp_inputs["region"] == "us-east5" and gcp_inputs["version"] == "10.2.0"

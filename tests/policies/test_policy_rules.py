@@ -20,7 +20,7 @@ from claude_vertex_policies.rules import resource_types as allowed_types
 from claude_vertex_policies.values import UNKNOWN, has_unknown, plain
 from policy_cases import BOOLEAN_TWINS, CASES
 from policy_checks import assert_matches, direct_findings, direct_violations
-from policy_records import program_stack, with_grant, with_inputs
+from policy_records import default_provider, program_stack, with_grant, with_inputs
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
@@ -270,15 +270,20 @@ def test_the_example_policy_config_is_generated():
     assert config["custom-role-allowed-permissions"]["allowedPermissions"] == list(iam.CLAUDE_CODE_PERMISSIONS)
 
 
-def test_the_gate_rule_pins_exactly_what_the_program_registers():
-    """One declaration each side: the program's gate token and inputs are the ones the rule allows, no more."""
-    from claude_vertex.resources.readiness_gate import TYPE_TOKEN
-    from claude_vertex_policies.rules import readiness_gate
+def test_no_type_list_lets_a_dynamic_resource_through():
+    """The type list allows none, and a platform that adds one to additionalTypes still gets it refused."""
+    from claude_vertex_policies.rules import dynamic_resources
+    from policy_records import record
 
-    (gate,) = [r for r in program_stack() if r["type"] == readiness_gate.GATE]
-    assert readiness_gate.GATE == TYPE_TOKEN and readiness_gate.GATE in allowed_types.ALLOWED_TYPES
-    assert set(gate["inputs"]) == set(readiness_gate.GATE_INPUTS)
-    assert all(gate["inputs"][k] == v for k, v in readiness_gate.GATE_INPUTS.items() if v is not None)
+    assert not [t for t in allowed_types.ALLOWED_TYPES if dynamic_resources.dynamic_kind(t)]
+    dynamic = [
+        record("pulumi-python:dynamic/readiness:IamReady", "gate", {"project": "p"}),
+        default_provider("pulumi-python"),
+    ]
+    widened = {"additionalTypes": ["pulumi-python:dynamic/*", "pulumi:providers:pulumi-python"]}
+    for rec in dynamic:
+        assert allowed_types.RULE.evaluate(rec["type"], rec["inputs"], widened, name=rec["name"]) == []
+        assert dynamic_resources.NO_DYNAMIC_RESOURCES.evaluate(rec["type"], rec["inputs"], widened) != []
 
 
 def test_workload_identity_inputs_are_the_providers_own():

@@ -2,7 +2,8 @@
 
 This is how the offline preview, the tests and the benchmark see the program: the same
 `__main__.py`, the same config path the CLI uses (project defaults, then the stack file, namespaced
-keys), the real Pulumi runtime with a mock monitor in place of the engine.
+keys), the real Pulumi runtime with a mock monitor in place of the engine, and a local stand-in for the one
+Google API the program calls itself (IAM, which it waits for under `pulumi up`: `tests.support.gcp_iam`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import runpy
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import settings as pulumi_settings
 
 from tests.support.engine_config import engine_config
+from tests.support.gcp_iam import google_environment, stand_in_iam
 from tests.support.gcp_mocks import GcpMocks, RecordingMonitor, ResourceRecord
 from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
 
@@ -78,6 +81,7 @@ def render_stack(
     mocks: GcpMocks | None = None,
     project: str | None = None,
     on_register: Callable[[ResourceRecord], None] | None = None,
+    google: Mapping[str, str] | None = None,
 ) -> Rendering:
     """Run `root/__main__.py` with `config` (namespaced keys) and return what it registered and exported.
 
@@ -86,8 +90,12 @@ def render_stack(
     engine's own registrations come too: the root stack, and each default provider (inputs from `config`)
     before the first resource it serves.
 
-    Exceptions from the program (a `ConfigError` above all) propagate unchanged, before any resource
-    was registered, exactly as under `pulumi up`.
+    `google` is the environment the program's own IAM calls see (`GOOGLE_IAM_CUSTOM_ENDPOINT` and the
+    credentials: `tests.support.gcp_iam.google_environment`); by default a local IAM that serves every project at
+    once, and a token for it. Whatever the caller's own environment holds never reaches the program's IAM calls.
+
+    Exceptions from the program (a `ConfigError` above all, a `pulumi.RunError` from the IAM wait) propagate
+    unchanged, exactly as under `pulumi up`.
     """
     project = project or read_project(root)[0]
     monitor = RecordingMonitor(mocks or GcpMocks(), on_register, config, project=project, stack=stack)
@@ -105,7 +113,11 @@ def render_stack(
     # 0.7). A render is short and bounded, so the GC waits until it is over.
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    environment = ExitStack()
     try:
+        environment.enter_context(
+            google_environment(google if google is not None else environment.enter_context(stand_in_iam()))
+        )
         pulumi.runtime.set_all_config(engine_config(config))
         pulumi_settings.ROOT.set(None)  # a fresh root stack, so no export survives from an earlier run
         pulumi.runtime.set_mocks(
@@ -124,6 +136,7 @@ def render_stack(
         pulumi.runtime.set_all_config({})
         _discard_pending(loop)
         loop.close()
+        environment.close()
         if gc_was_enabled:
             gc.enable()
         asyncio.set_event_loop(None)
@@ -176,8 +189,8 @@ def _marked(value: Any) -> Any:
     return value
 
 
-CLOUD_TYPE_PREFIXES = ("gcp:", "pulumi-python:dynamic")
-"""Resources that are API calls at apply time: the provider's, and the program's own dynamic ones (the gate)."""
+CLOUD_TYPE_PREFIXES = ("gcp:",)
+"""Resources that are API calls at apply time: the provider's."""
 
 
 def is_cloud_resource(type_token: str) -> bool:

@@ -65,21 +65,22 @@ class VertexAccess(pulumi.ComponentResource):
         team: str,
         config: AccessConfig,
         project_id: pulumi.Input[str],
-        iam_ready: pulumi.Resource,
+        iam_project_id: pulumi.Input[str],
         vertex_api: pulumi.Resource,
         permission_resource: str | None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("claude-vertex:index:VertexAccess", f"{team}-access", None, opts)
-        # Custom roles and service accounts are IAM API calls: they wait until IAM serves the project (the
-        # readiness gate, claude_vertex/resources/readiness_gate.py), nothing else does. The role also waits for the
-        # Vertex AI API: a permission may not be available to custom roles until its service is enabled.
-        needs_iam = pulumi.ResourceOptions(parent=self, depends_on=[iam_ready])
-        role_needs = pulumi.ResourceOptions(parent=self, depends_on=[iam_ready, vertex_api])
+        # Custom roles and service accounts are IAM API calls: they take their project from `iam_project_id`, which
+        # resolves once IAM serves the project (the readiness gate, claude_vertex/resources/readiness_gate.py);
+        # nothing else waits for it. The role also waits for the Vertex AI API: a permission may not be available
+        # to custom roles until its service is enabled.
+        child = pulumi.ResourceOptions(parent=self)
+        role_needs = child.merge(pulumi.ResourceOptions(depends_on=[vertex_api]))
 
         self.role = gcp.projects.IAMCustomRole(
             f"{team}-role",
-            project=project_id,
+            project=iam_project_id,
             role_id=config.role_id,
             title=f"Claude Code on Vertex AI ({team})"[:100],
             description=(
@@ -92,7 +93,6 @@ class VertexAccess(pulumi.ComponentResource):
             opts=role_needs.merge(pulumi.ResourceOptions(delete_before_replace=True)),
         )
         self.role_name = self.role.name
-        grant = pulumi.ResourceOptions(parent=self)
 
         for member in config.members:
             gcp.projects.IAMMember(
@@ -100,18 +100,18 @@ class VertexAccess(pulumi.ComponentResource):
                 project=project_id,
                 role=self.role.name,
                 member=member,
-                opts=grant,
+                opts=child,
             )
 
         self.service_accounts = {}
         for account in config.service_accounts:
             sa = gcp.serviceaccount.Account(
                 f"{team}-sa-{account.id}",
-                project=project_id,
+                project=iam_project_id,
                 account_id=account.id,
                 display_name=account.display_name,
                 description=account.description,
-                opts=needs_iam.merge(pulumi.ResourceOptions(delete_before_replace=True)),
+                opts=child.merge(pulumi.ResourceOptions(delete_before_replace=True)),
             )
             self.service_accounts[account.id] = sa
             gcp.projects.IAMMember(
@@ -119,7 +119,7 @@ class VertexAccess(pulumi.ComponentResource):
                 project=project_id,
                 role=self.role.name,
                 member=sa.member,
-                opts=grant,
+                opts=child,
             )
             for impersonator in account.impersonators:
                 # Token creator on this one account, never on the project: it would cover every account.
@@ -128,7 +128,7 @@ class VertexAccess(pulumi.ComponentResource):
                     service_account_id=sa.name,
                     role=TOKEN_CREATOR,
                     member=impersonator,
-                    opts=grant,
+                    opts=child,
                 )
 
         self.service_account_emails = {sa_id: sa.email for sa_id, sa in self.service_accounts.items()}

@@ -39,32 +39,33 @@ class CiIdentity(pulumi.ComponentResource):
         team: str,
         config: CiConfig,
         project_id: pulumi.Input[str],
+        iam_project_id: pulumi.Input[str],
         role_name: pulumi.Input[str],
-        iam_ready: pulumi.Resource,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("claude-vertex:index:CiIdentity", f"{team}-ci", None, opts)
-        needs_iam = pulumi.ResourceOptions(parent=self, depends_on=[iam_ready])
+        # Pools, providers and the CI account are IAM API calls: their project is `iam_project_id`, the project ID
+        # once IAM serves it (claude_vertex/resources/readiness_gate.py). The grant is Resource Manager's.
         child = pulumi.ResourceOptions(parent=self)
 
         # Pools and providers are soft-deleted for 30 days with their IDs held; a stack re-created in
         # that window undeletes them (`gcloud iam workload-identity-pools undelete`) or sets ci.poolId.
         pool = gcp.iam.WorkloadIdentityPool(
             f"{team}-ci-pool",
-            project=project_id,
+            project=iam_project_id,
             workload_identity_pool_id=config.pool_id,
             display_name=f"Claude Code CI {team}"[:32],
             description=f"CI systems that run Claude Code for team {team}. Managed by claude-vertex.",
-            opts=needs_iam,
+            opts=child,
         )
 
         self.service_account = gcp.serviceaccount.Account(
             f"{team}-ci-sa",
-            project=project_id,
+            project=iam_project_id,
             account_id=config.service_account_id,
             display_name=f"Claude Code CI ({team})",
             description="Used only by the CI jobs admitted by the team's workload identity providers.",
-            opts=needs_iam.merge(pulumi.ResourceOptions(delete_before_replace=True)),
+            opts=child.merge(pulumi.ResourceOptions(delete_before_replace=True)),
         )
         self.service_account_email = self.service_account.email
         gcp.projects.IAMMember(
@@ -79,7 +80,7 @@ class CiIdentity(pulumi.ComponentResource):
         for platform, issuer, allowed in selected_platforms(config):
             provider = gcp.iam.WorkloadIdentityPoolProvider(
                 f"{team}-ci-{platform.id}",
-                project=project_id,
+                project=iam_project_id,
                 workload_identity_pool_id=pool.workload_identity_pool_id,
                 workload_identity_pool_provider_id=platform.id,
                 oidc={"issuer_uri": issuer},

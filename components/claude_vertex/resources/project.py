@@ -1,4 +1,4 @@
-"""The team's GCP project (created or adopted), the APIs enabled in it, and the gate that says IAM serves it.
+"""The team's GCP project (created or adopted), the APIs enabled in it, and its ID once IAM serves it.
 
 The default network: a created project has `auto_create_network=True` and Compute Engine is never enabled,
 so no network exists (the default network is a Compute Engine resource, created when
@@ -21,7 +21,7 @@ from claude_vertex_gcp.org_policy import SKIP_DEFAULT_NETWORK, policy_name
 from claude_vertex_gcp.services import BASE_SERVICES, IAM
 
 from claude_vertex.config import ProjectConfig
-from claude_vertex.resources.readiness_gate import IamReady
+from claude_vertex.resources.readiness_gate import iam_ready_project_id
 
 
 def service_resource_name(team: str, service: str) -> str:
@@ -41,7 +41,8 @@ class TeamProject(pulumi.ComponentResource):
     project_id: pulumi.Output[str]
     project_number: pulumi.Output[str] | None
     services: dict[str, gcp.projects.Service]
-    iam_ready: IamReady
+    iam_project_id: pulumi.Output[str]
+    """The project ID once IAM serves the project: what calls IAM takes its `project` from this."""
 
     def __init__(
         self,
@@ -95,13 +96,10 @@ class TeamProject(pulumi.ComponentResource):
                 opts=child,
             )
 
-        # Service creation completes before IAM serves the project (403 SERVICE_DISABLED for a while, and
-        # the provider does not retry 403): what calls IAM waits on this gate, not on the Service.
-        self.iam_ready = IamReady(
-            f"{team}-iam-ready",
-            project=self.project_id,
-            opts=child.merge(pulumi.ResourceOptions(depends_on=[self.services[IAM]])),
-        )
+        # Service creation completes before IAM serves the project (403 SERVICE_DISABLED for a while, and the
+        # provider does not retry 403): what calls IAM takes the project ID from this Output, which resolves only
+        # once IAM answers for the project (readiness_gate.py), and so depends on the IAM API's Service.
+        self.iam_project_id = iam_ready_project_id(self.services[IAM])
 
         outputs: dict[str, object] = {"projectId": self.project_id}
         if self.project_number is not None:

@@ -7,23 +7,28 @@ Google provider does not retry 403 (terraform-provider-google #1694, its "newly 
 guide). A fixed sleep wastes that time on every healthy apply; this waits exactly as long as GCP needs by
 asking a cheap read-only question (list one service account, list one custom role) until it answers 200.
 
-Pure HTTP and no Pulumi: the dynamic resource in `claude_vertex/resources/readiness_gate.py` calls `wait_until_ready`,
-and the tests drive it against a real HTTP server on 127.0.0.1 that answers the way GCP does.
+Pure HTTP and no Pulumi: `claude_vertex/resources/readiness_gate.py` calls `wait_until_ready` from the program's own
+process, and the tests drive it against a real HTTP server on 127.0.0.1 that answers the way GCP does. The HTTP
+client is the standard library's, which the Pulumi SDK imports anyway: the wait runs on every `pulumi up` and
+under the offline preview, so it costs no import of its own.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # imported when polling, not when the program (or the offline preview) only declares the gate
-    import requests
-
-IAM_ENDPOINT = "https://iam.googleapis.com"
-CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+IAM_BASE_PATH = "https://iam.googleapis.com/v1/"
+"""Google's IAM API as the Google provider addresses it: a base path ending in the API version."""
+MAX_BODY_BYTES = 64 * 1024
+"""An error body is read up to this much: GCP's are a few KiB, and whatever answers is never read unbounded."""
 # Messages GCP gives while a just-enabled API is not yet served for the project (ErrorInfo reason first).
 _DISABLED_REASONS = frozenset({"SERVICE_DISABLED", "SERVICE_CONFIG_NOT_FOUND_OR_PERMISSION_DENIED"})
 _DISABLED_PHRASES = ("has not been used in project", "it is disabled", "is not enabled")
@@ -89,12 +94,15 @@ class Readiness:
     waited_seconds: float
 
 
-def iam_probe_urls(project: str, endpoint: str = IAM_ENDPOINT) -> list[str]:
-    """The calls whose 403s break a fresh apply: service accounts and custom roles, one item each, read-only."""
-    base = endpoint.rstrip("/")
+def iam_probe_urls(project: str, base_path: str = IAM_BASE_PATH) -> list[str]:
+    """The calls whose 403s break a fresh apply: service accounts and custom roles, one item each, read-only.
+
+    `base_path` ends in the API version and a slash (`https://iam.googleapis.com/v1/`), as the provider's own
+    IAM base path does."""
+    project = urllib.parse.quote(project, safe="")
     return [
-        f"{base}/v1/projects/{project}/serviceAccounts?pageSize=1",
-        f"{base}/v1/projects/{project}/roles?pageSize=1",
+        f"{base_path}projects/{project}/serviceAccounts?pageSize=1",
+        f"{base_path}projects/{project}/roles?pageSize=1",
     ]
 
 
@@ -119,14 +127,25 @@ def parse_answer(status: int, body: bytes) -> Answer:
     return Answer(status, reason, " ".join(message.split()))
 
 
-def _probe(session: requests.Session, url: str, headers: Mapping[str, str], timeout: float) -> Answer:
-    import requests
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, never followed: the bearer token goes to the one endpoint asked, nowhere else."""
 
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
+def _probe(opener: urllib.request.OpenerDirector, url: str, headers: Mapping[str, str], timeout: float) -> Answer:
+    request = urllib.request.Request(url, headers=dict(headers), method="GET")
     try:
-        response = session.get(url, headers=dict(headers), timeout=timeout, allow_redirects=False)
-    except requests.RequestException as error:
-        return Answer(0, "", " ".join(str(error).split())[:200])
-    return parse_answer(response.status_code, response.content)
+        with opener.open(request, timeout=timeout) as response:
+            return parse_answer(response.status, response.read(MAX_BODY_BYTES))
+    except urllib.error.HTTPError as error:  # an answer other than 2xx (3xx included: not followed)
+        with error:
+            body = error.read(MAX_BODY_BYTES) if error.fp is not None else b""
+        return parse_answer(error.code, body)
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return Answer(0, "", " ".join(str(reason).split())[:200] or type(error).__name__)
 
 
 def wait_until_ready(
@@ -145,34 +164,32 @@ def wait_until_ready(
     does not know yet, 429, 5xx, no answer) are waited out; anything else (401, 400) fails at once,
     because waiting cannot fix it.
     """
-    import requests
-
     pending = list(dict.fromkeys(urls))
     start = clock()
     attempt = 0
-    with requests.Session() as session:
-        while True:
-            attempt += 1
-            remaining = backoff.total - (clock() - start)
-            request_headers = headers()
-            last: Answer | None = None
-            for url in list(pending):
-                answer = _probe(session, url, request_headers, max(0.1, min(backoff.request_timeout, remaining)))
-                if answer.ready:
-                    pending.remove(url)
-                    continue
-                if not answer.transient:
-                    raise NotReadyError(f"{what}: {url} answered {answer.describe()}; waiting cannot fix this")
-                last = answer
-            if not pending:
-                return Readiness(attempts=attempt, waited_seconds=round(clock() - start, 3))
-            elapsed = clock() - start
-            pause = min(backoff.delay(attempt - 1), backoff.total - elapsed)
-            if pause <= 0:
-                assert last is not None
-                hint = " (the API was enabled but GCP has not started serving it for this project)"
-                raise NotReadyError(
-                    f"{what}: not ready after {elapsed:.0f}s and {attempt} attempts (bound {backoff.total:.0f}s); "
-                    f"last answer {last.describe()}" + (hint if last.service_disabled else "")
-                )
-            sleep(pause)
+    opener = urllib.request.build_opener(_NoRedirects)
+    while True:
+        attempt += 1
+        remaining = backoff.total - (clock() - start)
+        request_headers = headers()
+        last: Answer | None = None
+        for url in list(pending):
+            answer = _probe(opener, url, request_headers, max(0.1, min(backoff.request_timeout, remaining)))
+            if answer.ready:
+                pending.remove(url)
+                continue
+            if not answer.transient:
+                raise NotReadyError(f"{what}: {url} answered {answer.describe()}; waiting cannot fix this")
+            last = answer
+        if not pending:
+            return Readiness(attempts=attempt, waited_seconds=round(clock() - start, 3))
+        elapsed = clock() - start
+        pause = min(backoff.delay(attempt - 1), backoff.total - elapsed)
+        if pause <= 0:
+            assert last is not None
+            hint = " (the API was enabled but GCP has not started serving it for this project)"
+            raise NotReadyError(
+                f"{what}: not ready after {elapsed:.0f}s and {attempt} attempts (bound {backoff.total:.0f}s); "
+                f"last answer {last.describe()}" + (hint if last.service_disabled else "")
+            )
+        sleep(pause)

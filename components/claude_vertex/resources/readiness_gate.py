@@ -1,121 +1,115 @@
-"""The readiness gate as a Pulumi resource: IAM-dependent resources wait on it instead of on a fixed sleep.
+"""The readiness gate: what calls IAM takes its project ID from an Output that resolves once IAM serves the project.
 
-`IamReady` is a dynamic resource (type `pulumi-python:dynamic/readiness:IamReady`, the name is the class's)
-whose create polls the IAM API for the team project (`claude_vertex/resources/readiness.py`) until it serves it, with
-capped exponential backoff bounded in total. On a healthy apply the first round answers 200 and the gate
-costs two small GETs; on a fresh project it waits exactly as long as GCP needs. It does nothing on later
-`pulumi up`s (nothing changed) and is replaced with the project (a new project ID polls again).
+Enabling `iam.googleapis.com` completes before IAM serves the project (403 SERVICE_DISABLED for a while), and the
+Google provider does not retry 403 (`readiness.py`). So `iam_ready_project_id` is the IAM API's `Service`'s own
+`project` output, passed through an `apply` that waits, in the process that runs the component, until IAM answers
+for that project (capped, bounded backoff, no fixed sleep). The custom role, the service accounts and the workload
+identity pool and providers take `project` from it: each records a dependency on the IAM API's Service (a data
+dependency the engine sees, `propertyDependencies.project`), and none is sent to the engine before IAM answered.
 
-Credentials: Application Default Credentials, the ones the Google provider also finds by default
-(`gcloud auth application-default login` locally; workload identity federation in CI sets
-GOOGLE_APPLICATION_CREDENTIALS). The provider is pickled by reference (this module), so the dynamic
-provider process imports it from the project directory, which is where Pulumi starts it.
+It registers nothing, so it works wherever the component runs: in a Python program (pip), and in the component
+provider process `pulumi package add` starts for every other language, where a Python dynamic resource cannot load
+(pulumi/pulumi#5455). The wait follows the provider's own endpoint and credentials (`provider_environment.py`).
+
+When it runs:
+
+* `pulumi preview` (a dry run): never; the project ID passes through as it is.
+* `pulumi up`: once per run, after the IAM API's Service is created or found unchanged. On a project IAM already
+  serves, the first round answers 200: two small GETs and no sleep (the old dynamic gate did nothing after its
+  create; this costs those two GETs on every `up`). A failure stops the run with one line (`pulumi.RunError`,
+  which the Python language host prints without a traceback) naming the project and IAM's last answer.
+* `pulumi refresh`, `pulumi destroy`: the program does not run, so nothing waits. With `--run-program` it runs
+  first, and the wait does what the engine's dry-run flag says: at most the two GETs of a served project.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping
+import asyncio
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
+import pulumi_gcp as gcp
+from claude_vertex_gcp.services import IAM
 
+from claude_vertex.resources.provider_environment import deployer_headers, iam_base_path
 from claude_vertex.resources.readiness import (
-    CLOUD_PLATFORM_SCOPE,
     DEFAULT_BACKOFF,
-    IAM_ENDPOINT,
     Backoff,
     NotReadyError,
+    Readiness,
     iam_probe_urls,
     wait_until_ready,
 )
 
-IAM_SERVICE = "iam.googleapis.com"
-# The inputs that decide what the gate waited for: a change to any of them means waiting again.
-_IDENTITY_KEYS = ("project", "service", "endpoint")
 
+def iam_ready_project_id(iam_api: gcp.projects.Service, backoff: Backoff = DEFAULT_BACKOFF) -> pulumi.Output[str]:
+    """`iam_api`'s project ID, resolved only once IAM answers for that project (at once during a preview)."""
 
-class AdcHeaders:
-    """Authorization headers from Application Default Credentials, refreshed when the token expires."""
-
-    def __init__(self) -> None:
-        self._credentials: Any = None
-
-    def __call__(self) -> Mapping[str, str]:
-        import google.auth
-        import google.auth.credentials
-        import google.auth.exceptions
-        import google.auth.transport.requests
-
+    async def when_served(project: str) -> str:
+        if pulumi.runtime.is_dry_run():
+            return project
         try:
-            if self._credentials is None:
-                # Scopes after, not in, `default()`: with scopes it also looks up a project ID for keyless
-                # (external_account) credentials, one more call and one more permission the gate does not need.
-                credentials, _ = google.auth.default()
-                self._credentials = google.auth.credentials.with_scopes_if_required(credentials, [CLOUD_PLATFORM_SCOPE])
-            if not self._credentials.valid:
-                self._credentials.refresh(google.auth.transport.requests.Request())
-        except google.auth.exceptions.GoogleAuthError as error:
-            raise NotReadyError(
-                "no usable Application Default Credentials for the IAM readiness gate "
-                f"({' '.join(str(error).split())[:300]}); run `gcloud auth application-default login` "
-                "or set GOOGLE_APPLICATION_CREDENTIALS, as for the Google provider"
-            ) from None
-        return {"Authorization": f"Bearer {self._credentials.token}"}
-
-
-class IamReadyProvider(pulumi.dynamic.ResourceProvider):
-    """Create = wait until IAM serves the project; nothing to update, read or delete in GCP."""
-
-    def __init__(self, backoff: Backoff = DEFAULT_BACKOFF) -> None:
-        super().__init__()
-        self.backoff = backoff
-
-    def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-        project, endpoint = str(props["project"]), str(props.get("endpoint") or IAM_ENDPOINT)
-        try:
-            wait_until_ready(
-                f"{props.get('service', IAM_SERVICE)} in project {project}",
-                iam_probe_urls(project, endpoint),
-                AdcHeaders(),
-                self.backoff,
-            )
+            readiness = await _waited_off_the_loop(project, backoff)
         except NotReadyError as error:
-            # The dynamic provider host reports `traceback.format_exc()`; with no frames it is one line.
-            sys.tracebacklimit = 0
-            raise NotReadyError(str(error)) from None
-        outs = {k: props[k] for k in _IDENTITY_KEYS if k in props}
-        return pulumi.dynamic.CreateResult(id_=f"projects/{project}/services/{IAM_SERVICE}/ready", outs=outs)
+            raise pulumi.RunError(str(error)) from None
+        if readiness.attempts > 1:
+            pulumi.log.info(
+                f"{IAM} served project {project} after {readiness.waited_seconds:.0f}s ({readiness.attempts} rounds)",
+                resource=iam_api,
+            )
+        return project
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        """Replace (and so wait again) only when the project, service or endpoint changes."""
-        changed = [key for key in _IDENTITY_KEYS if olds.get(key) != news.get(key)]
-        return pulumi.dynamic.DiffResult(changes=bool(changed), replaces=changed, delete_before_replace=True)
-
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Nothing exists in GCP for a gate: deleting it is forgetting it."""
+    return iam_api.project.apply(when_served)
 
 
-class IamReady(pulumi.dynamic.Resource, module="readiness", name="IamReady"):
-    """Ready once IAM answers for the project; make service accounts, custom roles and pools depend on it."""
+async def _waited_off_the_loop(project: str, backoff: Backoff) -> Readiness:
+    """`wait_for_iam` in a daemon thread: the event loop, and with it the rest of the program (guardrails, model
+    access), goes on meanwhile; and a run that stops for another reason is neither held open by the wait nor
+    kept waiting for it (being cancelled ends the wait at its next pause)."""
+    loop = asyncio.get_running_loop()
+    outcome: asyncio.Future[Readiness] = loop.create_future()
+    stopped = threading.Event()
 
-    project: pulumi.Output[str]
+    def pause(seconds: float) -> None:
+        if stopped.wait(seconds):
+            raise NotReadyError(f"{IAM} in project {project}: the run stopped while waiting")
 
-    def __init__(
-        self,
-        name: str,
-        project: pulumi.Input[str],
-        opts: pulumi.ResourceOptions | None = None,
-        endpoint: str = IAM_ENDPOINT,
-        backoff: Backoff = DEFAULT_BACKOFF,
-    ) -> None:
-        super().__init__(
-            IamReadyProvider(backoff),
-            name,
-            {"project": project, "service": IAM_SERVICE, "endpoint": endpoint},
-            opts,
-        )
+    def deliver(settle: Callable[[Any], object], value: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
+            loop.call_soon_threadsafe(lambda: outcome.done() or settle(value))
+
+    def work() -> None:
+        try:
+            readiness = wait_for_iam(project, backoff, sleep=pause)
+        except BaseException as error:  # delivered to the awaiting coroutine, which raises it
+            deliver(outcome.set_exception, error)
+        else:
+            deliver(outcome.set_result, readiness)
+
+    threading.Thread(target=work, name=f"iam-wait-{project}", daemon=True).start()
+    try:
+        return await outcome
+    finally:
+        stopped.set()
 
 
-TYPE_TOKEN = f"pulumi-python:{IamReady._resource_type_name}"
+def wait_for_iam(
+    project: str,
+    backoff: Backoff = DEFAULT_BACKOFF,
+    environ: Mapping[str, str] = os.environ,
+    *,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> Readiness:
+    """Wait until IAM, at the provider's endpoint and with the provider's credentials, serves `project`."""
+    return wait_until_ready(
+        f"{IAM} in project {project}",
+        iam_probe_urls(project, iam_base_path(environ)),
+        deployer_headers(environ),
+        backoff,
+        sleep=sleep,
+    )

@@ -5,11 +5,12 @@ recognise. A `google-native:*` IAM member, a Terraform-bridged `google:*` type o
 `command:local:Command` running `gcloud ... add-iam-policy-binding --member=allUsers` is outside every
 GCP rule's sight, so the only safe answer is to refuse every type nobody listed.
 
-Provider resources are the engine's: a default provider per package the program uses (`gcp`, and
-`pulumi-python` for the readiness gate), with no parent and the name the engine gives it. A provider the
+Provider resources are the engine's: a default provider per package the program uses (`gcp`), with no parent
+and the name the engine gives it. A provider the
 program registers itself is refused whatever its settings: the engine keeps the plugin download URL of a
 provider in `__internal`, which no analyzer receives, so the pack could not tell which code runs as it. A
 default provider shows that URL in its name, so a name other than the engine's plain one is refused too.
+Dynamic resources and the engine's dynamic provider are refused by `no-dynamic-resources` whatever this list says.
 """
 
 from __future__ import annotations
@@ -20,25 +21,16 @@ from typing import Any
 from claude_vertex_gcp.resource_types import TAG_TYPES, TEAM_TYPES
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..provider_settings import (
-    DYNAMIC_PACKAGES,
-    PROVIDER_TYPE_PREFIX,
-    default_name,
-    is_config_key,
-    is_provider_type,
-    setting_problem,
-)
+from ..provider_settings import default_name, is_provider_type, setting_problem
 from .base import RegistrationRule, ResourceRule, RuleInfo, matches_any, string_list
 
 # What the claude-vertex program registers (and nothing else): its team project, APIs, custom role,
 # accounts and grants, keyless CI identity, model enablement and allow-list, spend and usage guardrails,
-# the readiness gate, the engine's root stack and default providers, and the program's own component resources.
+# the engine's root stack and default provider, and the program's own component resources.
 ALLOWED_TYPES = (
     *TEAM_TYPES,
-    "pulumi-python:dynamic/readiness:IamReady",
     "pulumi:pulumi:Stack",
     "pulumi:providers:gcp",
-    "pulumi:providers:pulumi-python",
     "claude-vertex:index:*",
 )
 
@@ -77,13 +69,6 @@ def _not_a_default_provider(resource_type: str, name: str, parent: str, props: d
             "plugin download URL, runs code the pack cannot see: the engine keeps that URL where no policy pack "
             "receives it."
         ]
-    if resource_type[len(PROVIDER_TYPE_PREFIX) :] in DYNAMIC_PACKAGES:
-        odd = sorted(key for key in props if not is_config_key(key))
-        if odd:
-            return [
-                f"{resource_type} sets {', '.join(odd)}: the engine's default dynamic provider gets only the "
-                "stack's config (namespaced keys such as claude-vertex:team)."
-            ]
     return []
 
 
