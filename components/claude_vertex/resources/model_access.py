@@ -11,7 +11,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from claude_vertex.config import ModelPlan
+from claude_vertex.plan.models import ModelPlan
 
 ALLOWED_MODELS_CONSTRAINT = "vertexai.allowedModels"
 

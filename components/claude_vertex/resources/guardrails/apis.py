@@ -1,0 +1,23 @@
+"""The APIs the guardrails call in the team's project, each next to why, and which of them a stack needs.
+
+An API is enabled only when a guardrail that calls it is on: nothing is enabled "just in case".
+"""
+
+from __future__ import annotations
+
+from claude_vertex.config.guardrails import GuardrailsConfig
+
+MONITORING_API = "monitoring.googleapis.com"  # notification channels, the dashboard and alert policies
+LOGGING_API = "logging.googleapis.com"  # the log-based metric
+QUOTAS_API = "cloudquotas.googleapis.com"  # quota preferences
+
+
+def required_services(config: GuardrailsConfig) -> tuple[str, ...]:
+    services: list[str] = []
+    if (config.budget is not None and config.budget.notify) or config.usage:
+        services.append(MONITORING_API)
+    if config.usage:
+        services.append(LOGGING_API)
+    if config.quotas:
+        services.append(QUOTAS_API)
+    return tuple(services)
