@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from claude_vertex.catalog import ALIASES, MODEL_ID_RE, ONE_M_SUFFIX, REGION_VAR_RE, Model, catalog, strip_1m
 from claude_vertex.config.base import Refusal
-from claude_vertex.config.vertex import regions_text
-
-if TYPE_CHECKING:
-    from claude_vertex.config.vertex import VertexConfig
+from claude_vertex.config.vertex import VertexConfig, regions_text
 
 RETIREMENT_WARNING_DAYS = 30
 """A pin retiring within this many days renders, with a warning naming the date."""

@@ -13,6 +13,7 @@ QUOTAS_API = "cloudquotas.googleapis.com"  # quota preferences
 
 
 def required_services(config: GuardrailsConfig) -> tuple[str, ...]:
+    """The APIs the guardrails that are on call, each once: channels and the usage view, its metric, the caps."""
     services: list[str] = []
     if (config.budget is not None and config.budget.notify) or config.usage:
         services.append(MONITORING_API)
