@@ -52,7 +52,7 @@ def test_snake_case_args_validate_exactly_like_the_stack_files_camel_case() -> N
     assert from_snake.access.role_id == "claudeVertexPaymentsV2"
     assert from_snake.access.service_accounts[0].display_name == "Claude Code agent"
     assert (from_snake.ci.pool_id, from_snake.ci.service_account_id) == ("claude-payments-v2", "claude-ci-payments-v2")
-    assert from_snake.warnings == from_camel.warnings
+    assert from_snake.plan.warnings == from_camel.plan.warnings
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.calendar
 def retiring_pins(config: StackConfig, horizon: dt.date) -> list[str]:
     """One line per pinned model that retires on or before `horizon`."""
     lines = []
-    for pin in (*config.models.aliases.values(), config.models.primary):
+    for pin in (*config.plan.models.aliases.values(), config.plan.models.primary):
         entry = pin.entry
         if entry is not None and entry.retires is not None and entry.retires <= horizon:
             successor = f"; pin {entry.successor}" if entry.successor else ""

@@ -338,14 +338,14 @@ TODAY = SUITE_DATE
 
 
 def pins(raw: dict[str, Any], today: dt.date = TODAY) -> dict[str, str]:
-    plan = parse_config(raw, today=today).models
+    plan = parse_config(raw, today=today).plan.models
     return {alias: pin.rendered for alias, pin in plan.aliases.items()} | {"primary": plan.primary.rendered}
 
 
 def test_defaults_pin_every_alias_and_say_so() -> None:
     config = parse_config(BASE, today=TODAY)
-    assert set(config.models.aliases) == set(ALIASES)
-    assert all(pin.from_default for pin in config.models.aliases.values())
+    assert set(config.plan.models.aliases) == set(ALIASES)
+    assert all(pin.from_default for pin in config.plan.models.aliases.values())
     assert pins(BASE)["primary"] == pins(BASE)["sonnet"]
 
 
@@ -363,7 +363,7 @@ def test_a_region_where_no_model_of_a_family_runs_names_the_regions_and_the_over
     assert "vertex.regionOverrides.haiku" in str(err)
     fixed = with_value("vertex.regionOverrides", {"haiku": "global"})
     fixed["vertex"]["region"] = "asia-southeast1"
-    assert parse_config(fixed, today=TODAY).models.region_variables == {"VERTEX_REGION_CLAUDE_HAIKU_4_5": "global"}
+    assert parse_config(fixed, today=TODAY).plan.models.region_variables == {"VERTEX_REGION_CLAUDE_HAIKU_4_5": "global"}
 
 
 def test_a_retired_pin_is_refused_naming_its_successor() -> None:
@@ -375,8 +375,8 @@ def test_a_retired_pin_is_refused_naming_its_successor() -> None:
 
 def test_a_pin_retiring_within_30_days_renders_with_a_warning_naming_the_date() -> None:
     config = parse_config(with_value("vertex.primaryModel", "claude-sonnet-4-5@20250929"), today=TODAY)
-    assert config.models.primary.model_id == "claude-sonnet-4-5@20250929"
-    assert any("retires on Vertex AI on 2026-11-30 (in 5 days)" in w for w in config.warnings)
+    assert config.plan.models.primary.model_id == "claude-sonnet-4-5@20250929"
+    assert any("retires on Vertex AI on 2026-11-30 (in 5 days)" in w for w in config.plan.warnings)
     # From the day itself, it is refused.
     with pytest.raises(ConfigError, match="retired on Vertex AI on 2026-11-30"):
         parse_config(with_value("vertex.primaryModel", "claude-sonnet-4-5@20250929"), today=dt.date(2026, 11, 30))
@@ -384,8 +384,8 @@ def test_a_pin_retiring_within_30_days_renders_with_a_warning_naming_the_date() 
 
 def test_a_well_formed_id_missing_from_the_catalog_renders_with_a_warning() -> None:
     config = parse_config(with_value("vertex.models", {"opus": "claude-opus-9"}), today=TODAY)
-    assert config.models.aliases["opus"].rendered == "claude-opus-9"
-    assert any("claude-opus-9 is not in the model catalog" in w for w in config.warnings)
+    assert config.plan.models.aliases["opus"].rendered == "claude-opus-9"
+    assert any("claude-opus-9 is not in the model catalog" in w for w in config.plan.warnings)
 
 
 @pytest.mark.parametrize(
@@ -415,7 +415,8 @@ def test_alias_overrides_write_the_variable_claude_code_reads_for_the_pinned_mod
         "vertex",
         {"region": "global", "models": {"sonnet": "claude-sonnet-4-6"}, "regionOverrides": {"sonnet": "us-east5"}},
     )
-    assert parse_config(raw, today=TODAY).models.region_variables == {"VERTEX_REGION_CLAUDE_4_6_SONNET": "us-east5"}
+    plan = parse_config(raw, today=TODAY).plan.models
+    assert plan.region_variables == {"VERTEX_REGION_CLAUDE_4_6_SONNET": "us-east5"}
 
 
 def test_one_model_cannot_run_in_two_regions_because_claude_code_routes_by_model() -> None:
@@ -431,7 +432,7 @@ def test_one_model_cannot_run_in_two_regions_because_claude_code_routes_by_model
 
 def test_primary_model_by_alias_follows_the_alias_and_can_ask_for_1m() -> None:
     raw = with_value("vertex", {"region": "global", "models": {"opus": "claude-opus-4-6"}, "primaryModel": "opus[1m]"})
-    primary = parse_config(raw, today=TODAY).models.primary
+    primary = parse_config(raw, today=TODAY).plan.models.primary
     assert (primary.rendered, primary.region) == ("claude-opus-4-6[1m]", "global")
     no_1m = with_value("vertex", {"region": "global", "primaryModel": "haiku[1m]"})
     assert error_for(no_1m).key == "vertex.primaryModel"
@@ -561,4 +562,4 @@ def test_sections_left_out_get_the_same_defaults_as_empty_ones() -> None:
     raw = without("access")
     config = parse_config(raw)
     assert config.access.role_id == "claudeVertexPayments"
-    assert parse_config(without("vertex")).models.aliases == parse_config(BASE).models.aliases
+    assert parse_config(without("vertex")).plan.models.aliases == parse_config(BASE).plan.models.aliases

@@ -34,7 +34,7 @@ def test_readme_stack_file_is_valid() -> None:
     config = yaml.safe_load(block)["config"]
     parsed = parse_config({key.split(":", 1)[1]: value for key, value in config.items()})
     assert parsed.team == "payments"
-    assert parsed.models.aliases["haiku"].region == "us-east5"
+    assert parsed.plan.models.aliases["haiku"].region == "us-east5"
 
 
 def test_readme_error_line_is_what_the_preview_prints(tmp_path: Path, capsys) -> None:

@@ -9,6 +9,7 @@ import subprocess
 
 from claude_vertex.catalog import ALIASES, catalog
 from claude_vertex.config import VertexConfig
+from claude_vertex.plan.models import resolve_models
 from claude_vertex.render.environment import (
     PRECEDENCE_NOTE,
     claude_env,
@@ -37,7 +38,7 @@ FULL = VertexConfig.model_validate(
 
 
 def env_of(vertex: VertexConfig, project: str = "claude-payments-dev") -> dict[str, str]:
-    return claude_env(project, vertex, vertex.plan(TODAY))
+    return claude_env(project, vertex, resolve_models(vertex, TODAY))
 
 
 def test_minimal_env_pins_every_alias_to_the_catalog_recommendation() -> None:
@@ -52,7 +53,7 @@ def test_minimal_env_pins_every_alias_to_the_catalog_recommendation() -> None:
         "ANTHROPIC_DEFAULT_HAIKU_MODEL": recommended["haiku"],
         "ANTHROPIC_SMALL_FAST_MODEL": recommended["haiku"],
     }
-    assert all(pin.from_default for pin in MINIMAL.plan(TODAY).aliases.values())
+    assert all(pin.from_default for pin in resolve_models(MINIMAL, TODAY).aliases.values())
 
 
 def test_full_env_adds_overrides_pins_and_caching_in_reading_order() -> None:
@@ -80,7 +81,7 @@ def test_full_env_adds_overrides_pins_and_caching_in_reading_order() -> None:
 
 
 def test_models_output_names_model_region_and_context_per_alias() -> None:
-    models = models_output(FULL.plan(TODAY))
+    models = models_output(resolve_models(FULL, TODAY))
     assert models["opus"] == {
         "model": "claude-opus-4-6",
         "region": "us-east5",

@@ -189,7 +189,7 @@ def test_the_yaml_examples_values_pass_the_components_own_validation() -> None:
     for name, resource in _team_resources().items():
         config = parse_config(resource["properties"], today=SUITE_DATE)
         assert config.team == name
-        assert config.warnings == ()
+        assert config.plan.warnings == ()
 
 
 def test_the_yaml_example_exports_only_declared_outputs(schema: dict[str, Any]) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from claude_vertex.catalog import catalog
 from claude_vertex.config import ConfigError, parse_config
-from claude_vertex.config.guardrails import families
 from claude_vertex.resources.guardrails.usage import dashboard_url, promql_metric
 
 from tests.conftest import SUITE_DATE, Rendered, config_with
@@ -92,8 +91,8 @@ def test_the_issue_example_parses() -> None:
 def test_unknown_family_names_the_catalog_families() -> None:
     message = error_line(guardrails(quotas={"gpt": {"requestsPerMinute": 5}}))
     assert "guardrails.quotas.gpt" in message
-    assert f"a model family of the catalog: {', '.join(families())}" in message
-    assert {"haiku", "opus", "sonnet"} <= set(families())
+    assert f"a model family of the catalog: {', '.join(catalog().families())}" in message
+    assert {"haiku", "opus", "sonnet"} <= set(catalog().families())
 
 
 def test_family_not_served_in_the_region_is_refused() -> None:

@@ -38,7 +38,7 @@ RETIRED = [m for m in catalog().models if m.retired(TODAY)]
 @pytest.mark.parametrize("model", CURRENT, ids=lambda m: m.id)
 def test_each_current_model_validates_and_reaches_the_environment(model: Model) -> None:
     config = parse_config(_raw(model), today=TODAY)
-    env = claude_env("claude-payments-dev", config.vertex, config.models)
+    env = claude_env("claude-payments-dev", config.vertex, config.plan.models)
     assert env["CLOUD_ML_REGION"] == model.regions[0]
     if model.family in ALIASES:
         assert env[f"ANTHROPIC_DEFAULT_{model.family.upper()}_MODEL"] == model.id
@@ -46,7 +46,7 @@ def test_each_current_model_validates_and_reaches_the_environment(model: Model) 
     if model.context1m:
         raw = _raw(model)
         raw["vertex"]["primaryModel"] = model.id + "[1m]"
-        assert parse_config(raw, today=TODAY).models.primary.rendered == model.id + "[1m]"
+        assert parse_config(raw, today=TODAY).plan.models.primary.rendered == model.id + "[1m]"
 
 
 @pytest.mark.parametrize("model", CURRENT, ids=lambda m: m.id)
@@ -75,7 +75,7 @@ def test_each_region_variable_is_written_when_the_model_runs_elsewhere(model: Mo
     key = model.family if model.family in ALIASES else model.id
     raw["vertex"]["regionOverrides"] = {**raw["vertex"]["regionOverrides"], key: model.regions[1]}
     config = parse_config(raw, today=TODAY)
-    assert config.models.region_variables[model.region_variable] == model.regions[1]
+    assert config.plan.models.region_variables[model.region_variable] == model.regions[1]
 
 
 def test_each_alias_family_has_one_recommended_current_model() -> None:

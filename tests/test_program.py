@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +16,8 @@ from claude_vertex.config import ConfigError, find_config_error
 from claude_vertex_gcp.resource_types import GET_TESTABLE_PERMISSIONS
 
 from tests.conftest import Rendered, config_with
-from tests.support.gcp_mocks import project_number
+from tests.support.gcp_mocks import RecordingMonitor, project_number
+from tests.support.render import render_stack
 
 PROJECT = "gcp:organizations/project:Project"
 SERVICE = "gcp:projects/service:Service"
@@ -94,6 +97,53 @@ def test_permission_support_is_checked_where_the_project_will_live(created: Rend
     (call,) = [c for c in created.mocks.calls if c.token == GET_TESTABLE_PERMISSIONS]
     assert call.args["fullResourceName"] == "//cloudresourcemanager.googleapis.com/folders/123456789012"
     assert call.args["customSupportLevel"] == "SUPPORTED"
+
+
+BOTH_PERMISSION_CHECKS = textwrap.dedent(
+    """
+    import pulumi
+    import pulumi_gcp as gcp
+    from claude_vertex.resources.access import testable_permissions
+
+    FOLDER = "//cloudresourcemanager.googleapis.com/folders/123456789012"
+    parent = pulumi.ComponentResource("test:index:Parent", "parent")
+    sdk = gcp.iam.get_testable_permissions_output(
+        full_resource_name=FOLDER,
+        custom_support_level="SUPPORTED",
+        stages=["GA", "BETA"],
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    )
+    pulumi.export("sdk", sdk.apply(lambda result: [permission.name for permission in result.permissions]))
+    pulumi.export("program", testable_permissions(FOLDER, parent=parent))
+    """
+)
+CALL_SITE = ("sourcePosition", "stackTrace", "parentStackTraceHandle")
+
+
+def test_the_permission_check_sends_what_the_sdk_function_sends(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The program invokes the provider's function by its token, not through `gcp.iam` (whose import loads every IAM
+    resource of the SDK): the request, options and default provider included, and the answer are the SDK's."""
+    requests: list[Any] = []
+    invoke = RecordingMonitor.Invoke
+
+    def recording(self: RecordingMonitor, request: Any) -> Any:
+        requests.append(request)
+        return invoke(self, request)
+
+    monkeypatch.setattr(RecordingMonitor, "Invoke", recording)
+    (tmp_path / "__main__.py").write_text(BOTH_PERMISSION_CHECKS)
+
+    rendering = render_stack("dev", {}, root=tmp_path, project="parity")
+
+    for request in requests:
+        for field in CALL_SITE:
+            request.ClearField(field)
+    first, second = requests
+    assert first == second
+    assert first.tok == GET_TESTABLE_PERMISSIONS and first.version
+    assert rendering.outputs["program"] == rendering.outputs["sdk"] != []
 
 
 def test_unsupported_compute_tokens_is_dropped_with_a_warning(render_config: Render) -> None:

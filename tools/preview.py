@@ -157,7 +157,7 @@ def judge(rendering: Rendering, judgement: Judgement) -> list[dict[str, str]]:
     except PolicyConfigError as err:
         raise ConfigInvalid(str(err)) from None
     finally:
-        judgement.server.close()
+        judgement.close()
     return [v.to_dict() for v in violations]
 
 
@@ -401,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     finally:
         if judgement is not None:
-            judgement.server.close()
+            judgement.close()
         if pack is not None:
             pack.kill()
     if args.write_env:

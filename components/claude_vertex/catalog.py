@@ -125,6 +125,10 @@ class Catalog(_Strict):
     def family_models(self, family: str) -> tuple[Model, ...]:
         return tuple(m for m in self.models if m.family == family)
 
+    def families(self) -> tuple[str, ...]:
+        """Every model family the catalog knows, sorted: the keys `guardrails.quotas` may have."""
+        return tuple(sorted({m.family for m in self.models}))
+
     def _by_id(self) -> dict[str, Model]:
         return {m.id: m for m in self.models}
 

@@ -9,21 +9,25 @@ import pulumi
 
 from claude_vertex.ci_platforms import BY_ID
 from claude_vertex.config import StackConfig
+from claude_vertex.plan import TeamPlan
 from claude_vertex.render import environment
 from claude_vertex.render.telemetry import telemetry_env
 
 
-def developer_env(config: StackConfig, project_id: pulumi.Output[str]) -> pulumi.Output[dict[str, str]]:
+def developer_env(config: StackConfig, plan: TeamPlan, project_id: pulumi.Output[str]) -> pulumi.Output[dict[str, str]]:
     """The map Claude Code reads; every other rendering and the CI snippets are built from this one Output."""
-    plan = config.models
     telemetry = config.guardrails.telemetry
     return project_id.apply(
-        lambda pid: {**environment.claude_env(pid, config.vertex, plan), **telemetry_env(config.team, pid, telemetry)}
+        lambda pid: {
+            **environment.claude_env(pid, config.vertex, plan.models),
+            **telemetry_env(config.team, pid, telemetry),
+        }
     )
 
 
 def stack_outputs(
     config: StackConfig,
+    plan: TeamPlan,
     env: pulumi.Output[dict[str, str]],
     project_id: pulumi.Output[str],
     project_number: pulumi.Output[str] | None,
@@ -39,7 +43,7 @@ def stack_outputs(
         "projectId": project_id,
         "roleName": role_name,
         "serviceAccountEmails": emails,
-        "models": environment.models_output(config.models),
+        "models": environment.models_output(plan.models),
         "env": env,
         "dotenv": env.apply(lambda e: environment.to_dotenv(e, config.team)),
         "shellExports": env.apply(lambda e: environment.to_shell_exports(e, config.team)),

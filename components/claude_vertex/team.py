@@ -1,7 +1,8 @@
 """`ClaudeVertexTeam`: one team's Claude Code on Vertex AI, the package's one public component.
 
-The facade of the data flow: args (or a stack file's config) -> validated config, with the model plan and
-the quota caps computed once as of one date -> the resources -> the outputs Claude Code and the team read.
+The facade of the data flow: args (or a stack file's config) -> validated config -> the plan (pins, regions,
+quota caps: worked out once, as of one date, `claude_vertex.plan`) -> the resources -> the outputs Claude Code
+and the team read. The plan is handed down here; no resource or rendering works any of it out again.
 
 Served to other languages by the plugin (`components/__main__.py`, `claude_vertex/plugin.py`), whose schema the
 SDK's analyzer reads from this module's annotations without evaluating strings: no `from __future__ import
@@ -93,7 +94,8 @@ class ClaudeVertexTeam(pulumi.ComponentResource):
         return team
 
     def _build(self, config: StackConfig) -> None:
-        for warning in config.warnings:
+        plan = config.plan
+        for warning in plan.warnings:
             pulumi.log.warn(warning, resource=self)
         child = pulumi.ResourceOptions(parent=self).merge(_ROOT_ALIAS)
         project = TeamProject(
@@ -117,22 +119,28 @@ class ClaudeVertexTeam(pulumi.ComponentResource):
         )
         ModelAccess(
             config.team,
-            config.models,
+            plan.models,
             project_id=project.project_id,
             vertex_api=vertex_api,
             enable=config.vertex.enable_models,
             restrict=config.vertex.restrict_models,
             opts=child,
         )
-        env = developer_env(config, project.project_id)
+        env = developer_env(config, plan, project.project_id)
         outputs = stack_outputs(
-            config, env, project.project_id, project.project_number, access.role_name, access.service_account_emails
+            config,
+            plan,
+            env,
+            project.project_id,
+            project.project_number,
+            access.role_name,
+            access.service_account_emails,
         )
         guardrails = Guardrails(
             config.team,
             config.guardrails,
             project=config.project,
-            caps=config.quota_caps,
+            caps=plan.quota_caps,
             project_id=project.project_id,
             project_number=project.project_number,
             vertex_api=vertex_api,

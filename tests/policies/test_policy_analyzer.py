@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2 as pb
 
 from tests.support.analyzer import (
+    DEFAULT_PACK_DIR,
     UNKNOWN,
     Judgement,
     PolicyConfigError,
@@ -435,6 +437,21 @@ def test_pack_also_loads_when_started_by_absolute_path_from_elsewhere(tmp_path):
         process.wait()
         process.stdout.close()
         process.stderr.close()
+
+
+def test_the_port_read_from_several_threads_is_the_one_port():
+    """The overlapped pass asks for the port on its own thread while a caller may ask too: all get it, at once."""
+    process = launch_pack_process(DEFAULT_PACK_DIR, project="claude-vertex", stack="dev", startup_timeout=20)
+    ports: list[int] = []
+    try:
+        readers = [threading.Thread(target=lambda: ports.append(process.port())) for _ in range(3)]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join(timeout=25)
+        assert len(ports) == 3 and len(set(ports)) == 1
+    finally:
+        process.kill()
 
 
 def test_a_pack_launched_before_grpc_is_imported_is_adopted_with_its_engine(tmp_path):

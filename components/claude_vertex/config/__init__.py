@@ -1,8 +1,9 @@
 """Typed, validated stack configuration: every key declared once, as pydantic section models.
 
-One module per section (`project`, `vertex`, `access`, `ci`, ...), like Fabric's `variables-<concern>.tf`;
-`stack.StackConfig` composes them. The JSON Schema of the stack file (`schema/stack-config.schema.json`) and
-`docs/configuration.md` are generated from these declarations by `tools/config_docs.py`.
+One module per section (`project`, `vertex`, `access`, `ci`; `guardrails` one per concern: `budget`, `quotas`,
+`telemetry`), like Fabric's `variables-<concern>.tf`; `stack.StackConfig` composes them. The JSON Schema of the
+stack file (`schema/stack-config.schema.json`) and `docs/configuration.md` are generated from these declarations
+by `tools/config_docs.py`.
 """
 
 from claude_vertex.config.access import DEFAULT_PERMISSIONS, AccessConfig, ServiceAccountConfig, default_role_id
@@ -11,7 +12,7 @@ from claude_vertex.config.ci import CiConfig, GitHubCiConfig, GitLabCiConfig
 from claude_vertex.config.members import MEMBER_RULE, parse_member
 from claude_vertex.config.project import ProjectConfig
 from claude_vertex.config.stack import StackConfig, load_stack_config, parse_config
-from claude_vertex.config.vertex import ModelPlan, Pin, VertexConfig
+from claude_vertex.config.vertex import VertexConfig
 
 __all__ = [
     "DEFAULT_PERMISSIONS",
@@ -23,8 +24,6 @@ __all__ = [
     "DeployTimeConfigError",
     "GitHubCiConfig",
     "GitLabCiConfig",
-    "ModelPlan",
-    "Pin",
     "ProjectConfig",
     "ServiceAccountConfig",
     "StackConfig",

@@ -14,9 +14,11 @@ from claude_vertex.config.access import AccessConfig
 from claude_vertex.config.base import NAMESPACE, ConfigError, Refusal, Section, Text, key, translate
 from claude_vertex.config.ci import CiConfig
 from claude_vertex.config.clock import stack_date
-from claude_vertex.config.guardrails import GuardrailsConfig, QuotaCap, check_stack
+from claude_vertex.config.guardrails import GuardrailsConfig
+from claude_vertex.config.guardrails.budget import check_budget
 from claude_vertex.config.project import ProjectConfig
-from claude_vertex.config.vertex import ModelPlan, VertexConfig
+from claude_vertex.config.vertex import VertexConfig
+from claude_vertex.plan import TeamPlan, plan_team
 
 TEAM_RULE = "2-20 lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen"
 
@@ -40,30 +42,12 @@ class StackConfig(Section):
         {}, allowed="an object", doc="Budget, quota caps and usage.", validate_default=True
     )
 
-    _warnings: tuple[str, ...] = PrivateAttr(default=())
-    _today: dt.date = PrivateAttr()
-    _plan: ModelPlan = PrivateAttr()
-    _quota_caps: tuple[QuotaCap, ...] = PrivateAttr(default=())
+    _plan: TeamPlan = PrivateAttr()
 
     @property
-    def warnings(self) -> tuple[str, ...]:
-        """Things that render but deserve a look (a pin retiring soon, a model not in the catalog)."""
-        return self._warnings
-
-    @property
-    def today(self) -> dt.date:
-        """The one date the stack was judged on (see components/claude_vertex/config/clock.py)."""
-        return self._today
-
-    @property
-    def models(self) -> ModelPlan:
-        """Every alias pinned, as of `today`: computed once, while the stack was validated."""
+    def plan(self) -> TeamPlan:
+        """Pins, regions and quota caps as of the stack's date: worked out once, while the stack was validated."""
         return self._plan
-
-    @property
-    def quota_caps(self) -> tuple[QuotaCap, ...]:
-        """The quota preferences `guardrails.quotas` sets, as of `today`: computed once, while validating."""
-        return self._quota_caps
 
     @model_validator(mode="before")
     @classmethod
@@ -78,14 +62,7 @@ class StackConfig(Section):
         today = context.get("today")
         if not isinstance(today, dt.date):
             raise TypeError("StackConfig is validated by parse_config, which passes the stack's date")
-        try:
-            self._plan = self.vertex.plan(today)
-        except Refusal as refusal:
-            raise Refusal(f"vertex.{refusal.key}", refusal.value, refusal.allowed) from None
-        warnings = context.get("warnings")
-        if isinstance(warnings, list):
-            warnings.extend(self._plan.warnings)
-        self._today = today
+        self._plan = plan_team(self.vertex, self.guardrails, today)
         if self.vertex.restrict_models and not self.project.create:
             raise Refusal(
                 "vertex.restrictModels",
@@ -112,27 +89,26 @@ class StackConfig(Section):
             raise Refusal(
                 "ci.serviceAccountId", self.ci.service_account_id, "must differ from every access.serviceAccounts id"
             )
-        self._quota_caps = check_stack(self.guardrails, self.project, self._plan, self.vertex.region, today)
+        if self.guardrails.budget is not None:
+            check_budget(self.guardrails.budget, self.project)
         return self
 
 
 def parse_config(raw: Mapping[str, Any], *, today: dt.date | None = None) -> StackConfig:
     """Validate the whole stack config (keys without the namespace) into typed, immutable values.
 
-    `today` is the date the stack is judged on (model retirements, default pins, quota caps); a library caller
-    passes its own, and without one the clock is read here, once (`stack_date`).
+    `today` is the date the stack is judged on (model retirements, default pins, quota caps: the plan, worked out
+    here once, `StackConfig.plan`); a library caller passes its own, and without one the clock is read here, once
+    (`stack_date`).
     """
     today = today if today is not None else stack_date()
-    warnings: list[str] = []
     team = raw.get("team") if isinstance(raw, Mapping) else None
     try:
-        config = StackConfig.model_validate(dict(raw), context={"team": team, "today": today, "warnings": warnings})
+        return StackConfig.model_validate(dict(raw), context={"team": team, "today": today})
     except ValidationError as error:
         raise translate(error, StackConfig) from None
     except Refusal as refusal:  # raised outside a field validator
         raise ConfigError(refusal.key, refusal.value, refusal.allowed) from None
-    config._warnings = tuple(dict.fromkeys(warnings))
-    return config
 
 
 def load_stack_config(*, today: dt.date | None = None) -> StackConfig:

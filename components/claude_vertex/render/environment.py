@@ -12,7 +12,8 @@ from collections.abc import Mapping
 
 from claude_vertex_gcp.names import provider_name, workforce_pool_name
 
-from claude_vertex.config import ModelPlan, VertexConfig
+from claude_vertex.config import VertexConfig
+from claude_vertex.plan.models import ModelPlan
 
 PRECEDENCE_NOTE = (
     "GOOGLE_CLOUD_PROJECT, GCLOUD_PROJECT and the project of a GOOGLE_APPLICATION_CREDENTIALS file feed Claude Code's "

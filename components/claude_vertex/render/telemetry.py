@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from claude_vertex.config.guardrails import TelemetryConfig
+from claude_vertex.config.guardrails.telemetry import TelemetryConfig
 
 ENABLE = "CLAUDE_CODE_ENABLE_TELEMETRY"
 

@@ -6,14 +6,38 @@ in a shared project.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
 from claude_vertex_gcp.iam import PREDICT, TOKEN_CREATOR
 from claude_vertex_gcp.names import project_parent, resource_manager_name
+from claude_vertex_gcp.resource_types import GET_TESTABLE_PERMISSIONS
+from pulumi_gcp import _utilities as gcp_sdk
 
 from claude_vertex.config import AccessConfig, DeployTimeConfigError
+
+# The Google provider's function behind `gcp.iam.get_testable_permissions` (GET_TESTABLE_PERMISSIONS) is invoked
+# here by its token: the SDK's wrapper lives in `pulumi_gcp.iam`, whose import loads every IAM resource of the SDK
+# (as long as the rest of the program's imports together) for this one read, on every preview and `pulumi up`.
+# The request is the wrapper's own, default options included (tests/test_program.py compares the two).
+
+
+def testable_permissions(resource: str, *, parent: pulumi.Resource | None = None) -> pulumi.Output[list[str]]:
+    """The names of the permissions custom roles may hold under `resource` (GA or BETA, custom support SUPPORTED)."""
+    result = pulumi.runtime.invoke_output(
+        GET_TESTABLE_PERMISSIONS,
+        {"customSupportLevel": "SUPPORTED", "fullResourceName": resource, "stages": ["GA", "BETA"]},
+        opts=pulumi.InvokeOutputOptions.merge(
+            gcp_sdk.get_invoke_opts_defaults(), pulumi.InvokeOutputOptions(parent=parent)
+        ),
+    )
+
+    def names(value: Mapping[str, Any]) -> list[str]:
+        return [permission["name"] for permission in value.get("permissions") or ()]
+
+    return result.apply(names)
 
 
 def permission_check_resource(project_id: str, create: bool, folder_id: str | None) -> str | None:
@@ -140,15 +164,9 @@ class VertexAccess(pulumi.ComponentResource):
         requested = list(config.permissions)
         if not config.verify_permissions or permission_resource is None:
             return requested
-        testable = gcp.iam.get_testable_permissions_output(
-            full_resource_name=permission_resource,
-            custom_support_level="SUPPORTED",
-            stages=["GA", "BETA"],
-            opts=pulumi.InvokeOutputOptions(parent=self),
-        )
 
-        def keep(result: gcp.iam.GetTestablePermissionsResult) -> list[str]:
-            kept, dropped = supported_permissions(requested, (p.name for p in result.permissions))
+        def keep(supported: list[str]) -> list[str]:
+            kept, dropped = supported_permissions(requested, supported)
             for permission in dropped:
                 pulumi.log.warn(
                     f"{permission} is not supported in custom roles under {permission_resource}; "
@@ -158,4 +176,4 @@ class VertexAccess(pulumi.ComponentResource):
                 )
             return kept
 
-        return testable.apply(keep)
+        return testable_permissions(permission_resource, parent=self).apply(keep)

@@ -13,7 +13,7 @@ import pulumi_gcp as gcp
 from claude_vertex_gcp.names import project_parent
 from claude_vertex_gcp.org_policy import ALLOWED_MODELS, allowed_model_value, policy_name
 
-from claude_vertex.config import ModelPlan
+from claude_vertex.plan.models import ModelPlan
 
 
 def allowed_model_values(plan: ModelPlan) -> list[str]:

@@ -72,6 +72,8 @@ class PackProcess:
         self._threads: list[threading.Thread] = []
         self._first_line: queue.Queue[str] = queue.Queue(maxsize=1)
         self._port: int | None = None
+        self._port_failure: PolicyPackError | None = None
+        self._port_lock = threading.Lock()
 
     @property
     def engine_address(self) -> str:
@@ -121,27 +123,35 @@ class PackProcess:
             self._reserved.close()
             self._reserved = None
 
-    def port_ready(self) -> bool:
-        """Whether the pack has printed its port (or died trying): `port()` would not wait."""
-        return self._port is not None or not self._first_line.empty()
-
     def port(self) -> int:
-        """The pack's gRPC port, from the first line it prints; waits for it (bounded by the startup timeout)."""
-        if self._port is not None:
+        """The pack's gRPC port, from the first line it prints; waits for it (bounded by the startup timeout).
+
+        Safe from several threads at once: one of them reads the line, the others get its answer or its failure.
+        """
+        with self._port_lock:
+            if self._port is None and self._port_failure is None:
+                try:
+                    self._port = self._read_port()
+                except PolicyPackError as failure:
+                    self._port_failure = failure
+            if self._port_failure is not None:
+                raise self._port_failure
             return self._port
-        assert self._popen is not None, "launch() first"
+
+    def _read_port(self) -> int:
+        popen = self._popen
+        assert popen is not None, "launch() first"
         try:
             line = self._first_line.get(timeout=self.startup_timeout)
         except queue.Empty:
             raise self.failure(f"policy pack did not print its port within {self.startup_timeout:g}s") from None
         if not line:
-            self._popen.wait(timeout=5)
-            raise self.failure(f"policy pack exited with code {self._popen.returncode} before printing its port")
+            popen.wait(timeout=5)
+            raise self.failure(f"policy pack exited with code {popen.returncode} before printing its port")
         try:
-            self._port = int(line.strip())
+            return int(line.strip())
         except ValueError:
             raise self.failure(f"policy pack printed {line.strip()!r} instead of its gRPC port") from None
-        return self._port
 
     def kill(self) -> None:
         """Kill the pack and reap it; idempotent.

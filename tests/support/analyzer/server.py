@@ -186,6 +186,11 @@ class PolicyPackServer:
             self.close()
             raise
 
+    def stop_pack(self) -> None:
+        """Kill the pack now (see `PackProcess.kill`): every call under way or to come fails at once."""
+        if self._pack is not None:
+            self._pack.kill()
+
     def close(self) -> None:
         """Kill the pack (see `PackProcess.kill`) and stop the engine server; idempotent."""
         if self._channel is not None:
@@ -336,10 +341,6 @@ class PolicyPackServer:
             for d in response.diagnostics
         ]
 
-    def port_ready(self) -> bool:
-        """Whether the first protocol call would find the pack listening, without waiting for it."""
-        return self._stub is not None or (self._pack is not None and self._pack.port_ready())
-
     @property
     def remediates(self) -> bool:
         """Whether a policy is configured at `remediate` (then `Remediate` precedes each `Analyze`)."""
@@ -394,11 +395,13 @@ class PolicyPackServer:
 class Judgement:
     """The engine's policy pass, run alongside the program: `Analyze` each resource as it is registered.
 
-    The engine analyzes a resource when the program registers it, not after the program ends; so does
-    this. `add` (called on the runtime's RPC threads) sends `Analyze` without waiting once the pack is up,
-    and holds records back until then, so the pack (another process, another core) judges while the
-    program is still rendering. `verdicts()` collects the answers and runs `AnalyzeStack`. With a
-    `remediate` policy, whose `Remediate` must precede each `Analyze`, nothing is sent early.
+    The engine configures the analyzer when it loads it, before the program registers anything, and analyzes a
+    resource when the program registers it, not after the program ends; so does this. A thread of its own connects
+    and configures as soon as the pack is up (off the registrations' path: the program never waits for it), and
+    `add` (called on the runtime's RPC threads) holds records back until then, then sends `Analyze` without
+    waiting, so the pack (another process, another core) judges while the program is still rendering.
+    `verdicts()` collects the answers and runs `AnalyzeStack`. With a `remediate` policy, whose `Remediate` must
+    precede each `Analyze`, nothing is sent early. `close()` stops the pack and the protocol.
     """
 
     def __init__(self, server: PolicyPackServer, policy_config: dict[str, Any] | None) -> None:
@@ -411,15 +414,27 @@ class Judgement:
         self._done: list[Violation] = []
         self._streaming: bool | None = None  # unknown until the pack is up and configured
         self._error: BaseException | None = None
+        self._configuring = threading.Thread(target=self._configure, name="policy-pack-configure", daemon=True)
+        self._configuring.start()
+
+    def _configure(self) -> None:
+        """Wait for the pack's port (bounded by its startup timeout), connect, configure, send what was held."""
+        try:
+            self.server.configure(self.policy_config)
+            streaming = not self.server.remediates
+        except BaseException as error:  # raised again, in order, by `verdicts()`
+            with self._lock:
+                self._error = error
+            return
+        with self._lock:
+            self._streaming = streaming
+            if streaming:
+                self._sent += [self.server.analyze_later(record) for record in self._held]
+                self._held.clear()
 
     def add(self, record: Mapping[str, Any]) -> None:
         """One registered resource; returns at once."""
         with self._lock:
-            if self._streaming is None and self._error is None and self.server.port_ready():
-                try:
-                    self._begin()
-                except BaseException as error:  # raised again, in order, by `verdicts()`
-                    self._error = error
             if self._streaming:
                 self._sent.append(self.server.analyze_later(record))
                 while self._sent and self._sent[0][1].done():  # keep only the calls still in flight
@@ -427,27 +442,26 @@ class Judgement:
             else:
                 self._held.append(record)
 
-    def _begin(self) -> None:
-        self.server.configure(self.policy_config)
-        self._streaming = not self.server.remediates
-        if self._streaming:
-            self._sent += [self.server.analyze_later(record) for record in self._held]
-            self._held.clear()
-
     def verdicts(self, records: list[Mapping[str, Any]]) -> list[Violation]:
         """Every resource's verdicts, then `AnalyzeStack` over all `records`: sorted, de-duplicated."""
+        self._configuring.join()
         with self._lock:
             if self._error is not None:
                 raise self._error
-            if self._streaming is None:
-                self._begin()
             violations = self._done + [v for pending in self._sent for v in self.server.analyze_result(pending)]
             self._sent.clear()
-            if self._held:
+            if self._held:  # a `remediate` policy: nothing was sent early
                 violations += self.server.judge_each(self._held)
                 self._held.clear()
         violations += self.server.analyze_stack(records)
         return sorted(set(violations))
+
+    def close(self) -> None:
+        """Kill the pack first, so that a configuration still under way fails at once and its thread ends; then
+        stop the engine server and the channel (`PolicyPackServer.close`)."""
+        self.server.stop_pack()
+        self._configuring.join()
+        self.server.close()
 
 
 def run_policy_pack(

@@ -10,10 +10,12 @@ so two renders of one stack are byte-identical and a diff in review means a real
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
+from claude_vertex_gcp.services import LOGGING, MONITORING
 
 PUBLISHER_MODEL = "aiplatform.googleapis.com/PublisherModel"
 TOKEN_COUNT = "aiplatform.googleapis.com/publisher/online_serving/token_count"
@@ -154,10 +156,11 @@ class Usage:
         project_id: pulumi.Output[str],
         *,
         channels: list[pulumi.Output[str]],
+        services: Mapping[str, pulumi.Resource],
         parent: pulumi.Resource,
-        depends_on: list[pulumi.Resource],
     ) -> None:
-        child = pulumi.ResourceOptions(parent=parent, depends_on=depends_on)
+        # The metric is a Logging resource, the rest Monitoring ones: each waits for both APIs, as one view.
+        child = pulumi.ResourceOptions(parent=parent, depends_on=[services[MONITORING], services[LOGGING]])
         self.metric = gcp.logging.Metric(
             f"{team}-claude-calls",
             project=project_id,
