@@ -14,18 +14,17 @@ would), waits a bounded time for the port, and is always stopped by its owner.
 from __future__ import annotations
 
 import os
-import queue
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import errors_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
 from tests.support.analyzer.engine import GRPC_OPTIONS
+from tests.support.plugin_output import PluginOutput
 from tests.support.resource_monitor import from_struct, to_struct
 
 
@@ -38,8 +37,6 @@ class PluginProcess:
 
     def __init__(self, plugin_dir: Path, engine_address: str, *, cwd: Path, startup_timeout: float = 30.0) -> None:
         self.plugin_dir = Path(plugin_dir).resolve()
-        self.stderr_lines: list[str] = []
-        self._first_line: queue.Queue[str] = queue.Queue(maxsize=1)
         self._popen = subprocess.Popen(
             [sys.executable, str(self.plugin_dir), engine_address],
             cwd=cwd,
@@ -48,16 +45,9 @@ class PluginProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        assert self._popen.stdout is not None and self._popen.stderr is not None
-        self._threads = [
-            threading.Thread(target=self._pump_stdout, args=(self._popen.stdout,), daemon=True),
-            threading.Thread(target=self._pump_stderr, args=(self._popen.stderr,), daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
-        try:
-            line = self._first_line.get(timeout=startup_timeout)
-        except queue.Empty:
+        self.output = PluginOutput(self._popen)
+        line = self.output.first_line(startup_timeout)
+        if line is None:
             self.stop()
             raise PluginError(f"the plugin printed no port within {startup_timeout:g}s: {self.stderr()}") from None
         if not line.strip().isdigit():
@@ -70,27 +60,14 @@ class PluginProcess:
         return f"127.0.0.1:{self.port}"
 
     def stderr(self) -> str:
-        return "".join(self.stderr_lines[-40:]).strip() or "(no stderr)"
+        return "".join(self.output.stderr_lines[-40:]).strip() or "(no stderr)"
 
     def stop(self) -> None:
         """Kill the plugin and reap it; idempotent."""
         if self._popen.poll() is None:
             self._popen.kill()
         self._popen.wait(timeout=10)
-        for thread in self._threads:
-            thread.join(timeout=5)
-        for stream in (self._popen.stdout, self._popen.stderr):
-            if stream is not None:
-                stream.close()
-
-    def _pump_stdout(self, stream: IO[bytes]) -> None:
-        self._first_line.put(stream.readline().decode("utf-8", "replace"))
-        for _ in iter(stream.readline, b""):
-            pass
-
-    def _pump_stderr(self, stream: IO[bytes]) -> None:
-        for raw in iter(stream.readline, b""):
-            self.stderr_lines.append(raw.decode("utf-8", "replace"))
+        self.output.close()
 
 
 class ProviderClient:

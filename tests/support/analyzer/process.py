@@ -12,16 +12,15 @@ binds the same port later. Nothing else can take the port in between.
 from __future__ import annotations
 
 import os
-import queue
 import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 from tests.support.engine_config import encode
+from tests.support.plugin_output import PluginOutput
 
 _ENV_KEYS = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
 
@@ -64,13 +63,10 @@ class PackProcess:
         self.dry_run = dry_run
         self.program_config = program_config
         self.startup_timeout = startup_timeout
-        self.stdout_lines: list[str] = []
-        self.stderr_lines: list[str] = []
         self.engine_port = 0
         self._reserved: socket.socket | None = None
         self._popen: subprocess.Popen[bytes] | None = None
-        self._threads: list[threading.Thread] = []
-        self._first_line: queue.Queue[str] = queue.Queue(maxsize=1)
+        self._output: PluginOutput | None = None
         self._port: int | None = None
         self._port_failure: PolicyPackError | None = None
         self._port_lock = threading.Lock()
@@ -109,13 +105,16 @@ class PackProcess:
         except OSError as error:  # E2BIG for an environment Linux will not pass on, as the engine would meet it
             self.release_engine_port()
             raise PolicyPackError(f"the policy pack could not be started ({self.pack_dir}): {error}") from None
-        assert self._popen.stdout is not None and self._popen.stderr is not None
-        self._threads = [
-            threading.Thread(target=self._pump_stdout, args=(self._popen.stdout,), daemon=True),
-            threading.Thread(target=self._pump_stderr, args=(self._popen.stderr,), daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._output = PluginOutput(self._popen)
+
+    @property
+    def stdout_lines(self) -> list[str]:
+        """What the pack printed after its port."""
+        return self._output.stdout_lines if self._output is not None else []
+
+    @property
+    def stderr_lines(self) -> list[str]:
+        return self._output.stderr_lines if self._output is not None else []
 
     def release_engine_port(self) -> None:
         """Once the engine server has bound the port, the reservation can go."""
@@ -141,10 +140,10 @@ class PackProcess:
     def _read_port(self) -> int:
         popen = self._popen
         assert popen is not None, "launch() first"
-        try:
-            line = self._first_line.get(timeout=self.startup_timeout)
-        except queue.Empty:
-            raise self.failure(f"policy pack did not print its port within {self.startup_timeout:g}s") from None
+        assert self._output is not None
+        line = self._output.first_line(self.startup_timeout)
+        if line is None:
+            raise self.failure(f"policy pack did not print its port within {self.startup_timeout:g}s")
         if not line:
             popen.wait(timeout=5)
             raise self.failure(f"policy pack exited with code {popen.returncode} before printing its port")
@@ -166,12 +165,8 @@ class PackProcess:
         if popen.poll() is None:
             popen.kill()
             popen.wait(timeout=5)
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._threads.clear()
-        for stream in (popen.stdout, popen.stderr):
-            if stream is not None:
-                stream.close()
+        if self._output is not None:
+            self._output.close()
 
     @property
     def pid(self) -> int | None:
@@ -179,9 +174,8 @@ class PackProcess:
 
     def failure(self, what: str) -> PolicyPackError:
         """An error naming what went wrong, with the tail of the pack's stderr."""
-        if self.exited:
-            for thread in self._threads[1:]:
-                thread.join(timeout=2)
+        if self.exited and self._output is not None:
+            self._output.drained(timeout=2)
         return PolicyPackError(f"{what} ({self.pack_dir}). Policy pack stderr:\n{_tail(self.stderr_lines)}")
 
     def _check_pack_dir(self) -> None:
@@ -201,15 +195,6 @@ class PackProcess:
             PULUMI_DRY_RUN="true" if self.dry_run else "false",
         )
         return env
-
-    def _pump_stdout(self, stream: IO[bytes]) -> None:
-        self._first_line.put(stream.readline().decode("utf-8", "replace"))
-        for raw in iter(stream.readline, b""):
-            self.stdout_lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
-
-    def _pump_stderr(self, stream: IO[bytes]) -> None:
-        for raw in iter(stream.readline, b""):
-            self.stderr_lines.append(raw.decode("utf-8", "replace"))
 
 
 def launch_pack_process(
