@@ -37,7 +37,7 @@ def write_pack_launcher(directory: Path, pack: Path = PACK) -> Path:
     launcher.write_text(
         "#!/bin/sh\n"
         "# Written by tests/support/engine/policy_pack.py: the command pulumi-language-python's RunPlugin runs.\n"
-        f"cd {shlex.quote(str(pack))} && exec {shlex.quote(str(pack_python(pack)))} -u -m pulumi.policy \"$1\" .\n"
+        f'cd {shlex.quote(str(pack))} && exec {shlex.quote(str(pack_python(pack)))} -u -m pulumi.policy "$1" .\n'
     )
     launcher.chmod(0o755)
     project_file = directory / "PulumiPolicy.yaml"
