@@ -24,8 +24,10 @@ from claude_vertex.config import StackConfig
 from pydantic import BaseModel
 
 from tests.fixture_stacks import FIXTURES, stacks_here
+from tests.stack_reader_cases import ALL, ReaderCase
+from tests.support.engine_config import engine_config
 from tests.support.render import ROOT, read_project, read_stack_config
-from tools.stack_file import MAX_BYTES, MAX_DEPTH, StackFileError, read_yaml_mapping
+from tools.stack_file import MAX_BYTES, MAX_DEPTH, StackFileError, read_stack, read_yaml_mapping
 from tools.stack_scalars import EXACT_INTEGERS, HIDDEN, MAX_NUMBER_DIGITS, ScalarRefused, resolve_plain
 
 ALIAS_BOMB = (
@@ -405,8 +407,8 @@ def test_the_longest_numeric_id_reads_unquoted(tmp_path):
         ),
         ("config:\n  a:b:c: x\n", "line 2: config.a:b:c: Pulumi cannot parse this as a config key"),
         ("config:\n  gcp:config:a:b: x\n", "Pulumi cannot parse this as a config key"),
-        ("config:\n  ':team': x\n", "config.:team: a config key needs a namespace and a name"),
-        ("config:\n  'gcp:': x\n", "a config key needs a namespace and a name"),
+        ("config:\n  ':team': x\n", "config.:team: Pulumi reads this as a config key with no namespace or no name"),
+        ("config:\n  'gcp:': x\n", "a config key with no namespace or no name"),
         ("config:\n  ' access': {}\n", "config. access: a config key has no spaces"),
         ("config:\n  'gcp: project': x\n", "a config key has no spaces"),
         ("config:\n  <<: {team: x}\n", "line 2: config: YAML merge keys (<<) are not allowed"),
@@ -686,3 +688,28 @@ def test_the_preview_exits_2_with_one_line(tmp_path, content, expected):
 def test_every_stack_file_here_and_every_fixture_reads():
     for path in sorted([*ROOT.glob("Pulumi*.yaml"), *FIXTURES.glob("Pulumi.*.yaml")]):
         assert isinstance(read_yaml_mapping(path), dict), path
+
+
+@pytest.mark.parametrize("case", ALL, ids=lambda case: case.id)
+def test_the_reader_means_what_the_cli_means(tmp_path: Path, case: ReaderCase) -> None:
+    """The table the real CLI is held to as well (tests/e2e/test_config_reader.py): the same config for the program,
+    or a refusal in one line (where the CLI refuses too, or where the reader is stricter on purpose)."""
+    (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text() + case.project)
+    path = tmp_path / "Pulumi.case.yaml"
+    path.write_text(case.stack)
+    if case.values is not None:
+        assert engine_config(read_stack(path, tmp_path)[1]) == case.values
+        return
+    with pytest.raises(StackFileError) as caught:
+        read_stack(path, tmp_path)
+    message = str(caught.value)
+    assert case.refused in message and len(message.splitlines()) == 1, message
+
+
+def test_each_reader_case_says_what_the_cli_does() -> None:
+    for case in ALL:
+        agreed = case.values is not None and not (case.refused or case.cli_refuses or case.cli_values)
+        both_refuse = bool(case.refused and case.cli_refuses) and case.values is None and not case.cli_values
+        stricter = bool(case.refused and case.cli_values and case.stricter_because) and not case.cli_refuses
+        assert [agreed, both_refuse, stricter].count(True) == 1, case.id
+    assert len({case.id for case in ALL}) == len(ALL)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from claude_vertex_gcp import resource_types as gcp_types
 
 from tests.support.engine_config import config_too_large
-from tools.stack_file import ROOT, StackFileError, read_project, read_stack_config
+from tools.stack_file import ROOT, StackFileError, read_stack
 from tools.stack_scalars import printable
 
 if TYPE_CHECKING:
@@ -73,11 +73,10 @@ def available_stacks(root: Path = ROOT) -> list[str]:
 
 
 def read_config(stack: str, config_file: Path | None) -> tuple[str, dict[str, Any]]:
-    """The project name, and its defaults overlaid with the stack file's config (namespaced keys)."""
+    """The project name, and the config the CLI would hand the program: the stack file's, then Pulumi.yaml's."""
     stack_file = config_file or ROOT / f"Pulumi.{stack}.yaml"
     try:
-        project, defaults = read_project(ROOT)
-        config = {**defaults, **read_stack_config(stack_file, project)}
+        project, config = read_stack(stack_file, ROOT)
     except StackFileError as err:
         stacks = printable(", ".join(available_stacks())) or "none"
         raise ConfigInvalid(f"{err} (stacks here: {stacks})") from None

@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from tools.project_config import Declaration, ProjectConfigRefused, apply, declare
 from tools.stack_keys import (
     CONFIG,
     PROJECT_FILE_KEYS,
@@ -311,23 +312,14 @@ def _top_level(document: Document, path: Path, allowed: tuple[str, ...]) -> dict
     return data
 
 
-def _namespaced_config(data: dict[str, Any], document: Document, path: Path, project: str) -> dict[str, Any]:
-    """The `config:` block of `data` with Pulumi's keys (`<namespace>:<name>`), each checked (tools.stack_keys)."""
+def _namespaced_keys(data: dict[str, Any], document: Document, path: Path, project: str) -> dict[str, str]:
+    """Each key of the `config:` block of `data` -> Pulumi's key (`<namespace>:<name>`), checked (tools.stack_keys)."""
     config = data.get(CONFIG) or {}
     lines = document.lines
     try:
         full = namespaced(((key, lines.get((CONFIG, key))) for key in config), project)
     except KeyRefused as refused:
         raise _error(path, refused.line, [CONFIG, refused.key], str(refused)) from None
-    for key, value in config.items():
-        if value is None:
-            raise _error(
-                path,
-                lines.get((CONFIG, key)),
-                [CONFIG, key],
-                f'no value: Pulumi passes {full[key]} as "" today and as null in a later version; write a value, '
-                "or remove the key",
-            )
     for top, where, line in document.secure:
         if len(top) == 2 and top[0] == CONFIG and full[top[1]].startswith(f"{project}:"):
             raise _error(
@@ -337,11 +329,11 @@ def _namespaced_config(data: dict[str, Any], document: Document, path: Path, pro
                 "an encrypted value ({secure: ...}): the offline gate cannot decrypt it, and no "
                 f"{project} setting is secret; write the value itself",
             )
-    return {full[key]: value for key, value in config.items()}
+    return full
 
 
-def read_project(root: Path = ROOT) -> tuple[str, dict[str, Any]]:
-    """The project name and the config defaults declared in Pulumi.yaml (namespaced keys)."""
+def _project_file(root: Path) -> tuple[str, list[Declaration]]:
+    """The project name and the declarations of Pulumi.yaml's `config:` block (tools.project_config)."""
     path = root / "Pulumi.yaml"
     document = read_document(path)
     data = _top_level(document, path, PROJECT_FILE_KEYS)
@@ -353,15 +345,19 @@ def read_project(root: Path = ROOT) -> tuple[str, dict[str, Any]]:
             ["name"],
             "missing project name, or not one Pulumi takes (up to 100 letters, digits, hyphens, underscores, periods)",
         )
-    defaults = {}
-    for key, decl in _namespaced_config(data, document, path, name).items():
-        if isinstance(decl, dict) and "default" in decl:
-            defaults[key] = decl["default"]
-        elif isinstance(decl, dict) and "value" in decl:
-            defaults[key] = decl["value"]
-        elif not isinstance(decl, dict):
-            defaults[key] = decl
-    return name, defaults
+    declarations = []
+    for key, full in _namespaced_keys(data, document, path, name).items():
+        try:
+            declarations.append(declare(key, full, data[CONFIG][key], name))
+        except ProjectConfigRefused as refused:
+            raise _error(path, document.lines.get((CONFIG, key)), [CONFIG, key], str(refused)) from None
+    return name, declarations
+
+
+def read_project(root: Path = ROOT) -> tuple[str, dict[str, Any]]:
+    """The project name and the config defaults and values declared in Pulumi.yaml (namespaced keys)."""
+    name, declarations = _project_file(root)
+    return name, {d.key: d.preset for d in declarations if d.preset is not None}
 
 
 def read_stack_config(path: Path, project: str) -> dict[str, Any]:
@@ -372,4 +368,27 @@ def read_stack_config(path: Path, project: str) -> dict[str, Any]:
     for key in STACK_FILE_KEYS:
         if key != CONFIG and key in data and not isinstance(data[key], str):
             raise _error(path, document.lines.get((key,)), [key], "must be text, as `pulumi stack init` writes it")
-    return _namespaced_config(data, document, path, project)
+    full = _namespaced_keys(data, document, path, project)
+    config = data.get(CONFIG) or {}
+    for key, value in config.items():
+        if value is None:
+            raise _error(
+                path,
+                document.lines.get((CONFIG, key)),
+                [CONFIG, key],
+                f'no value: Pulumi passes {full[key]} as "" today and as null in a later version; write a value, '
+                "or remove the key",
+            )
+    return {full[key]: value for key, value in config.items()}
+
+
+def read_stack(path: Path, root: Path = ROOT) -> tuple[str, dict[str, Any]]:
+    """The project name and the config the CLI hands the program for the stack file at `path`: its own `config:`,
+    then what Pulumi.yaml gives every stack (defaults, values), checked as the CLI checks it before the program
+    runs (settings the project requires, declared types)."""
+    project, declarations = _project_file(root)
+    config = read_stack_config(path, project)
+    try:
+        return project, apply(declarations, config)
+    except ProjectConfigRefused as refused:
+        raise _error(Path(path), None, [CONFIG], str(refused)) from None

@@ -81,7 +81,10 @@ def parse_key(written: str, project: str) -> tuple[str, str]:
     else:
         raise ValueError("Pulumi cannot parse this as a config key: write <name>, or <namespace>:<name>")
     if not namespace or not name:
-        raise ValueError("a config key needs a namespace and a name: <name>, or <namespace>:<name>")
+        raise ValueError(
+            "Pulumi reads this as a config key with no namespace or no name, which nothing reads: write <name>, or "
+            "<namespace>:<name>"
+        )
     if any(c.isspace() for c in written):
         raise ValueError("a config key has no spaces (Pulumi keeps them: it would be another key than it looks)")
     return namespace, name

@@ -13,22 +13,66 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from tools.stack_keys import is_secure
 
 
 def encode(value: Any) -> str:
-    """One config value as the CLI passes it: strings unchanged, everything else as Go's JSON."""
+    """One config value as the CLI passes it: strings unchanged, everything else as Go's JSON (`go_json`)."""
+    return value if isinstance(value, str) else go_json(value)
+
+
+def go_json(value: Any) -> str:
+    """`value` as Go's `json.Marshal` writes it: compact, map keys sorted, `<`, `>`, `&`, U+2028 and U+2029
+    escaped, and numbers as Go formats a float64 (`go_float`).
+
+    Recursive: the stack file reader bounds nesting (tools.stack_file.MAX_DEPTH)."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return go_float(value)
     if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    # Go's encoder escapes these for HTML safety; Python's does not.
-    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028")):
-        text = text.replace(char, escaped)
-    return text.replace("\u2029", "\\u2029")
+        return _go_string(value)
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{_go_string(str(k))}:{go_json(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(go_json(v) for v in value) + "]"
+    raise TypeError(f"no JSON for a {type(value).__name__}")
+
+
+_GO_ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+"""Go's encoder escapes these for HTML safety; Python's does not."""
+
+
+def _go_string(text: str) -> str:
+    encoded = json.dumps(text, ensure_ascii=False)
+    for char, escaped in _GO_ESCAPES:
+        encoded = encoded.replace(char, escaped)
+    return encoded
+
+
+def go_float(number: float) -> str:
+    """A float64 as the CLI hands it on (checked with `pulumi config --json`, 3.276).
+
+    Go's JSON writes the shortest digits that read back as the same float, as a plain decimal from 1e-6 up to
+    1e21 (`1.0` is `1`, `1e3` is `1000`, `1e20` all its digits) and in exponent form outside it (`1e-7`, `1e+21`);
+    Python writes `1.0`, `1000.0` and `1e+20`. The stack file passes through one YAML round trip first, which turns
+    `-0.0` into the integer 0."""
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"Pulumi cannot encode {number}")
+    if number == 0:
+        return "0"
+    shortest = Decimal(repr(number)).normalize()
+    if 1e-6 <= abs(number) < 1e21:
+        return format(shortest, "f")
+    sign, digits, exponent = shortest.as_tuple()
+    mantissa = str(digits[0]) + (f".{''.join(map(str, digits[1:]))}" if len(digits) > 1 else "")
+    power = exponent + len(digits) - 1  # type: ignore[operator]
+    return f"{'-' if sign else ''}{mantissa}e{'-' if power < 0 else '+'}{abs(power):0{1 if power < 0 else 2}d}"
 
 
 CONFIG_VARIABLE = "PULUMI_CONFIG"
