@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv preview env test test-bounds test-install test-sdks test-dates calendar claude-client policy-bundle lint format bench clean
+.PHONY: venv preview env test test-bounds test-install test-sdks test-dates calendar claude-client policy-bundle engine e2e lint format bench clean
 
 venv: $(STAMP)
 
@@ -63,6 +63,19 @@ test-dates: claude-client $(SHIM)
 ## The repository's stacks against the real calendar: fails 90 days before a pinned model retires.
 calendar: venv
 	$(BIN)/python -m pytest -m calendar
+
+## The Pulumi CLI and the YAML language host, built from their Go modules into .cache/engine/bin at the one release
+## tools/engine/release.toml pins (Go 1.24+ and the Go module proxy; module and build caches in .cache/engine, so a
+## second run is a no-op and a bump rebuilds only what changed).
+engine: venv
+	$(BIN)/python -m tools.engine
+
+## Every stack under the real engine on a local file backend, against the stand-in gcp provider, with the policy pack
+## (tests/e2e; see README "The real engine"). Runs in a network namespace of its own, where only loopback exists:
+## nothing can leave 127.0.0.1. Fails, never skips, when `make engine` has not been run.
+E2E_NETNS ?= unshare --net --map-root-user -- sh -c 'ip link set lo up && exec "$$0" "$$@"'
+e2e: engine
+	CLAUDE_VERTEX_E2E=required $(E2E_NETNS) $(BIN)/python -m pytest -m e2e -p no:cacheprovider -rs tests/e2e
 
 ## Install the pinned Claude Code client from the npm registry into .cache/claude-code/<version>/ (needs npm).
 ## tests/test_real_client.py does the same on first use; this is for warming the cache ahead of a run.
