@@ -258,7 +258,12 @@ def test_analyze_request_and_analyzer_resource_shapes():
     assert request.options.HasField("customTimeouts") and not request.HasField("provider")
     resource = analyzer_resource(record)
     assert json_format.MessageToDict(resource.properties) == {"a": 1, "id": "x"}
-    assert (resource.parent, list(resource.dependencies), resource.options.parent) == ("urn:parent", ["urn:d"], "")
+    # The engine sends the parent beside the options and inside them (seen by tests/e2e/test_parity.py).
+    assert (resource.parent, list(resource.dependencies), resource.options.parent) == (
+        "urn:parent",
+        ["urn:d"],
+        "urn:parent",
+    )
     assert {k: list(v.urns) for k, v in resource.propertyDependencies.items()} == {"a": ["urn:d"]}
 
 

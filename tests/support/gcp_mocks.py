@@ -8,11 +8,13 @@ so that everything downstream, from the env renderings to the policy pack, sees 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from google.protobuf import json_format
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
@@ -80,6 +82,9 @@ _WIRE_NAMES = {
     "protect": "protect",
     "retainOnDelete": "retain_on_delete",
     "deleteBeforeReplace": "delete_before_replace",
+    "additionalSecretOutputs": "additional_secret_outputs",
+    "ignoreChanges": "ignore_changes",
+    "customTimeouts": "custom_timeouts",
     "inputs": "inputs",
     "outputs": "outputs",
     "provider": "provider",
@@ -107,11 +112,17 @@ class ResourceRecord(Mapping[str, Any]):
     property_dependencies: dict[str, list[str]]
     protect: bool
     retain_on_delete: bool
-    delete_before_replace: bool
+    delete_before_replace: bool | None
+    """None when the program left it unset (the engine's `*bool`: analyzers see `deleteBeforeReplaceDefined`)."""
     inputs: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Any] | None = None
-    """The provider's state once applied (inputs plus what GCP computes), as the engine hands `AnalyzeStack`;
-    None during `pulumi preview` and for components, where the engine sends the inputs instead."""
+    """What the engine hands `AnalyzeStack`: a custom resource's state once applied (inputs plus what GCP computes),
+    a component's or the root stack's registered outputs; None during `pulumi preview` for a custom resource, and
+    before a component registers its outputs, where the engine sends the inputs instead."""
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    ignore_changes: list[str] = field(default_factory=list)
+    custom_timeouts: dict[str, float] = field(default_factory=dict)
+    """Seconds per operation (`create`, `update`, `delete`) the program set, as the engine parses them."""
     provider: dict[str, Any] | None = None
     wave: int = 0
 
@@ -165,7 +176,7 @@ class RecordingMonitor(MockMonitor):
             self.root = self._record(request, response.urn, {}, None)
             self._registered(self.root)
             return response
-        inputs = _plain(rpc.deserialize_properties(request.object, keep_unknowns=True))
+        inputs = _wire(request.object)
         if is_provider_type(request.type) and request.version:
             inputs[VERSION_INPUT] = request.version  # the engine's SetProviderVersion on an explicit provider
         self.registrations[response.urn] = self._record(request, response.urn, inputs, provider)
@@ -196,11 +207,24 @@ class RecordingMonitor(MockMonitor):
             },
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
-            delete_before_replace=bool(request.deleteBeforeReplace),
+            delete_before_replace=bool(request.deleteBeforeReplace) if request.deleteBeforeReplaceDefined else None,
             inputs=inputs,
             outputs=self._outputs(request, urn),
             provider=reference,
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            ignore_changes=list(request.ignoreChanges),
+            custom_timeouts=custom_timeouts(request),
         )
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        """A component's (or the root stack's) outputs: what the engine hands `AnalyzeStack` for it."""
+        outputs = _wire(request.outputs)
+        with self._providers_lock:
+            if self.root is not None and request.urn == self.root.urn:
+                self.root = replace(self.root, outputs=outputs)
+            elif request.urn in self.registrations:
+                self.registrations[request.urn] = replace(self.registrations[request.urn], outputs=outputs)
+        return super().RegisterResourceOutputs(request)
 
     def _registered(self, record: ResourceRecord) -> None:
         if self.on_register is not None:
@@ -237,12 +261,28 @@ class RecordingMonitor(MockMonitor):
                     property_dependencies={},
                     protect=False,
                     retain_on_delete=False,
-                    delete_before_replace=False,
+                    delete_before_replace=None,
                     inputs=provider_inputs(package, self.config, version),
                 )
                 self.registrations[urn] = record
                 self._registered(record)
         return record
+
+
+_DURATION = re.compile(r"([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)")
+_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def custom_timeouts(request: Any) -> dict[str, float]:
+    """The registration's custom timeouts in seconds, as the engine parses them (Go's `time.ParseDuration`)."""
+    if not request.HasField("customTimeouts"):
+        return {}
+    timeouts = {}
+    for operation in ("create", "update", "delete"):
+        text = getattr(request.customTimeouts, operation)
+        if text:
+            timeouts[operation] = sum(float(n) * _SECONDS[unit] for n, unit in _DURATION.findall(text))
+    return timeouts
 
 
 def engine_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
@@ -261,6 +301,13 @@ def _reference_urn(reference: str) -> str:
 
 UNKNOWN = rpc.UNKNOWN
 """The engine's wire sentinel for a value unknown until apply (what a policy pack receives)."""
+
+
+def _wire(struct: Any) -> dict[str, Any]:
+    """Properties as the SDK sent them and the engine keeps them: JSON data with the engine's markers (the unknown
+    sentinel, secrets and resource references as signature objects), nulls inside objects and lists kept (the
+    SDK's own deserializer drops them; the engine does not), internal `__` keys dropped, sorted."""
+    return _plain(json_format.MessageToDict(struct))
 
 
 def _plain(value: Any) -> Any:

@@ -23,6 +23,7 @@ import pulumi
 import pulumi.runtime
 from pulumi.output import Unknown
 from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import massage
 
 from tests.support.engine_config import engine_config
 from tests.support.gcp_iam import google_environment, stand_in_iam
@@ -54,11 +55,8 @@ class Rendering:
 
     @property
     def analyzed(self) -> list[ResourceRecord]:
-        """What the engine sends the policy pack: the root stack, then every registration (its providers too).
-
-        (Under the engine, `AnalyzeStack` gets the root stack's outputs, the stack's exports; here it gets its
-        inputs, `{}`, as `Analyze` does: not emulated, and no rule reads them.)
-        """
+        """What the engine sends the policy pack: the root stack (its exports as its outputs, for `AnalyzeStack`),
+        then every registration (its providers too)."""
         return [self.root, *self.resources] if self.root is not None else list(self.resources)
 
 
@@ -130,6 +128,7 @@ def render_stack(
         )
         sys.path.insert(0, str(root))
         runpy.run_path(str(root / "__main__.py"), run_name="__main__")
+        _register_stack_outputs()
         outputs = loop.run_until_complete(_resolved_outputs())
     finally:
         sys.path[:] = saved_path
@@ -161,6 +160,14 @@ def _discard_pending(loop: asyncio.AbstractEventLoop) -> None:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     with pulumi_settings.SETTINGS.lock:
         pulumi_settings.SETTINGS.outputs.clear()
+
+
+def _register_stack_outputs() -> None:
+    """Send the root stack's exports to the monitor, as the SDK does once a program has run under the engine
+    (`Stack._finish`), so that `AnalyzeStack` gets them; `set_mocks` finishes the root stack before the program
+    runs, with no exports yet."""
+    root = pulumi_settings.get_root_resource()
+    root.register_outputs(massage(root.outputs, []))
 
 
 async def _resolved_outputs() -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 from pulumi.runtime.proto import engine_pb2_grpc, provider_pb2, resource_pb2, resource_pb2_grpc
 
 from tests.support.analyzer.engine import GRPC_OPTIONS, EngineLog, EngineService
-from tests.support.gcp_mocks import GcpMocks, ResourceRecord, engine_urn
+from tests.support.gcp_mocks import GcpMocks, ResourceRecord, custom_timeouts, engine_urn
 
 FEATURES = (
     resource_pb2.RESOURCE_MONITOR_FEATURE_SECRETS,
@@ -85,7 +85,10 @@ class MonitorService(resource_pb2_grpc.ResourceMonitorServicer):
             property_dependencies={k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items() if v.urns},
             protect=request.protect,
             retain_on_delete=request.retainOnDelete,
-            delete_before_replace=request.deleteBeforeReplace,
+            delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            ignore_changes=list(request.ignoreChanges),
+            custom_timeouts=custom_timeouts(request),
             inputs=inputs,
             outputs=state,
         )

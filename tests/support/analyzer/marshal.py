@@ -65,7 +65,7 @@ def _urn_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
-def _options(record: Mapping[str, Any], *, with_parent: bool) -> analyzer_pb2.AnalyzerResourceOptions:
+def _options(record: Mapping[str, Any]) -> analyzer_pb2.AnalyzerResourceOptions:
     timeouts = record.get("customTimeouts") or {}
     dbr = record.get("deleteBeforeReplace")
     return analyzer_pb2.AnalyzerResourceOptions(
@@ -80,7 +80,7 @@ def _options(record: Mapping[str, Any], *, with_parent: bool) -> analyzer_pb2.An
             update=float(timeouts.get("update", 0)),
             delete=float(timeouts.get("delete", 0)),
         ),
-        parent=str(record.get("parent") or "") if with_parent else "",
+        parent=str(record.get("parent") or ""),
     )
 
 
@@ -103,7 +103,7 @@ def analyze_request(record: Mapping[str, Any]) -> analyzer_pb2.AnalyzeRequest:
         type=record["type"],
         name=record.get("name") or _urn_name(record["urn"]),
         properties=to_struct(record.get("inputs")),
-        options=_options(record, with_parent=True),
+        options=_options(record),
     )
     provider = _provider(record)
     if provider is not None:
@@ -112,14 +112,15 @@ def analyze_request(record: Mapping[str, Any]) -> analyzer_pb2.AnalyzeRequest:
 
 
 def analyzer_resource(record: Mapping[str, Any]) -> analyzer_pb2.AnalyzerResource:
-    """One `AnalyzeStack` resource: outputs (inputs if none), graph edges; parent outside the options."""
+    """One `AnalyzeStack` resource: outputs (inputs if none), graph edges; the parent both beside and inside the
+    options, as the engine sends it (pkg/resource/deploy/step_generator.go `AnalyzeResources`)."""
     outputs = record.get("outputs")
     resource = analyzer_pb2.AnalyzerResource(
         urn=record["urn"],
         type=record["type"],
         name=record.get("name") or _urn_name(record["urn"]),
         properties=to_struct(outputs if outputs is not None else record.get("inputs")),
-        options=_options(record, with_parent=False),
+        options=_options(record),
         parent=str(record.get("parent") or ""),
         dependencies=list(record.get("dependencies") or []),
         propertyDependencies={
