@@ -59,9 +59,10 @@ _REPLACING = {_DIFF.ADD: _DIFF.ADD_REPLACE, _DIFF.DELETE: _DIFF.DELETE_REPLACE, 
 
 
 def _name_and_type(request: Any) -> tuple[str, str]:
-    """The resource's name and type: the request's fields, else the URN's last two parts."""
+    """The resource's name and type: the request's fields, else the URN's (its type after any parent types)."""
     parts = request.urn.split("::")
-    return request.name or parts[-1], request.type or (parts[-2] if len(parts) > 2 else "")
+    qualified_type = parts[-2] if len(parts) > 2 else ""
+    return request.name or parts[-1], request.type or qualified_type.rsplit("$", 1)[-1]
 
 
 def _abort(context: grpc.ServicerContext, message: str, code: grpc.StatusCode = grpc.StatusCode.UNKNOWN) -> NoReturn:
@@ -242,7 +243,10 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
         if record is None:
             return provider_pb2.ReadResponse()  # gone: the engine drops it from the stack
         known_inputs = from_struct(request.inputs)
-        names = known_inputs.keys() if known_inputs else schema.input_names(type_token)
+        if known_inputs:  # a refresh: the inputs it had, as GCP now holds them
+            names = known_inputs.keys()
+        else:  # an import: every input of the type GCP holds
+            names = schema.input_names(type_token) if type_token in KINDS else record.properties.keys()
         inputs = {key: record.properties[key] for key in names if key in record.properties}
         return provider_pb2.ReadResponse(
             id=record.id, properties=to_struct(record.properties), inputs=to_struct(inputs)
