@@ -17,7 +17,9 @@ pulumi-terraform-bridge `pkg/tfbridge/provider.go`, which pulumi-gcp is built on
   `deletionPolicy`), computes the ID and outputs (`gcp_declarations.computed_state`), refuses an ID GCP would
   refuse, and records the resource in the cloud.
 * `Read` answers from the cloud (no ID when the resource is gone), so a refresh sees what changed there;
-  `Update` rewrites it; `Delete` honours `deletionPolicy` and soft-deletes what GCP soft-deletes.
+  `Update` rewrites it; `Delete` honours `deletionPolicy` and soft-deletes what GCP soft-deletes. A soft-deleted
+  resource reads as gone (not modelled: the provider reads a custom role deleted less than 7 days ago as
+  `deleted: true`).
 * `Invoke` answers from `gcp_declarations.invoke`, as the mocks do.
 
 Every call is appended to the cloud's call log (`Cloud.calls`), so a test can see what the engine asked.
