@@ -265,24 +265,52 @@ BOTH_REFUSE = [
 
 _NUMBERS = "tools/stack_scalars.py: a plain scalar YAML readers disagree on is refused; quote it"
 _KEYS = "tools/stack_keys.py: one spelling per key, only what the gate reads"
-_YAML = "tools/stack_file.py: the reader never hands the bytes to a YAML constructor; only the small language a stack file needs"
+_YAML = "tools/stack_file.py: only the small language a stack file needs, never a YAML constructor"
 
 STRICTER = [
-    ReaderCase("octal", "config:\n  a: 0777\n", refused="as a number", cli_values={"claude-vertex:a": "511"},
-               stricter_because=_NUMBERS),
-    ReaderCase("hex", "config:\n  a: 0x1F\n", refused="as a number", cli_values={"claude-vertex:a": "31"},
-               stricter_because=_NUMBERS),
-    ReaderCase("underscores", "config:\n  a: 1_000\n", refused="as a number", cli_values={"claude-vertex:a": "1000"},
-               stricter_because=_NUMBERS),
-    ReaderCase("plus", "config:\n  a: +1\n", refused="as a number", cli_values={"claude-vertex:a": "1"},
-               stricter_because=_NUMBERS),
-    ReaderCase("leading-point", "config:\n  a: .5\n", refused="as a number", cli_values={"claude-vertex:a": "0.5"},
-               stricter_because=_NUMBERS),
+    ReaderCase(
+        "octal",
+        "config:\n  a: 0777\n",
+        refused="as a number",
+        cli_values={"claude-vertex:a": "511"},
+        stricter_because=_NUMBERS,
+    ),
+    ReaderCase(
+        "hex",
+        "config:\n  a: 0x1F\n",
+        refused="as a number",
+        cli_values={"claude-vertex:a": "31"},
+        stricter_because=_NUMBERS,
+    ),
+    ReaderCase(
+        "underscores",
+        "config:\n  a: 1_000\n",
+        refused="as a number",
+        cli_values={"claude-vertex:a": "1000"},
+        stricter_because=_NUMBERS,
+    ),
+    ReaderCase(
+        "plus",
+        "config:\n  a: +1\n",
+        refused="as a number",
+        cli_values={"claude-vertex:a": "1"},
+        stricter_because=_NUMBERS,
+    ),
+    ReaderCase(
+        "leading-point",
+        "config:\n  a: .5\n",
+        refused="as a number",
+        cli_values={"claude-vertex:a": "0.5"},
+        stricter_because=_NUMBERS,
+    ),
     ReaderCase(
         "date",
         "config:\n  a: 2024-01-01\n  b: {c: 2024-01-01}\n",
         refused="as a timestamp and hands the program another text ('2024-01-01 00:00:00 +0000 UTC')",
-        cli_values={"claude-vertex:a": "2024-01-01 00:00:00 +0000 UTC", "claude-vertex:b": '{"c":"2024-01-01 00:00:00 +0000 UTC"}'},
+        cli_values={
+            "claude-vertex:a": "2024-01-01 00:00:00 +0000 UTC",
+            "claude-vertex:b": '{"c":"2024-01-01 00:00:00 +0000 UTC"}',
+        },
         stricter_because=_NUMBERS,
     ),
     ReaderCase(

@@ -205,13 +205,11 @@ def test_create_answers_as_the_mocks_do_for_every_resource_of_the_program(
 
 
 def provider_filled(record: Any) -> dict[str, Any]:
-    """What the provider adds to a resource's state that the program left out: its `project`, `deletionPolicy`."""
-    names, filled = input_names(record.type), {}
-    if "project" in names and "project" not in record.inputs:
-        filled["project"] = PROVIDER_CONFIG["project"]
-    if "deletionPolicy" in names and "deletionPolicy" not in record.inputs:
-        filled["deletionPolicy"] = KINDS[record.type].deletion_policy
-    return filled
+    """What the provider adds to a resource's state from its config that the mocks (which know no provider config)
+    do not: its `project` where the program left it out. (`deletionPolicy` the mocks fill in too.)"""
+    if "project" in input_names(record.type) and "project" not in record.inputs:
+        return {"project": PROVIDER_CONFIG["project"]}
+    return {}
 
 
 @pytest.mark.parametrize(

@@ -116,19 +116,29 @@ def render_config(
         raise ConfigInvalid(str(config_error)) from None
 
 
-def launch_pack(project: str, stack: str, config: dict[str, Any]) -> PackProcess:
+def launch_pack(project: str, stack: str, config: dict[str, Any], *, dry_run: bool = True) -> PackProcess:
     """Start the policy pack's process now, before pulumi or grpc is imported here, so that its
     interpreter boots on the other core while this one imports the SDK and renders the program.
 
-    It gets the stack's config as the engine passes it (`PULUMI_CONFIG`, set by the Python language host)."""
+    It gets the stack's config as the engine passes it (`PULUMI_CONFIG`, set by the Python language host), and
+    `dry_run` as the engine says it: true for `pulumi preview`, false for `pulumi up`, whose known values the plan
+    shows without `--engine-preview`."""
     from tests.support.analyzer.process import launch_pack_process
     from tests.support.engine_config import engine_config
 
-    return launch_pack_process(POLICY_PACK, project=project, stack=stack, program_config=engine_config(config))
+    return launch_pack_process(
+        POLICY_PACK, project=project, stack=stack, program_config=engine_config(config), dry_run=dry_run
+    )
 
 
 def start_judgement(
-    project: str, stack: str, pack: PackProcess, policy_config: dict[str, Any] | None, config: dict[str, Any]
+    project: str,
+    stack: str,
+    pack: PackProcess,
+    policy_config: dict[str, Any] | None,
+    config: dict[str, Any],
+    *,
+    dry_run: bool = True,
 ) -> Judgement:
     """The policy pass, begun: it judges each resource as the program registers it, once the pack is up.
 
@@ -143,6 +153,7 @@ def start_judgement(
         process=pack,
         program_config=engine_config(config),
         config_secret_keys=secret_keys(config),
+        dry_run=dry_run,
     )
     return Judgement(server, policy_config)
 
@@ -386,8 +397,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         project, config = read_config(args.stack, args.config_file)
         if not args.no_policy:
-            pack = launch_pack(project, args.stack, config)
-            judgement = start_judgement(project, args.stack, pack, read_policy_config(args.policy_config), config)
+            dry_run = args.engine_preview
+            pack = launch_pack(project, args.stack, config, dry_run=dry_run)
+            judgement = start_judgement(
+                project, args.stack, pack, read_policy_config(args.policy_config), config, dry_run=dry_run
+            )
         on_register = judgement.add if judgement is not None else None
         if args.today is not None:
             set_stack_date(args.today)

@@ -95,7 +95,12 @@ def declare(written: str, key: str, raw: Any, project: str) -> Declaration:
     if not isinstance(raw.get("description", ""), str) or not isinstance(raw.get("secret", False), bool):
         raise ProjectConfigRefused("description is text and secret is true or false")
     declaration = Declaration(
-        written, key, own, preset=value if default is None else default, type=type_, items=items,
+        written,
+        key,
+        own,
+        preset=value if default is None else default,
+        type=type_,
+        items=items,
         secret=raw.get("secret", False),
     )
     if not own:

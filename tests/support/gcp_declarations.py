@@ -153,3 +153,38 @@ def invoke(token: str, args: Mapping[str, Any], unsupported_permissions: Iterabl
 
 INVOKE_TOKENS = (gcp_types.GET_TESTABLE_PERMISSIONS, gcp_types.GET_PROJECT)
 """The data sources `invoke` answers."""
+
+
+DELETION_POLICY_DEFAULTS: dict[str, str] = {
+    gcp_types.PROJECT: "PREVENT",
+    **dict.fromkeys(
+        (
+            gcp_types.SERVICE,
+            gcp_types.PROJECT_CUSTOM_ROLE,
+            gcp_types.SERVICE_ACCOUNT,
+            gcp_types.WORKLOAD_IDENTITY_POOL,
+            gcp_types.WORKLOAD_IDENTITY_POOL_PROVIDER,
+            gcp_types.ORG_POLICY,
+            gcp_types.BUDGET,
+            gcp_types.NOTIFICATION_CHANNEL,
+            gcp_types.LOG_METRIC,
+            gcp_types.DASHBOARD,
+            gcp_types.ALERT_POLICY,
+        ),
+        "DELETE",
+    ),
+}
+"""`deletionPolicy` of each resource type the program uses whose pulumi-gcp 10 resource has one (the SDK's
+docstrings: "Defaults to DELETE"; a project's is PREVENT), for when neither the resource nor the provider's config
+(`gcp:deletionPolicy`) sets it. tests/test_gcp_declarations.py holds the list to the SDK."""
+
+
+def filled_by_provider(
+    type_token: str, inputs: Mapping[str, Any], provider_config: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the provider adds to a resource's state on create when the resource leaves it out: `deletionPolicy`, from
+    its own config or the type's default (`DELETION_POLICY_DEFAULTS`). The mocks know no provider config (`{}`)."""
+    default = DELETION_POLICY_DEFAULTS.get(type_token)
+    if default is None or inputs.get("deletionPolicy") is not None:
+        return {}
+    return {"deletionPolicy": provider_config.get("deletionPolicy") or default}

@@ -20,6 +20,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.settings import get_project, get_stack
 
+from tests.support.analyzer.marshal import secret
 from tests.support.default_providers import (
     VERSION_INPUT,
     default_provider_name,
@@ -28,7 +29,7 @@ from tests.support.default_providers import (
     provider_inputs,
     provider_type,
 )
-from tests.support.gcp_declarations import COMPUTED_STATE, computed_state, invoke, project_number
+from tests.support.gcp_declarations import COMPUTED_STATE, computed_state, filled_by_provider, invoke, project_number
 
 __all__ = [
     "COMPUTED_STATE",
@@ -63,6 +64,7 @@ class GcpMocks(Mocks):
         known = {key: value for key, value in args.inputs.items() if value is not None}
         if self.preview:
             return "", known
+        known.update(filled_by_provider(args.typ, known, {}))
         resource_id, computed = computed_state(args.typ, args.name, args.inputs)
         return resource_id, {**known, **computed}
 
@@ -172,6 +174,9 @@ class RecordingMonitor(MockMonitor):
         custom = bool(request.custom) or bool(request.remote)
         provider = self._provider(request) if custom and not is_provider_type(request.type) else None
         response = super().RegisterResource(request)
+        for key in request.additionalSecretOutputs:  # the engine marks these secret before the program sees them
+            if key in response.object.fields:
+                response.object[key] = secret(json_format.MessageToDict(response.object)[key])
         if request.type == ROOT_STACK_TYPE:
             self.root = self._record(request, response.urn, {}, None)
             self._registered(self.root)
@@ -187,7 +192,11 @@ class RecordingMonitor(MockMonitor):
         """What the mocks answered for a custom resource after `pulumi up`; None at preview (inputs stand in)."""
         if not request.custom or getattr(self.mocks, "preview", False) or urn not in self.resources:
             return None
-        return _plain(dict(self.resources[urn].state))
+        outputs = _plain(dict(self.resources[urn].state))
+        for key in request.additionalSecretOutputs:
+            if key in outputs:
+                outputs[key] = secret(outputs[key])
+        return outputs
 
     def _record(
         self, request: Any, urn: str, inputs: dict[str, Any], provider: ResourceRecord | None

@@ -61,6 +61,27 @@ PIPELINE = 64
 """`Analyze` calls in flight at once: enough to keep the pack busy, few enough to bound memory."""
 
 
+def stack_configure_request(
+    *,
+    stack: str,
+    project: str,
+    organization: str,
+    dry_run: bool,
+    program_config: Mapping[str, str],
+    config_secret_keys: Sequence[str],
+) -> analyzer_pb2.AnalyzerStackConfigureRequest:
+    """`ConfigureStack` as the engine sends it once it has loaded a pack (pkg/engine/update.go): the decrypted config
+    as the program gets it, which keys are secret, and whether this is a preview."""
+    return analyzer_pb2.AnalyzerStackConfigureRequest(
+        stack=stack,
+        project=project,
+        organization=organization,
+        dry_run=dry_run,
+        config=dict(program_config),
+        config_secret_keys=sorted(config_secret_keys),
+    )
+
+
 class PolicyPackServer:
     """A running policy pack, driven like the engine drives it. Use as a context manager.
 
@@ -224,18 +245,15 @@ class PolicyPackServer:
         self._configure_stack()
 
     def _configure_stack(self) -> None:
-        self._call(
-            "ConfigureStack",
-            analyzer_pb2.AnalyzerStackConfigureRequest(
-                stack=self.stack,
-                project=self.project,
-                organization=self.organization,
-                dry_run=self.dry_run,
-                config=self.program_config,
-                config_secret_keys=self.config_secret_keys,
-            ),
-            optional=True,
+        request = stack_configure_request(
+            stack=self.stack,
+            project=self.project,
+            organization=self.organization,
+            dry_run=self.dry_run,
+            program_config=self.program_config,
+            config_secret_keys=self.config_secret_keys,
         )
+        self._call("ConfigureStack", request, optional=True)
 
     def configure_stack(self, stack: str) -> None:
         """Judge another stack with this pack: `ConfigureStack` again, with that stack's name.

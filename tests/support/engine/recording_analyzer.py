@@ -46,7 +46,9 @@ class RecordingAnalyzer(analyzer_pb2_grpc.AnalyzerServicer):
     def Handshake(self, request: Any, context: grpc.ServicerContext) -> analyzer_pb2.AnalyzerHandshakeResponse:
         return analyzer_pb2.AnalyzerHandshakeResponse()
 
-    def ConfigureStack(self, request: Any, context: grpc.ServicerContext) -> analyzer_pb2.AnalyzerStackConfigureResponse:
+    def ConfigureStack(
+        self, request: Any, context: grpc.ServicerContext
+    ) -> analyzer_pb2.AnalyzerStackConfigureResponse:
         self._write("ConfigureStack", request)
         return analyzer_pb2.AnalyzerStackConfigureResponse()
 
@@ -55,7 +57,9 @@ class RecordingAnalyzer(analyzer_pb2_grpc.AnalyzerServicer):
 
     def GetAnalyzerInfo(self, request: Any, context: grpc.ServicerContext) -> analyzer_pb2.AnalyzerInfo:
         policy = analyzer_pb2.PolicyInfo(
-            name="never-reports", displayName="never reports", description="records only",
+            name="never-reports",
+            displayName="never reports",
+            description="records only",
             enforcementLevel=analyzer_pb2.ADVISORY,
         )
         return analyzer_pb2.AnalyzerInfo(name=NAME, displayName=NAME, version="0.0.1", policies=[policy])

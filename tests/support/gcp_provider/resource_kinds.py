@@ -1,5 +1,6 @@
 """How the Google provider treats each resource type the program uses: what it cannot change in place, what it
-does when an ID is already known to GCP, what `deletionPolicy` defaults to, what a delete leaves behind.
+does when an ID is already known to GCP, what a delete leaves behind (what `deletionPolicy` defaults to is
+shared with the mocks: `gcp_declarations.DELETION_POLICY_DEFAULTS`).
 
 Declared once per type, from terraform-provider-google's schemas and create/delete code (pulumi-gcp 10.2.0 is built
 from it): `ForceNew` fields become `replace_on`; the create paths' errors become `IdReuse` messages, worded as the
@@ -69,8 +70,6 @@ class IdReuse:
 class ResourceKind:
     replace_on: frozenset[str]
     """Inputs GCP cannot change in place: a change replaces the resource (the provider's `ForceNew`)."""
-    deletion_policy: str = DELETE
-    """`deletionPolicy` when neither the resource nor the provider's config sets it."""
     id_reuse: IdReuse | None = None
     """None: creating a resource whose ID exists takes it over (granting a held role, enabling an enabled API)."""
     kept_on_delete: Callable[[Mapping[str, Any]], bool] = lambda _state: False
@@ -114,7 +113,6 @@ def _grant(*keys: str) -> ResourceKind:
 KINDS: dict[str, ResourceKind] = {
     gcp_types.PROJECT: ResourceKind(
         replace_on=frozenset({"projectId", "tags"}),
-        deletion_policy=PREVENT,
         id_reuse=IdReuse(taken=_project_taken, kept_for=FOREVER),
     ),
     gcp_types.SERVICE: ResourceKind(

@@ -17,6 +17,7 @@ import functools
 import importlib
 import inspect
 import re
+import threading
 import types
 import typing
 from collections.abc import Iterable
@@ -143,6 +144,14 @@ def package_schema(
     }
 
 
+_SCHEMA_LOCK = threading.Lock()
+
+
 def input_names(token: str) -> frozenset[str]:
-    """The wire names of a modelled resource type's inputs."""
-    return frozenset(package_schema()["resources"][token]["inputProperties"])
+    """The wire names of a modelled resource type's inputs.
+
+    Under a lock: the provider serves `Create` on several threads, and two of them reading the schema first at once
+    import pulumi-gcp's lazily loaded modules concurrently, which fails (`module 'pulumi_gcp.iam' has no attribute
+    'WorkloadIdentityPool'`, seen by tests/e2e/test_parity.py)."""
+    with _SCHEMA_LOCK:
+        return frozenset(package_schema()["resources"][token]["inputProperties"])

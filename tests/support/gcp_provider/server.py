@@ -36,7 +36,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from tests.support.analyzer.marshal import is_secret, secret
-from tests.support.gcp_declarations import computed_state, invoke
+from tests.support.gcp_declarations import computed_state, filled_by_provider, invoke
 from tests.support.gcp_provider import schema
 from tests.support.gcp_provider.cloud import Cloud, CloudNotConfigured, CloudState, Record
 from tests.support.gcp_provider.plugin import plugin_version
@@ -135,8 +135,7 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
         names = schema.input_names(type_token) if type_token in KINDS else frozenset()
         if properties.get("project") is None and "project" in names and self.config.get("project"):
             properties["project"] = self.config["project"]
-        if properties.get("deletionPolicy") is None and "deletionPolicy" in names:
-            properties["deletionPolicy"] = self.config.get("deletionPolicy") or kind_of(type_token).deletion_policy
+        properties.update(filled_by_provider(type_token, properties, self.config))
         return properties
 
     def _state_of(
