@@ -1,7 +1,9 @@
-"""What the provider fills in on create, declared once for the mocks and the stand-in provider, held to pulumi-gcp.
+"""What the provider adds on its own, declared once for the mocks, the default providers and the stand-in provider,
+held to the installed pulumi-gcp SDK.
 
-tests/e2e/test_parity.py found the stand-in's state after `pulumi up` carrying a `deletionPolicy` the mocks' did not:
-the default now lives in `tests.support.gcp_declarations`, and this holds its list of types to the installed SDK.
+tests/e2e/test_parity.py found the stand-in's state after `pulumi up` carrying a `deletionPolicy` the mocks' did not,
+and the engine sending the pack a plain-text `gcp:accessToken` as a secret (the provider's `CheckConfig`) where the
+emulation sent it plain: both facts now live in `tests.support.gcp_declarations`.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ import importlib
 import inspect
 import re
 
+import pulumi_gcp
 from claude_vertex_gcp import resource_types as gcp_types
 from pulumi.runtime.mocks import MockResourceArgs
 
-from tests.support.gcp_declarations import DELETION_POLICY_DEFAULTS, filled_by_provider
+from tests.support.analyzer.marshal import UNKNOWN, secret
+from tests.support.default_providers import provider_inputs
+from tests.support.gcp_declarations import DELETION_POLICY_DEFAULTS, PROVIDER_SECRET_SETTINGS, filled_by_provider
 from tests.support.gcp_mocks import GcpMocks
 
 
@@ -48,3 +53,20 @@ def test_the_provider_fills_in_what_the_resource_leaves_out_and_the_mocks_do_too
     args = MockResourceArgs(typ=gcp_types.LOG_METRIC, name="m", inputs=inputs, provider=None, resource_id=None)
     assert GcpMocks().new_resource(args)[1]["deletionPolicy"] == "DELETE"
     assert "deletionPolicy" not in GcpMocks(preview=True).new_resource(args)[1]
+
+
+def test_the_provider_settings_held_secret_are_those_the_sdk_wraps_as_secrets() -> None:
+    source = inspect.getsource(pulumi_gcp.Provider._internal_init)
+    wrapped = re.findall(r'__props__\.__dict__\["(\w+)"\] = None if \w+ is None else pulumi\.Output\.secret', source)
+    camel = {re.sub(r"_(\w)", lambda m: m.group(1).upper(), name) for name in wrapped}
+    assert camel == set(PROVIDER_SECRET_SETTINGS) == {"accessToken"}
+
+
+def test_a_setting_the_provider_holds_secret_is_secret_in_its_inputs_even_in_plain_text() -> None:
+    config = {"gcp:accessToken": "ya29.x", "gcp:credentials": {"secure": "v1:abc"}, "gcp:project": "p"}
+    assert provider_inputs("gcp", config, "10.2.0") == {
+        "accessToken": secret("ya29.x"),
+        "credentials": secret(UNKNOWN),
+        "project": "p",
+        "version": "10.2.0",
+    }

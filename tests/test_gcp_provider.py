@@ -454,7 +454,7 @@ def test_the_clock_starts_on_the_suites_date(cloud: Cloud) -> None:
 # -- configuration and schema ----------------------------------------------------------------------------------
 
 
-def test_check_config_refuses_keys_the_provider_does_not_have_and_marks_credentials_secret(
+def test_check_config_refuses_keys_the_provider_does_not_have_and_marks_its_secret_settings_secret(
     plugin: ProviderClient,
 ) -> None:
     default = "urn:pulumi:dev::claude-vertex::pulumi:providers:gcp::default_10_2_0"
@@ -463,11 +463,11 @@ def test_check_config_refuses_keys_the_provider_does_not_have_and_marks_credenti
         "`gcp:projet` is not a valid configuration key for the gcp provider. If the referenced key is not intended "
         "for the provider, please choose a different namespace from `gcp:`."
     ]
-    accepted = plugin.check_config(default, {"project": "p", "credentials": "{}", "version": "10.2.0"})
+    accepted = plugin.check_config(default, {"project": "p", "accessToken": "ya29.x", "version": "10.2.0"})
     assert not accepted.failures
-    assert from_struct(accepted.inputs)["credentials"] == {
+    assert from_struct(accepted.inputs)["accessToken"] == {
         "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-        "value": "{}",
+        "value": "ya29.x",
     }
 
 

@@ -91,7 +91,10 @@ def test_mocks_answer_after_up_with_gcp_formats_and_a_default_for_types_they_do_
     )
     assert role_id == role["name"] == "projects/p-1/roles/r" and "title" not in role
     budget = {"billingAccount": "012345-6789AB-CDEF01", "amount": {"specifiedAmount": {"units": "100"}}}
-    assert mocks.new_resource(_args("gcp:billing/budget:Budget", budget)) == ("r-id", budget)
+    assert mocks.new_resource(_args("gcp:billing/budget:Budget", budget)) == (
+        "r-id",
+        {**budget, "deletionPolicy": "DELETE"},
+    )
     assert set(COMPUTED_STATE) >= {"gcp:organizations/project:Project", "gcp:serviceaccount/account:Account"}
 
 

@@ -34,7 +34,7 @@ import pytest
 from google.protobuf import json_format
 
 from tests.e2e.conftest import ROOT, scratch_project
-from tests.fixture_stacks import every_stack_file, stack_of
+from tests.fixture_stacks import DEV, every_stack_file, stack_of
 from tests.support.analyzer.marshal import analyze_request, analyzer_resource, is_secret
 from tests.support.analyzer.server import stack_configure_request
 from tests.support.default_providers import is_provider_type
@@ -263,3 +263,44 @@ def test_preview_and_up_tell_the_pack_what_the_offline_gate_tells_it(
         engine.pulumi("stack", "output", "--json", "--show-secrets", "--stack", stack, cwd=work).stdout
     )
     assert outputs == applied_rendering.outputs
+
+
+PROVIDER_SETTINGS = [
+    ("gcp:project", "claude-platform-dev"),
+    ("gcp:config:region", "us-central1"),
+    ("--path", "gcp:batching.enableBatching", "false"),
+    ("--path", "gcp:batching.sendAfter", "3s"),
+    ("--plaintext", "gcp:accessToken", "ya29.a-plain-token"),
+    ("--secret", "gcp:credentials", '{"type": "service_account"}'),
+]
+"""Settings as a platform engineer writes them (`pulumi config set`): plain, legacy spelling, an object, a setting
+the provider holds secret written in plain text, an encrypted one."""
+
+
+def test_gcp_settings_reach_the_default_provider_as_the_emulation_says(
+    engine: Engine, pack_launcher: Path, tmp_path: Path
+) -> None:
+    """The stack file's `gcp:*` keys are the default provider's inputs, under the engine as offline: namespace
+    dropped, values as the CLI hands them on (an object as its JSON text), the provider's version, and secrets
+    secret (an encrypted value, and the settings the provider itself holds secret); the pack judges them there."""
+    stack = stack_of(DEV)
+    work = scratch_project(ROOT, tmp_path / "project", [DEV])
+    engine.pulumi("stack", "init", stack, cwd=work)
+    for setting in PROVIDER_SETTINGS:
+        engine.pulumi("config", "set", *setting, "--stack", stack, cwd=work)
+
+    _, expected = offline_side(work / DEV.name, preview=True)
+    previewed = engine_side(engine, work, stack, "preview", pack_launcher, tmp_path)
+    assert_same(expected, previewed.told)
+    (provider,) = [request for request in previewed.told.analyze.values() if is_provider_type(request["type"])]
+    assert provider["name"] == "default_10_2_0"
+    assert provider["properties"] == {
+        "project": "claude-platform-dev",
+        "region": "us-central1",
+        "batching": '{"enableBatching":false,"sendAfter":"3s"}',
+        "accessToken": SECRET,
+        "credentials": SECRET,
+        "version": "10.2.0",
+    }
+    assert {v["policy"] for v in previewed.told.verdicts} == {"gcp-provider-settings-allowed"}
+    assert previewed.returncode != 0

@@ -18,11 +18,12 @@ referenced by every resource it serves (`Analyze.provider`, `AnalyzeStack`). Rea
   (pulumi/pulumi#17673, since 3.139). `__internal` (plugin URL, checksums, parameterization) is stripped
   before any analyzer sees it.
 
-Not emulated, and not yet checked against the real engine (issue 19): the provider's `CheckConfig`. The
-engine analyzes the inputs the plugin's `CheckConfig` returns; the bridged gcp provider folds each typed
-value back into the same JSON string and marks its sensitive settings (`credentials`, `accessToken`)
-secret (pulumi-terraform-bridge `pkg/tfbridge/provider.go`), and refuses keys it does not know; the dynamic
-provider does not implement it (inputs unchanged).
+The engine analyzes the inputs the plugin's `CheckConfig` returns, not the config as written; the bridged gcp
+provider folds each typed value back into the same JSON text and returns the settings its schema holds secret
+(`tests.support.gcp_declarations.PROVIDER_SECRET_SETTINGS`) as secrets, even when a stack file has them in plain
+text; so do these inputs (checked against the real engine and the stand-in provider: tests/e2e/test_parity.py).
+A dynamic provider does not implement `CheckConfig` (inputs unchanged). Not emulated: the provider refusing a key
+it does not know (the engine then stops the preview; the policy pack refuses every setting it does not allow).
 """
 
 from __future__ import annotations
@@ -33,11 +34,14 @@ from typing import Any
 
 from tests.support.analyzer.marshal import UNKNOWN, secret
 from tests.support.engine_config import encode, holds_secure
+from tests.support.gcp_declarations import PROVIDER_SECRET_SETTINGS
 
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 DYNAMIC_PACKAGES = frozenset({"pulumi-python", "pulumi-nodejs"})
 """Packages whose default provider gets the whole stack config, keys namespaced (pkg/resource/deploy/target.go)."""
 VERSION_INPUT = "version"
+SECRET_SETTINGS = {"gcp": PROVIDER_SECRET_SETTINGS}
+"""Per package, the settings its provider's `CheckConfig` returns secret."""
 
 _SEMVER = re.compile(
     r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
@@ -89,15 +93,20 @@ def default_provider_name(version: str = "", plugin_download_url: str = "") -> s
 def provider_inputs(package: str, config: Mapping[str, Any], version: str) -> dict[str, Any]:
     """The default provider's inputs as analyzers see them: its config (see the module docstring), then `version`.
 
-    An encrypted value is marked secret, as the engine marks it; its plaintext is unknown offline.
+    An encrypted value is marked secret, as the engine marks it; its plaintext is unknown offline. A setting the
+    provider holds secret is secret whatever the stack file says.
     """
     dynamic = package in DYNAMIC_PACKAGES
+    held_secret = SECRET_SETTINGS.get(package, ())
     inputs: dict[str, Any] = {}
     for key, value in sorted(config.items()):
         namespace, _, name = key.partition(":")
         if not dynamic and namespace != package:
             continue
-        inputs[key if dynamic else name] = secret(UNKNOWN) if holds_secure(value) else encode(value)
+        if holds_secure(value):
+            inputs[key if dynamic else name] = secret(UNKNOWN)
+        else:
+            inputs[key if dynamic else name] = secret(encode(value)) if name in held_secret else encode(value)
     if version:
         inputs[VERSION_INPUT] = version
     return inputs

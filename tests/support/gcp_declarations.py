@@ -188,3 +188,9 @@ def filled_by_provider(
     if default is None or inputs.get("deletionPolicy") is not None:
         return {}
     return {"deletionPolicy": provider_config.get("deletionPolicy") or default}
+
+
+PROVIDER_SECRET_SETTINGS = ("accessToken",)
+"""The provider settings pulumi-gcp's schema holds secret (its SDK's `Provider` wraps exactly these in
+`pulumi.Output.secret`; tests/test_gcp_declarations.py checks): the provider's `CheckConfig` hands them back
+secret even when a stack file has them in plain text, and the engine sends them to analyzers so."""

@@ -36,7 +36,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from tests.support.analyzer.marshal import is_secret, secret
-from tests.support.gcp_declarations import computed_state, filled_by_provider, invoke
+from tests.support.gcp_declarations import PROVIDER_SECRET_SETTINGS, computed_state, filled_by_provider, invoke
 from tests.support.gcp_provider import schema
 from tests.support.gcp_provider.cloud import Cloud, CloudNotConfigured, CloudState, Record
 from tests.support.gcp_provider.plugin import plugin_version
@@ -52,7 +52,7 @@ from tests.support.gcp_provider.resource_kinds import (
 )
 from tests.support.gcp_provider.wire import contains_unknown, from_struct, plain, to_struct
 
-SECRET_SETTINGS = ("accessToken", "credentials")
+SECRET_SETTINGS = PROVIDER_SECRET_SETTINGS
 """Provider settings the gcp schema marks secret: `CheckConfig` hands them back secret whatever the stack says."""
 VERSION_KEY = "version"
 _DIFF = provider_pb2.PropertyDiff
