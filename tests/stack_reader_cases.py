@@ -42,7 +42,7 @@ AGREED = [
         "plain-values",
         "config:\n"
         "  team: yes\n"
-        "  claude-vertex:vertex: {on: on, off: FALSE, n: 12, big: 18446744073709551615, neg: -3, empty: '',\n"
+        "  claude-vertex:vertex: {on: on, off: FALSE, n: 12, big: 9223372036854775807, neg: -3, empty: '',\n"
         "    html: '<a href=\"x\">&</a>', accents: 'café ☕', quoted: 'true', nothing: null, tilde: ~}\n"
         f"  claude-vertex:access: {{floats: {SCALARS}}}\n"
         "  claude-vertex:guardrails: {budget: {thresholds: [0.5, 0.9, 1.0], monthlyAmount: 2000.50}}\n"
@@ -50,7 +50,7 @@ AGREED = [
         "  gcp:batching: {enableBatching: false, sendAfter: 5s}\n",
         values={
             "claude-vertex:team": "yes",
-            "claude-vertex:vertex": '{"accents":"café ☕","big":18446744073709551615,"empty":"","html":'
+            "claude-vertex:vertex": '{"accents":"café ☕","big":9223372036854775807,"empty":"","html":'
             '"\\u003ca href=\\"x\\"\\u003e\\u0026\\u003c/a\\u003e","n":12,"neg":-3,"nothing":null,"off":false,'
             '"on":"on","quoted":"true","tilde":null}',
             "claude-vertex:access": '{"floats":[0.5,1,1000,1.5e+300,1e-7,0.00001,100000000000000000000,1e+21,'
@@ -62,7 +62,7 @@ AGREED = [
     ),
     ReaderCase(
         "top-level-scalars",
-        "config:\n  a: 1.0\n  b: 1e-7\n  c: true\n  d: -0.0\n  e: ''\n  f: 0\n",
+        "config:\n  a: 1.0\n  b: 1e-7\n  c: true\n  d: -0.0\n  e: ''\n  f: 0\n  g: 18446744073709551615\n",
         values={
             "claude-vertex:a": "1",
             "claude-vertex:b": "1e-7",
@@ -70,6 +70,7 @@ AGREED = [
             "claude-vertex:d": "0",
             "claude-vertex:e": "",
             "claude-vertex:f": "0",
+            "claude-vertex:g": "18446744073709551615",
         },
     ),
     ReaderCase(
@@ -321,9 +322,16 @@ STRICTER = [
         stricter_because=_NUMBERS,
     ),
     ReaderCase(
+        "past-int64-inside-an-object",
+        "config:\n  project: {folderId: 12345678901234567890}\n",
+        refused="Pulumi reads integers inside a setting's object or list exactly only from",
+        cli_values={"claude-vertex:project": '{"folderId":12345678901234567000}'},
+        stricter_because=_NUMBERS,
+    ),
+    ReaderCase(
         "case",
         "config:\n  access: {}\n  Access: 1\n",
-        refused="differs only in case from access (line 2); Pulumi reads two keys where a reviewer sees one",
+        refused="differs only in case from access (line ",
         cli_values={"claude-vertex:access": "{}", "claude-vertex:Access": "1"},
         stricter_because=_KEYS,
     ),

@@ -306,8 +306,9 @@ LONG_INTEGER = "1" * 4301
         ("-" + "9" * 100_000, "has 100000 digits"),
         ("123456789012345678901", "has 21 digits"),
         (
-            str(2**64),
-            f"the integer {2**64} is out of range: Pulumi reads integers exactly only from -{2**63} to {2**64 - 1}",
+            str(2**63),
+            f"the integer {2**63} is out of range: Pulumi reads integers inside a setting's object or list exactly "
+            f"only from -{2**63} to {2**63 - 1}",
         ),
         (str(-(2**63) - 1), "is out of range"),
         ("1." + "5" * 5000, "has 5001 digits"),
@@ -320,7 +321,7 @@ LONG_INTEGER = "1" * 4301
         "4301-digits",
         "100000-digits",
         "21-digits",
-        "2^64",
+        "2^63",
         "-2^63-1",
         "5001-digit-float",
         "26-digit-mantissa",
@@ -371,9 +372,18 @@ def test_the_number_limit_is_the_longest_number_a_field_declares_and_what_pulumi
     assert len(str(EXACT_INTEGERS.stop - 1)) == MAX_NUMBER_DIGITS  # 2^64 - 1: the largest go-yaml reads exactly
 
 
-def test_the_longest_numeric_id_reads_unquoted(tmp_path):
-    assert read(tmp_path, "config:\n  project:\n    folderId: 12345678901234567890\n") == {
-        "claude-vertex:project": {"folderId": 12345678901234567890}
+def test_a_numeric_id_reads_unquoted_as_far_as_pulumi_reads_it_exactly(tmp_path):
+    """Inside a setting's object Pulumi keeps integers exactly up to 2^63 - 1; a setting's whole value up to 2^64 - 1
+    (the CLI's answers: tests/stack_reader_cases.py, `past-int64-inside-an-object` and `top-level-scalars`)."""
+    assert read(
+        tmp_path, "config:\n  project:\n    folderId: 9223372036854775807\n  whole: 18446744073709551615\n"
+    ) == {
+        "claude-vertex:project": {"folderId": 9223372036854775807},
+        "claude-vertex:whole": 18446744073709551615,
+    }
+    assert "quote it" in refused(tmp_path, "config:\n  project:\n    folderId: 12345678901234567890\n")
+    assert read(tmp_path, "config:\n  project:\n    folderId: '12345678901234567890'\n") == {
+        "claude-vertex:project": {"folderId": "12345678901234567890"}
     }
 
 

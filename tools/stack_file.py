@@ -10,7 +10,8 @@ and stops at the first thing outside the small language a stack file needs:
   explicit tags (`!!binary`, `!!set`, `!!python/...`, `!!timestamp`), no duplicate keys (Pulumi's own reader
   rejects them), keys are strings;
 * plain scalars mean what Pulumi (go-yaml v3) makes of them, or are refused where YAML readers disagree
-  (`0777`, `0x1F`, `1_000`, `2024-01-01`, integers past 2^64 - 1, numbers of more than 20 digits):
+  (`0777`, `0x1F`, `1_000`, `2024-01-01`, integers past 2^64 - 1 or, inside an object, 2^63 - 1, numbers of
+  more than 20 digits):
   `tools.stack_scalars`;
 * a stack file holds `config` and the CLI's secrets bookkeeping, no ESC `environment`; config keys are
   namespaced as Pulumi does, one spelling per key, in the program's namespace or its provider's (`gcp`), never
@@ -236,7 +237,7 @@ class _Reader:
     def _scalar(self, event: Any, top: _Open | None) -> Any:
         try:
             if event.implicit[0]:
-                return resolve_plain(event.value)
+                return resolve_plain(event.value, nested=top is not None and len(top.top) >= 2)
             if event.style == '"':  # the only style with escapes; the others were checked as text
                 check_visible(event.value)
             return event.value

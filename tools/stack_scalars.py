@@ -4,8 +4,9 @@ Pulumi reads a stack file with go-yaml v3 into untyped values, and hands the pro
 each plain (unquoted) scalar (checked against pulumi 3.272's `workspace.LoadProjectStack`). That reader and the
 ones a reviewer, an editor or a JSON Schema check use disagree on many spellings: to go-yaml, `0777` is the
 octal number 511, `0x1F` is 31, `1_000` is 1000, `2024-01-01` becomes the text `2024-01-01 00:00:00 +0000 UTC`,
-an integer past 2^64 - 1 becomes a rounded float, and `.inf` makes the whole file unreadable. The offline gate
-must judge what the engine will deploy, so a plain scalar either means the same thing to every reader
+an integer past 2^64 - 1 (past 2^63 - 1 inside an object or list) becomes a rounded float, and `.inf` makes the
+whole file unreadable (checked against pulumi 3.276's CLI: tests/e2e/test_config_reader.py). The offline gate must
+judge what the engine will deploy, so a plain scalar either means the same thing to every reader
 (`true`, `null`, `12`, `0.5`, `team`) or it is refused with the way to write it unambiguously (quote it).
 
 The same goes for characters a reviewer cannot see (bidirectional overrides, zero-width and control
@@ -22,10 +23,16 @@ from typing import Any
 
 MAX_NUMBER_DIGITS = 20
 """The most digits a plain number may have. The longest number a config field takes is a 20-digit numeric ID
-(`project.folderId`); quotas and budgets stop at 10^12; and 2^64 - 1, the largest integer Pulumi reads exactly,
-has 20 digits. Checked against the declarations in components/config by tests/test_stack_file.py."""
+(`project.folderId`; past 2^63 - 1 it must be quoted, `EXACT_NESTED_INTEGERS`); quotas and budgets stop at 10^12;
+and 2^64 - 1, the largest integer Pulumi reads exactly, has 20 digits. Checked against the declarations in
+components/config by tests/test_stack_file.py."""
 EXACT_INTEGERS = range(-(2**63), 2**64)
-"""The integers go-yaml v3 reads exactly (int64, then uint64); past them Pulumi hands the program a float."""
+"""The integers Pulumi hands the program exactly as a setting's whole value: go-yaml v3 reads int64, then uint64;
+past them, a float."""
+EXACT_NESTED_INTEGERS = range(-(2**63), 2**63)
+"""The integers Pulumi hands the program exactly inside a setting's object or list: it keeps such a value as JSON and
+reads its numbers back as int64, else as a float (sdk config/object.go `unmarshalObject`; `2^63` arrives as
+`9223372036854776000`, checked with the CLI by tests/e2e/test_config_reader.py)."""
 
 _WORDS: dict[str, bool | None] = {
     **dict.fromkeys(("true", "True", "TRUE"), True),
@@ -61,7 +68,7 @@ class ScalarRefused(ValueError):
     """A scalar the gate will not read; the message says why and how to write it (the caller adds where)."""
 
 
-def resolve_plain(text: str) -> Any:
+def resolve_plain(text: str, *, nested: bool = False) -> Any:
     """A plain (unquoted) scalar as Pulumi reads it, when every YAML reader reads it the same way.
 
     `true`/`false` (also `True`, `TRUE`, ...), `null`, `~` or nothing, decimal integers without leading zeros
@@ -73,7 +80,7 @@ def resolve_plain(text: str) -> Any:
     if text[0] not in _NUMBER_START:
         return text
     if _INT.fullmatch(text):
-        return _integer(text)
+        return _integer(text, EXACT_NESTED_INTEGERS if nested else EXACT_INTEGERS)
     float_match = _FLOAT.fullmatch(text)
     if float_match:
         return _float(text, float_match["mantissa"])
@@ -104,17 +111,18 @@ def _too_long(text: str) -> ScalarRefused:
     )
 
 
-def _integer(text: str) -> int:
+def _integer(text: str, exact: range) -> int:
     # Counted before conversion: Python refuses to convert more than 4,300 digits, and a long conversion is slow.
     if len(text) < 19:  # well inside the range: the common case
         return int(text)
     if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
         raise _too_long(text)
     value = int(text)
-    if value not in EXACT_INTEGERS:
+    if value not in exact:
+        where = "inside a setting's object or list " if exact is EXACT_NESTED_INTEGERS else ""
         raise ScalarRefused(
-            f"the integer {text} is out of range: Pulumi reads integers exactly only from {EXACT_INTEGERS.start} "
-            f"to {EXACT_INTEGERS.stop - 1} (past them, a rounded float); quote it if it is text"
+            f"the integer {text} is out of range: Pulumi reads integers {where}exactly only from {exact.start} "
+            f"to {exact.stop - 1} (past them, a rounded float); quote it if it is text"
         )
     return value
 
