@@ -79,11 +79,12 @@ def _message(request: Any) -> dict[str, Any]:
     return normalised(json_format.MessageToDict(request))
 
 
-def offline_side(stack_file: Path, *, preview: bool) -> tuple[Rendering, Told]:
-    """The offline gate on one stack file: `python -m tools.preview [--engine-preview] --json` for the verdicts, and
-    what it sends the pack, from the same rendering functions the command uses."""
+def offline_side(stack_file: Path, *, preview: bool, policy_config: Path | None = None) -> tuple[Rendering, Told]:
+    """The offline gate on one stack file: `python -m tools.preview [--engine-preview] --json [--policy-config]` for
+    the verdicts, and what it sends the pack, from the same rendering functions the command uses."""
     stack = stack_of(stack_file)
     arguments = ["--stack", stack, "--config-file", str(stack_file), "--json", *(["--engine-preview"] * preview)]
+    arguments += ["--policy-config", str(policy_config)] if policy_config is not None else []
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         offline.main(arguments)
@@ -127,12 +128,22 @@ class EngineRun:
     told: Told
 
 
-def engine_side(engine: Engine, work: Path, stack: str, command: str, pack: Path, scratch: Path) -> EngineRun:
+def engine_side(
+    engine: Engine, work: Path, stack: str, command: str, pack: Path, scratch: Path, policy_config: Path | None = None
+) -> EngineRun:
     """`pulumi preview --json` (the streaming events) or `pulumi up --yes --skip-preview --event-log` (the update
     alone), with both analyzers."""
     record = scratch / f"{command}.record.jsonl"
     recorder = write_recorder_launcher(scratch / f"{command}-recorder", record)
     packs = ["--policy-pack", str(pack), "--policy-pack", str(recorder)]
+    if policy_config is not None:  # one config per pack, in order: the recorder's is empty
+        (scratch / "recorder-config.json").write_text("{}")
+        packs += [
+            "--policy-pack-config",
+            str(policy_config),
+            "--policy-pack-config",
+            str(scratch / "recorder-config.json"),
+        ]
     if command == "preview":
         result = engine.python_program(
             "preview", "--stack", stack, "--json", *packs, cwd=work, check=False, env=STREAMING
@@ -304,3 +315,38 @@ def test_gcp_settings_reach_the_default_provider_as_the_emulation_says(
     }
     assert {v["policy"] for v in previewed.told.verdicts} == {"gcp-provider-settings-allowed"}
     assert previewed.returncode != 0
+
+
+STRICT_POLICY_CONFIG = {
+    "members-in-allowed-domains": {
+        "allowedMemberDomains": ["corp.example"],
+        "allowedWorkforcePools": [],
+        "allowedServiceAccountProjects": [],
+    },
+    "grants-to-groups-not-users": "mandatory",
+    "required-guardrails": {"requireBudget": True, "requireAuditLogs": True, "requireQuotaCaps": True},
+    "allowed-services-only": {"enforcementLevel": "advisory", "allowedServices": ["aiplatform.googleapis.com"]},
+    "project-hardening": "advisory",
+    "team-projects-allowed": {"teamProjects": {"another-team": ["claude-another-*"]}, "teamFolders": {}},
+}
+"""A platform's config that none of the stacks here meets: violations from resource policies and from stack policies
+(`AnalyzeStack`, attributed to resources and to the root stack), mandatory and advisory, so that the verdicts compared
+are many, not none."""
+
+
+@pytest.mark.parametrize("stack_file", every_stack_file(), ids=stack_of)
+def test_a_strict_policy_config_gives_the_same_verdicts_both_ways(
+    stack_file: Path, engine: Engine, pack_launcher: Path, tmp_path: Path
+) -> None:
+    stack = stack_of(stack_file)
+    work = scratch_project(ROOT, tmp_path / "project", [stack_file])
+    engine.pulumi("stack", "init", stack, cwd=work)
+    policy_config = tmp_path / "policy-config.json"
+    policy_config.write_text(json.dumps(STRICT_POLICY_CONFIG))
+
+    _, expected = offline_side(work / stack_file.name, preview=True, policy_config=policy_config)
+    previewed = engine_side(engine, work, stack, "preview", pack_launcher, tmp_path, policy_config)
+    levels = {verdict["level"] for verdict in expected.verdicts}
+    assert levels == {"mandatory", "advisory"} and previewed.returncode != 0
+    assert {"team-projects-allowed", "members-in-allowed-domains"} <= {v["policy"] for v in expected.verdicts}
+    assert previewed.told.verdicts == expected.verdicts
