@@ -181,6 +181,7 @@ def engine_side(
                     "level": event["enforcementLevel"],
                     "urn": event["resourceUrn"],
                     "message": event["message"].removesuffix("\n"),
+                    "severity": event.get("severity", ""),
                 }
                 for event in (e["policyEvent"] for e in events if "policyEvent" in e)
                 if event["policyPackName"] == PACK_NAME

@@ -281,6 +281,7 @@ def test_violation_orders_and_serialises():
         "level": "mandatory",
         "urn": "urn:b",
         "message": "m",
+        "severity": "",
     }
 
 

@@ -24,18 +24,35 @@ PROTO_TO_LEVEL = {
 }
 
 
+SEVERITY_NAMES = {
+    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
+    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
+    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
+    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
+}
+"""How the engine names a severity in its policy events; unspecified is `""` (pkg/resource/plugin `convertSeverity`)."""
+
+
 @dataclass(frozen=True, order=True)
 class Violation:
     """One policy diagnostic as the engine reports it: which policy, how severe, on which resource.
 
     `level` is `advisory` or `mandatory`: like the engine, a `remediate` policy that still finds a
     violation is reported as `mandatory`. `message` is the policy's description, a newline, and the detail.
+    `severity` is the diagnostic's, else its policy's (`""` for a remediation's diagnostic), as the engine reports it.
     """
 
     policy: str
     level: str
     urn: str
     message: str
+    severity: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"policy": self.policy, "level": self.level, "urn": self.urn, "message": self.message}
+        return {
+            "policy": self.policy,
+            "level": self.level,
+            "urn": self.urn,
+            "message": self.message,
+            "severity": self.severity,
+        }

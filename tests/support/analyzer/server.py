@@ -52,7 +52,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2_grp
 
 from tests.support.analyzer.config import PolicyConfigError, PolicySettings, reconcile_policy_config
 from tests.support.analyzer.engine import GRPC_OPTIONS, EngineLog, EngineService
-from tests.support.analyzer.levels import LEVEL_TO_PROTO, PROTO_TO_LEVEL, Violation
+from tests.support.analyzer.levels import LEVEL_TO_PROTO, PROTO_TO_LEVEL, SEVERITY_NAMES, Violation
 from tests.support.analyzer.marshal import analyze_request, analyzer_resource, root_stack_urn, to_struct
 from tests.support.analyzer.process import PackProcess, PolicyPackError, launch_pack_process
 
@@ -294,6 +294,13 @@ class PolicyPackServer:
             self._info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
         return self._info
 
+    def _severity(self, diagnostic: analyzer_pb2.AnalyzeDiagnostic) -> str:
+        """The diagnostic's severity, else its policy's, as the engine reports it (analyzer_plugin.go)."""
+        severity = diagnostic.severity or next(
+            (policy.severity for policy in self.info().policies if policy.name == diagnostic.policyName), 0
+        )
+        return SEVERITY_NAMES.get(severity, "")
+
     def configure(self, policy_config: dict[str, Any] | None = None) -> None:
         """Reconcile `policy_config` (the `--policy-pack-config` format) like the engine, then `Configure`."""
         info = self.info()
@@ -339,7 +346,7 @@ class PolicyPackServer:
                     request.properties.CopyFrom(remediation.properties)
         response = self._call("Analyze", request)
         violations += [
-            Violation(d.policyName, PROTO_TO_LEVEL[d.enforcementLevel], record["urn"], d.message)
+            Violation(d.policyName, PROTO_TO_LEVEL[d.enforcementLevel], record["urn"], d.message, self._severity(d))
             for d in response.diagnostics
         ]
         return violations
@@ -355,7 +362,13 @@ class PolicyPackServer:
             "AnalyzeStack", analyzer_pb2.AnalyzeStackRequest(resources=map(analyzer_resource, records))
         )
         return [
-            Violation(d.policyName, PROTO_TO_LEVEL[d.enforcementLevel], d.urn if d.urn in urns else root, d.message)
+            Violation(
+                d.policyName,
+                PROTO_TO_LEVEL[d.enforcementLevel],
+                d.urn if d.urn in urns else root,
+                d.message,
+                self._severity(d),
+            )
             for d in response.diagnostics
         ]
 
@@ -378,7 +391,8 @@ class PolicyPackServer:
             state = "crashed" if self._pack is not None and self._pack.exited else "failed"
             raise self._failure(f"policy pack {state} in Analyze: {error.code().name}: {error.details()}") from None
         return [
-            Violation(d.policyName, PROTO_TO_LEVEL[d.enforcementLevel], urn, d.message) for d in response.diagnostics
+            Violation(d.policyName, PROTO_TO_LEVEL[d.enforcementLevel], urn, d.message, self._severity(d))
+            for d in response.diagnostics
         ]
 
     def judge(self, records: list[Mapping[str, Any]], policy_config: dict[str, Any] | None = None) -> list[Violation]:
