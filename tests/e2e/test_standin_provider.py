@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from claude_vertex_gcp import resource_types as gcp_types
-from tests.support.bare_engine.cli import Engine
 
+from tests.support.engine.cli import Engine
 from tests.support.gcp_declarations import TESTABLE_PERMISSIONS, project_number
 from tests.support.gcp_provider import Cloud, install_arguments, write_launcher
 
