@@ -14,6 +14,7 @@ what the component provider host would serve, generated from the component by th
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -190,6 +191,29 @@ def test_the_yaml_examples_values_pass_the_components_own_validation() -> None:
         config = parse_config(resource["properties"], today=SUITE_DATE)
         assert config.team == name
         assert config.plan.warnings == ()
+
+
+def _python_example_args() -> dict[str, dict[str, Any]]:
+    """The args the Python example gives each team, read from its source (plain literals, by team name)."""
+    tree = ast.parse((PYTHON / "__main__.py").read_text())
+    literals = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.value, ast.Dict)
+    ]
+    return {args["team"]: args for args in literals}
+
+
+def test_the_yaml_example_gives_the_python_examples_teams(python_example: tuple[Rendering, list[str]]) -> None:
+    """The same two teams with the same settings, exporting the same outputs: the engine's run of the YAML program
+    is held to the Python program's resources and outputs (tests/e2e/test_consumer_programs.py)."""
+    in_python = {team: parse_config(args, today=SUITE_DATE) for team, args in _python_example_args().items()}
+    in_yaml = {
+        name: parse_config(resource["properties"], today=SUITE_DATE) for name, resource in _team_resources().items()
+    }
+    assert sorted(in_python) == sorted(TEAMS)
+    assert in_yaml == in_python
+    assert set(_yaml_program()["outputs"]) == set(python_example[0].outputs)
 
 
 def test_the_yaml_example_exports_only_declared_outputs(schema: dict[str, Any]) -> None:

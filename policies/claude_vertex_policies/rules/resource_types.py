@@ -5,8 +5,11 @@ recognise. A `google-native:*` IAM member, a Terraform-bridged `google:*` type o
 `command:local:Command` running `gcloud ... add-iam-policy-binding --member=allUsers` is outside every
 GCP rule's sight, so the only safe answer is to refuse every type nobody listed.
 
-Provider resources are the engine's: a default provider per package the program uses (`gcp`), with no parent
-and the name the engine gives it. A provider the
+Provider resources are the engine's: a default provider per package the program uses, with no parent and the name
+the engine gives it: `gcp`, and `claude-vertex` when a program in another language (YAML, TypeScript, Go) creates
+`ClaudeVertexTeam` through the package's plugin (`pulumi package add`), where the engine registers the component
+package's provider and the plugin's `Construct` registers the team's resources. That package has no provider
+settings, so its provider may carry nothing but its version. A provider the
 program registers itself is refused whatever its settings: the engine keeps the plugin download URL of a
 provider in `__internal`, which no analyzer receives, so the pack could not tell which code runs as it. A
 default provider shows that URL in its name, so a name other than the engine's plain one is refused too.
@@ -24,14 +27,19 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..provider_settings import default_name, is_provider_type, setting_problem
 from .base import RegistrationRule, ResourceRule, RuleInfo, matches_any, string_list
 
+COMPONENT_PACKAGE = "claude-vertex"
+"""The component package: `ClaudeVertexTeam` and its children are `claude-vertex:index:*`."""
+COMPONENT_PROVIDER = f"pulumi:providers:{COMPONENT_PACKAGE}"
+
 # What the claude-vertex program registers (and nothing else): its team project, APIs, custom role,
 # accounts and grants, keyless CI identity, model enablement and allow-list, spend and usage guardrails,
-# the engine's root stack and default provider, and the program's own component resources.
+# the engine's root stack and default providers, and the program's own component resources.
 ALLOWED_TYPES = (
     *TEAM_TYPES,
     "pulumi:pulumi:Stack",
     "pulumi:providers:gcp",
-    "claude-vertex:index:*",
+    COMPONENT_PROVIDER,
+    f"{COMPONENT_PACKAGE}:index:*",
 )
 
 
@@ -52,8 +60,25 @@ def check(resource_type: str, name: str, parent: str, props: dict[str, Any], con
         )
         return [f"{resource_type} is not a resource type this pack allows in a team stack. {why}"]
     if is_provider_type(resource_type):
-        return _not_a_default_provider(resource_type, name, parent, props)
+        return _not_a_default_provider(resource_type, name, parent, props) + _component_provider_settings(
+            resource_type, name, props
+        )
     return []
+
+
+def _component_provider_settings(resource_type: str, name: str, props: dict[str, Any]) -> list[str]:
+    """The component package's provider takes no settings: the engine hands it the stack's `claude-vertex:*` config,
+    which means nothing to the plugin (a team's inputs are the component's, never the provider's)."""
+    if resource_type != COMPONENT_PROVIDER:
+        return []
+    settings = sorted(key for key in props if key != "version")
+    if not settings:
+        return []
+    named = ", ".join(f"{key} ({COMPONENT_PACKAGE}:{key} in the stack's config)" for key in settings)
+    return [
+        f"{resource_type} {name!r} is given {named}: the {COMPONENT_PACKAGE} package has no provider settings, so "
+        f"a value there is a stack file meant for another program; pass a team's settings as ClaudeVertexTeam's inputs."
+    ]
 
 
 def _not_a_default_provider(resource_type: str, name: str, parent: str, props: dict[str, Any]) -> list[str]:
