@@ -102,10 +102,12 @@ def test_a_pack_the_system_refuses_to_start_is_a_one_line_error() -> None:
 
 
 def test_error_raised_during_the_run_is_one_line_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.support import gcp_mocks
+    from tests.support import gcp_declarations
 
     monkeypatch.setattr(
-        gcp_mocks, "_TESTABLE", tuple(p for p in gcp_mocks._TESTABLE if p != "aiplatform.endpoints.predict")
+        gcp_declarations,
+        "TESTABLE_PERMISSIONS",
+        tuple(p for p in gcp_declarations.TESTABLE_PERMISSIONS if p != "aiplatform.endpoints.predict"),
     )
     with pytest.raises(preview.ConfigInvalid, match="does not support it in custom roles"):
         preview.load_rendering("team", write_stack(tmp_path, BASE_CONFIG))

@@ -2,27 +2,17 @@
 
 The offline preview and the tests both run `__main__.py` unchanged against these. The values follow
 GCP's real formats (service-account emails, role and pool resource names, 12-digit project numbers)
-so that everything downstream, from the env renderings to the policy pack, sees realistic data.
+so that everything downstream, from the env renderings to the policy pack, sees realistic data. They come from
+`tests.support.gcp_declarations`, which the stand-in provider the real engine runs against answers from too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from claude_vertex_gcp import resource_types as gcp_types
-from claude_vertex_gcp.iam import COMPUTE_TOKENS, PREDICT, SERVICE_USAGE_USE
-from claude_vertex_gcp.names import (
-    custom_role_name,
-    project_parent,
-    provider_name,
-    service_account_email,
-    service_account_name,
-    workload_pool_name,
-)
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
@@ -36,94 +26,19 @@ from tests.support.default_providers import (
     provider_inputs,
     provider_type,
 )
+from tests.support.gcp_declarations import COMPUTED_STATE, computed_state, invoke, project_number
+
+__all__ = [
+    "COMPUTED_STATE",
+    "UNKNOWN",
+    "GcpMocks",
+    "RecordingMonitor",
+    "ResourceRecord",
+    "engine_urn",
+    "project_number",
+]
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
-# Permissions an organization typically offers for custom roles around the ones we ask for.
-_TESTABLE = (
-    COMPUTE_TOKENS,
-    "aiplatform.endpoints.get",
-    "aiplatform.endpoints.list",
-    PREDICT,
-    "aiplatform.models.get",
-    SERVICE_USAGE_USE,
-)
-
-
-def _digits(seed: str, length: int) -> str:
-    """Stable pseudo-random digits: the same config always yields the same project number."""
-    value = int(hashlib.sha256(seed.encode()).hexdigest(), 16)
-    first = str(1 + value % 9)
-    return first + str(value // 9)[-(length - 1) :].rjust(length - 1, "0")
-
-
-def project_number(project_id: str) -> str:
-    """A 12-digit project number, as GCP assigns them, derived from the project ID."""
-    return _digits(f"project:{project_id}", 12)
-
-
-def _service_account(inputs: dict[str, Any]) -> dict[str, Any]:
-    project = inputs["project"]
-    email = service_account_email(inputs["accountId"], project)
-    return {
-        "email": email,
-        "name": service_account_name(project, email),
-        "member": f"serviceAccount:{email}",
-        "uniqueId": _digits(f"sa:{email}", 21),
-    }
-
-
-def _pool_name(inputs: dict[str, Any]) -> str:
-    return workload_pool_name(project_number(inputs["project"]), inputs["workloadIdentityPoolId"])
-
-
-def _project(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    pid = inputs["projectId"]
-    labels = {**inputs.get("labels", {}), "goog-pulumi-provisioned": "true"}
-    return project_parent(pid), {"number": project_number(pid), "effectiveLabels": labels}
-
-
-def _role(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    name = custom_role_name(inputs["project"], inputs["roleId"])
-    return name, {"name": name, "deleted": False}
-
-
-def _account(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    state = _service_account(inputs)
-    return state["name"], state
-
-
-def _pool(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    name = _pool_name(inputs)
-    return name, {"name": name, "state": "ACTIVE"}
-
-
-def _pool_provider(inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    name = provider_name(_pool_name(inputs), inputs["workloadIdentityPoolProviderId"])
-    return name, {"name": name, "state": "ACTIVE"}
-
-
-ComputedState = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
-"""(id, computed outputs) of a resource from its inputs, in the provider's formats, as after `pulumi up`."""
-
-COMPUTED_STATE: dict[str, ComputedState] = {
-    gcp_types.PROJECT: _project,
-    gcp_types.SERVICE: lambda i: (f"{i['project']}/{i['service']}", {}),
-    gcp_types.PROJECT_CUSTOM_ROLE: _role,
-    gcp_types.SERVICE_ACCOUNT: _account,
-    gcp_types.PROJECT_IAM_MEMBER: lambda i: (f"{i['project']}/{i['role']}/{i['member']}", {"etag": _ETAG}),
-    gcp_types.SERVICE_ACCOUNT_IAM_MEMBER: lambda i: (
-        f"{i['serviceAccountId']}/{i['role']}/{i['member']}",
-        {"etag": _ETAG},
-    ),
-    gcp_types.WORKLOAD_IDENTITY_POOL: _pool,
-    gcp_types.WORKLOAD_IDENTITY_POOL_PROVIDER: _pool_provider,
-}
-"""One entry per resource type the program uses; a type not listed gets `<name>-id` and its inputs back.
-
-Add a type here (a budget, a notification channel, a dashboard ...) with one function: what GCP computes
-for it. Under `pulumi preview` none of it is known, which `GcpMocks(preview=True)` models.
-"""
-_ETAG = "BwYGaR1BQJ8="
 
 
 class GcpMocks(Mocks):
@@ -146,37 +61,13 @@ class GcpMocks(Mocks):
         known = {key: value for key, value in args.inputs.items() if value is not None}
         if self.preview:
             return "", known
-        computed_state = COMPUTED_STATE.get(args.typ)
-        if computed_state is None:
-            return f"{args.name}-id", known
-        resource_id, computed = computed_state(args.inputs)
+        resource_id, computed = computed_state(args.typ, args.name, args.inputs)
         return resource_id, {**known, **computed}
 
     def call(self, args: MockCallArgs) -> dict[str, Any] | tuple[dict[str, Any], list[tuple[str, str]]]:
         self.calls.append(args)
-        if args.token == gcp_types.GET_TESTABLE_PERMISSIONS:
-            permissions = [
-                {
-                    "name": name,
-                    "title": name,
-                    "stage": "GA",
-                    "customSupportLevel": "SUPPORTED",
-                    "apiDisabled": False,
-                }
-                for name in _TESTABLE
-                if name not in self.unsupported_permissions
-            ]
-            return {
-                "id": args.args.get("fullResourceName", ""),
-                "fullResourceName": args.args.get("fullResourceName", ""),
-                "customSupportLevel": args.args.get("customSupportLevel", "SUPPORTED"),
-                "stages": args.args.get("stages", ["GA"]),
-                "permissions": permissions,
-            }
-        if args.token == gcp_types.GET_PROJECT:  # an adopted project, as GCP knows it
-            pid = args.args["projectId"]
-            return {"id": f"projects/{pid}", "projectId": pid, "number": project_number(pid), "name": pid}
-        return {}, [("token", f"the offline mocks do not implement {args.token}")]
+        result, failures = invoke(args.token, args.args, self.unsupported_permissions)
+        return (result, failures) if failures else result
 
 
 _WIRE_NAMES = {

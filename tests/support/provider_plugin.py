@@ -8,14 +8,18 @@ gRPC port on the first line of stdout and serves `pulumirpc.ResourceProvider` th
 `ExecPlugin`, `buildPluginArguments`; provider_plugin.go `NewProvider`, which passes `host.ServerAddr()`).
 
 `PluginProcess` launches such a directory with this interpreter (the suite's virtualenv has what the plugin's
-would), waits a bounded time for the port, and is always stopped by its owner.
+would), or an installed plugin's executable (`PluginProcess.executable`, as the engine runs the stand-in gcp
+provider), waits a bounded time for the port, and is always stopped by its owner. `ProviderClient` makes the
+engine's calls, the resource lifecycle's included.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +39,24 @@ class PluginError(RuntimeError):
 class PluginProcess:
     """`python <plugin directory> <engine address>`, run in `cwd`; `stop()` kills and reaps it."""
 
-    def __init__(self, plugin_dir: Path, engine_address: str, *, cwd: Path, startup_timeout: float = 30.0) -> None:
-        self.plugin_dir = Path(plugin_dir).resolve()
+    def __init__(
+        self,
+        plugin_dir: Path,
+        engine_address: str,
+        *,
+        cwd: Path,
+        startup_timeout: float = 30.0,
+        command: Sequence[str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self._popen = subprocess.Popen(
-            [sys.executable, str(self.plugin_dir), engine_address],
+            [*(command or [sys.executable, str(Path(plugin_dir).resolve())]), engine_address],
             cwd=cwd,
-            env=dict(os.environ),
+            env=dict(os.environ if env is None else env),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            start_new_session=True,  # a process group of its own, as the engine gives each plugin
         )
         self.output = PluginOutput(self._popen)
         line = self.output.first_line(startup_timeout)
@@ -54,6 +67,13 @@ class PluginProcess:
             self.stop()
             raise PluginError(f"the plugin printed {line.strip()!r} instead of its port: {self.stderr()}")
         self.port = int(line)
+
+    @classmethod
+    def executable(
+        cls, path: Path, engine_address: str, *, cwd: Path, env: Mapping[str, str] | None = None
+    ) -> PluginProcess:
+        """An installed plugin's executable (`pulumi-resource-<name>`) run as the engine runs it."""
+        return cls(Path(path).parent, engine_address, cwd=cwd, command=[str(path)], env=env)
 
     @property
     def address(self) -> str:
@@ -68,6 +88,13 @@ class PluginProcess:
             self._popen.kill()
         self._popen.wait(timeout=10)
         self.output.close()
+
+    def interrupt(self, timeout: float = 10.0) -> int:
+        """Close it as the engine does (SIGINT to its process group); its exit code once it has ended."""
+        os.killpg(self._popen.pid, signal.SIGINT)
+        code = self._popen.wait(timeout=timeout)
+        self.output.close()
+        return code
 
 
 class ProviderClient:
@@ -86,6 +113,79 @@ class ProviderClient:
 
     def schema(self) -> str:
         return self.stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=self.timeout).schema
+
+    def check_config(self, urn: str, news: dict[str, Any]) -> provider_pb2.CheckResponse:
+        request = provider_pb2.CheckRequest(urn=urn, news=to_struct(news), olds=to_struct({}))
+        return self.stub.CheckConfig(request, timeout=self.timeout)
+
+    def configure(self, args: dict[str, Any]) -> provider_pb2.ConfigureResponse:
+        request = provider_pb2.ConfigureRequest(
+            args=to_struct(args), acceptSecrets=True, acceptResources=True, sends_old_inputs=True
+        )
+        return self.stub.Configure(request, timeout=self.timeout)
+
+    def check(self, urn: str, news: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """(checked inputs, failures as (property, reason))."""
+        response = self.stub.Check(
+            provider_pb2.CheckRequest(urn=urn, news=to_struct(news), olds=to_struct({})), timeout=self.timeout
+        )
+        return from_struct(response.inputs), [(f.property, f.reason) for f in response.failures]
+
+    def diff(
+        self, urn: str, resource_id: str, *, old_inputs: dict[str, Any], olds: dict[str, Any], news: dict[str, Any]
+    ) -> provider_pb2.DiffResponse:
+        request = provider_pb2.DiffRequest(
+            urn=urn, id=resource_id, old_inputs=to_struct(old_inputs), olds=to_struct(olds), news=to_struct(news)
+        )
+        return self.stub.Diff(request, timeout=self.timeout)
+
+    def create(self, urn: str, properties: dict[str, Any], *, preview: bool = False) -> tuple[str, dict[str, Any]]:
+        """(ID, outputs) of a new resource."""
+        request = provider_pb2.CreateRequest(urn=urn, properties=to_struct(properties), preview=preview)
+        response = self.stub.Create(request, timeout=self.timeout)
+        return response.id, from_struct(response.properties)
+
+    def read(
+        self, urn: str, resource_id: str, *, properties: dict[str, Any], inputs: dict[str, Any]
+    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """(ID, outputs, inputs) of a resource as it is now; the ID is empty once it is gone."""
+        request = provider_pb2.ReadRequest(
+            urn=urn, id=resource_id, properties=to_struct(properties), inputs=to_struct(inputs)
+        )
+        response = self.stub.Read(request, timeout=self.timeout)
+        return response.id, from_struct(response.properties), from_struct(response.inputs)
+
+    def update(
+        self,
+        urn: str,
+        resource_id: str,
+        *,
+        old_inputs: dict[str, Any],
+        olds: dict[str, Any],
+        news: dict[str, Any],
+        preview: bool = False,
+    ) -> dict[str, Any]:
+        request = provider_pb2.UpdateRequest(
+            urn=urn,
+            id=resource_id,
+            old_inputs=to_struct(old_inputs),
+            olds=to_struct(olds),
+            news=to_struct(news),
+            preview=preview,
+        )
+        return from_struct(self.stub.Update(request, timeout=self.timeout).properties)
+
+    def delete(self, urn: str, resource_id: str, *, properties: dict[str, Any]) -> None:
+        request = provider_pb2.DeleteRequest(urn=urn, id=resource_id, properties=to_struct(properties))
+        self.stub.Delete(request, timeout=self.timeout)
+
+    def invoke(self, token: str, args: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """(result, failures as (property, reason))."""
+        response = self.stub.Invoke(provider_pb2.InvokeRequest(tok=token, args=to_struct(args)), timeout=self.timeout)
+        return from_struct(getattr(response, "return")), [(f.property, f.reason) for f in response.failures]
+
+    def cancel(self) -> None:
+        self.stub.Cancel(empty_pb2.Empty(), timeout=self.timeout)
 
     def construct(
         self,

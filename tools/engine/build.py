@@ -168,11 +168,11 @@ def build(paths: Layout | None = None, release: Release | None = None) -> Path:
     """Build into `paths.bin` unless it already holds this release; return the bin directory."""
     paths = paths or layout()
     release = release or load_release()
-    if shutil.which("go") is None:
-        raise BuildError("needs Go 1.24 or newer on PATH (https://go.dev/dl/); none found")
     if up_to_date(paths, release):
         print(f"engine: up to date in {paths.bin} (pulumi v{release.pulumi}, pulumi-yaml v{release.pulumi_yaml})")
         return paths.bin
+    if shutil.which("go") is None:
+        raise BuildError("needs Go 1.24 or newer on PATH (https://go.dev/dl/); none found")
     started = time.monotonic()
     print(f"engine: building pulumi v{release.pulumi} and pulumi-language-yaml v{release.pulumi_yaml} into {paths.bin}")
     paths.bin.mkdir(parents=True, exist_ok=True)
