@@ -89,9 +89,10 @@ class PluginProcess:
         self._popen.wait(timeout=10)
         self.output.close()
 
-    def interrupt(self, timeout: float = 10.0) -> int:
-        """Close it as the engine does (SIGINT to its process group); its exit code once it has ended."""
-        os.killpg(self._popen.pid, signal.SIGINT)
+    def stop_with(self, signum: int = signal.SIGINT, timeout: float = 10.0) -> int:
+        """Signal its process group and wait: SIGINT is how the engine closes a plugin (then SIGKILL after 5 s).
+        Returns its exit code."""
+        os.killpg(self._popen.pid, signum)
         code = self._popen.wait(timeout=timeout)
         self.output.close()
         return code
@@ -115,7 +116,7 @@ class ProviderClient:
         return self.stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=self.timeout).schema
 
     def check_config(self, urn: str, news: dict[str, Any]) -> provider_pb2.CheckResponse:
-        request = provider_pb2.CheckRequest(urn=urn, news=to_struct(news), olds=to_struct({}))
+        request = provider_pb2.CheckRequest(urn=urn, **_named(urn), news=to_struct(news), olds=to_struct({}))
         return self.stub.CheckConfig(request, timeout=self.timeout)
 
     def configure(self, args: dict[str, Any]) -> provider_pb2.ConfigureResponse:
@@ -127,7 +128,8 @@ class ProviderClient:
     def check(self, urn: str, news: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """(checked inputs, failures as (property, reason))."""
         response = self.stub.Check(
-            provider_pb2.CheckRequest(urn=urn, news=to_struct(news), olds=to_struct({})), timeout=self.timeout
+            provider_pb2.CheckRequest(urn=urn, **_named(urn), news=to_struct(news), olds=to_struct({})),
+            timeout=self.timeout,
         )
         return from_struct(response.inputs), [(f.property, f.reason) for f in response.failures]
 
@@ -135,13 +137,18 @@ class ProviderClient:
         self, urn: str, resource_id: str, *, old_inputs: dict[str, Any], olds: dict[str, Any], news: dict[str, Any]
     ) -> provider_pb2.DiffResponse:
         request = provider_pb2.DiffRequest(
-            urn=urn, id=resource_id, old_inputs=to_struct(old_inputs), olds=to_struct(olds), news=to_struct(news)
+            urn=urn,
+            **_named(urn),
+            id=resource_id,
+            old_inputs=to_struct(old_inputs),
+            olds=to_struct(olds),
+            news=to_struct(news),
         )
         return self.stub.Diff(request, timeout=self.timeout)
 
     def create(self, urn: str, properties: dict[str, Any], *, preview: bool = False) -> tuple[str, dict[str, Any]]:
         """(ID, outputs) of a new resource."""
-        request = provider_pb2.CreateRequest(urn=urn, properties=to_struct(properties), preview=preview)
+        request = provider_pb2.CreateRequest(urn=urn, **_named(urn), properties=to_struct(properties), preview=preview)
         response = self.stub.Create(request, timeout=self.timeout)
         return response.id, from_struct(response.properties)
 
@@ -150,7 +157,7 @@ class ProviderClient:
     ) -> tuple[str, dict[str, Any], dict[str, Any]]:
         """(ID, outputs, inputs) of a resource as it is now; the ID is empty once it is gone."""
         request = provider_pb2.ReadRequest(
-            urn=urn, id=resource_id, properties=to_struct(properties), inputs=to_struct(inputs)
+            urn=urn, **_named(urn), id=resource_id, properties=to_struct(properties), inputs=to_struct(inputs)
         )
         response = self.stub.Read(request, timeout=self.timeout)
         return response.id, from_struct(response.properties), from_struct(response.inputs)
@@ -167,6 +174,7 @@ class ProviderClient:
     ) -> dict[str, Any]:
         request = provider_pb2.UpdateRequest(
             urn=urn,
+            **_named(urn),
             id=resource_id,
             old_inputs=to_struct(old_inputs),
             olds=to_struct(olds),
@@ -176,7 +184,7 @@ class ProviderClient:
         return from_struct(self.stub.Update(request, timeout=self.timeout).properties)
 
     def delete(self, urn: str, resource_id: str, *, properties: dict[str, Any]) -> None:
-        request = provider_pb2.DeleteRequest(urn=urn, id=resource_id, properties=to_struct(properties))
+        request = provider_pb2.DeleteRequest(urn=urn, **_named(urn), id=resource_id, properties=to_struct(properties))
         self.stub.Delete(request, timeout=self.timeout)
 
     def invoke(self, token: str, args: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -221,6 +229,12 @@ class ProviderClient:
         )
         response = self.stub.Construct(request, timeout=self.timeout)
         return response.urn, from_struct(response.state)
+
+
+def _named(urn: str) -> dict[str, str]:
+    """A request's `name` and `type`, as the engine fills them from the URN (its type after any parent types)."""
+    parts = urn.split("::")
+    return {"name": parts[-1], "type": parts[-2].rsplit("$", 1)[-1]}
 
 
 def input_property_errors(error: grpc.RpcError) -> dict[str, str]:

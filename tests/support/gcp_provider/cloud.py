@@ -212,7 +212,7 @@ class Cloud:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _load(self) -> CloudState:
-        if not self.path.exists():
+        if not self.path.exists() or self.path.stat().st_size == 0:  # a new cloud (or a file a harness made)
             return CloudState(clock=_start_of(_first_day(os.environ)))
         data = json.loads(self.path.read_text())
         state = CloudState(clock=dt.datetime.fromisoformat(data["clock"]))

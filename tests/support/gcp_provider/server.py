@@ -17,7 +17,9 @@ pulumi-terraform-bridge `pkg/tfbridge/provider.go`, which pulumi-gcp is built on
   `deletionPolicy`), computes the ID and outputs (`gcp_declarations.computed_state`), refuses an ID GCP would
   refuse, and records the resource in the cloud.
 * `Read` answers from the cloud (no ID when the resource is gone), so a refresh sees what changed there;
-  `Update` rewrites it; `Delete` honours `deletionPolicy` and soft-deletes what GCP soft-deletes.
+  `Update` rewrites it; `Delete` honours `deletionPolicy` and soft-deletes what GCP soft-deletes. A soft-deleted
+  resource reads as gone (not modelled: the provider reads a custom role deleted less than 7 days ago as
+  `deleted: true`).
 * `Invoke` answers from `gcp_declarations.invoke`, as the mocks do.
 
 Every call is appended to the cloud's call log (`Cloud.calls`), so a test can see what the engine asked.
@@ -59,9 +61,10 @@ _REPLACING = {_DIFF.ADD: _DIFF.ADD_REPLACE, _DIFF.DELETE: _DIFF.DELETE_REPLACE, 
 
 
 def _name_and_type(request: Any) -> tuple[str, str]:
-    """The resource's name and type: the request's fields, else the URN's last two parts."""
+    """The resource's name and type: the request's fields, else the URN's (its type after any parent types)."""
     parts = request.urn.split("::")
-    return request.name or parts[-1], request.type or (parts[-2] if len(parts) > 2 else "")
+    qualified_type = parts[-2] if len(parts) > 2 else ""
+    return request.name or parts[-1], request.type or qualified_type.rsplit("$", 1)[-1]
 
 
 def _abort(context: grpc.ServicerContext, message: str, code: grpc.StatusCode = grpc.StatusCode.UNKNOWN) -> NoReturn:
@@ -242,7 +245,10 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
         if record is None:
             return provider_pb2.ReadResponse()  # gone: the engine drops it from the stack
         known_inputs = from_struct(request.inputs)
-        names = known_inputs.keys() if known_inputs else schema.input_names(type_token)
+        if known_inputs:  # a refresh: the inputs it had, as GCP now holds them
+            names = known_inputs.keys()
+        else:  # an import: every input of the type GCP holds
+            names = schema.input_names(type_token) if type_token in KINDS else record.properties.keys()
         inputs = {key: record.properties[key] for key in names if key in record.properties}
         return provider_pb2.ReadResponse(
             id=record.id, properties=to_struct(record.properties), inputs=to_struct(inputs)
