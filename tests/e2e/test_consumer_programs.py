@@ -1,0 +1,147 @@
+"""examples/yaml under the real engine: a program in another language than the package's, through `Construct`.
+
+The YAML host is the real one (`make engine`), and so are the CLI, the engine and the component plugin's code; the
+plugin is started as the Python host would start it (tests/support/engine/component_plugin.py) and the gcp provider is
+the stand-in. The program is an untouched copy of examples/yaml. Its `packages:` entry names a GitHub release that
+cannot be fetched offline, and nothing here fetches it: the CLI resolves a `packages:` entry only in `pulumi install`,
+`pulumi package add` and the `package` commands run inside the project (a remote source such as this one is skipped
+when `preview` and `up` collect the project's plugins), and the YAML host never reads the entry at all, only the
+package lock files `pulumi package add` writes (`sdks/**/*.yaml`); without one, it asks for `claude-vertex` at no
+version and the engine takes the installed plugin. So the copy needs no surgery.
+
+What is checked is what a platform team sees: the preview with the policy pack (no violation), `up`, the outputs a
+developer gets, `destroy` (the projects retained), and that the engine recorded exactly the resources, inputs, parents,
+dependencies and outputs the Python example registers for the same teams offline, plus the one thing only a program
+in another language has: the engine's default provider of the component package.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from claude_vertex_gcp import resource_types as gcp_types
+
+from tests.e2e.conftest import ROOT
+from tests.support.engine.cli import Engine, json_events
+from tests.support.engine.component_plugin import PACKAGE, install_component_plugin
+from tests.support.engine.parity import PROJECT_PLACEHOLDER, engine_resources, offline_resources, project_neutral
+from tests.support.gcp_provider import Cloud
+from tests.support.render import Rendering, render_stack
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLES = ROOT / "examples"
+STACK = "dev"
+STREAMING = {"PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "true"}
+PROVIDERS = "pulumi:providers:"
+COMPONENT_PROVIDER = f"urn:pulumi:{STACK}::{PROJECT_PLACEHOLDER}::pulumi:providers:{PACKAGE}::default"
+"""What only a program in another language registers: the engine's default provider of the component package."""
+
+
+@pytest.fixture(scope="module")
+def python_example() -> Rendering:
+    """examples/python rendered offline (the mocks, the emulated engine): what the YAML program must match."""
+    return render_stack(STACK, {}, root=EXAMPLES / "python")
+
+
+class Steps:
+    """Each CLI step's wall time, printed at the end (`pytest -s`): what `make e2e` costs per step."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def run(self, name: str, engine: Engine, *args: str, cwd: Path, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return engine.pulumi(*args, cwd=cwd, **kwargs)
+        finally:
+            self.seconds[name] = round(time.perf_counter() - started, 1)
+
+
+@pytest.fixture
+def steps() -> Iterator[Steps]:
+    recorder = Steps()
+    yield recorder
+    print(f"\nexamples/yaml under the real engine, seconds per step: {recorder.seconds}")
+
+
+def yaml_example(engine: Engine, tmp_path: Path) -> Path:
+    """A copy of examples/yaml, with the component plugin installed into `engine`'s home."""
+    install_component_plugin(engine, tmp_path / "component-plugin")
+    work = tmp_path / "yaml"
+    shutil.copytree(EXAMPLES / "yaml", work)
+    return work
+
+
+def test_the_yaml_example_runs_through_construct_with_the_pack(
+    engine: Engine,
+    cloud: Cloud,
+    pack_launcher: Path,
+    tmp_path: Path,
+    python_example: Rendering,
+    steps: Steps,
+) -> None:
+    work = yaml_example(engine, tmp_path)
+    project = yaml.safe_load((work / "Pulumi.yaml").read_text())["name"]
+    policy = ("--policy-pack", str(pack_launcher))
+    offline = offline_resources(python_example)
+    steps.run("stack init", engine, "stack", "init", STACK, cwd=work)
+
+    preview = steps.run("preview", engine, "preview", "--stack", STACK, "--json", *policy, cwd=work, env=STREAMING)
+    events = json_events(preview.stdout)
+    assert [event["policyEvent"] for event in events if "policyEvent" in event] == []
+    planned = {
+        project_neutral(event["resourcePreEvent"]["metadata"]["urn"], project): event["resourcePreEvent"]["metadata"][
+            "op"
+        ]
+        for event in events
+        if "resourcePreEvent" in event
+    }
+    assert set(planned.values()) == {"create"}
+    # The engine shows no step for its own providers; everything else is what the Python program registers.
+    assert set(planned) == {urn for urn, resource in offline.items() if not resource["type"].startswith(PROVIDERS)}
+
+    steps.run("up", engine, "up", "--stack", STACK, "--yes", *policy, cwd=work)
+
+    outputs = json.loads(
+        steps.run("stack output", engine, "stack", "output", "--json", "--stack", STACK, cwd=work).stdout
+    )
+    assert outputs == python_example.outputs
+    assert "CLAUDE_CODE_USE_VERTEX=1" in outputs["paymentsDotenv"].splitlines()
+    assert "ANTHROPIC_VERTEX_PROJECT_ID=claude-research-prod" in outputs["researchDotenv"].splitlines()
+
+    exported = json.loads(steps.run("stack export", engine, "stack", "export", "--stack", STACK, cwd=work).stdout)
+    applied = engine_resources(exported["deployment"], project)
+    component_provider = applied.pop(COMPONENT_PROVIDER)
+    assert component_provider["inputs"] == {}, "the pack may see nothing but a version there"
+    assert applied == offline
+
+    projects = [r["id"] for r in exported["deployment"]["resources"] if r["type"] == gcp_types.PROJECT]
+    assert len(projects) == 2
+
+    steps.run("destroy", engine, "destroy", "--stack", STACK, "--yes", cwd=work)
+    exported = json.loads(engine.pulumi("stack", "export", "--stack", STACK, cwd=work).stdout)
+    assert not exported["deployment"].get("resources")
+    assert all(cloud.get(gcp_types.PROJECT, project_id) is not None for project_id in projects), "projects are kept"
+    assert (work / "Pulumi.yaml").read_bytes() == (EXAMPLES / "yaml" / "Pulumi.yaml").read_bytes()
+
+
+def test_a_bad_input_stops_the_yaml_program_naming_the_field(engine: Engine, tmp_path: Path) -> None:
+    """The plugin's refusal (`InputPropertiesError`) as the CLI prints it: the component, the field and the rule,
+    one line, before anything of either team registers."""
+    work = yaml_example(engine, tmp_path)
+    program = work / "Pulumi.yaml"
+    program.write_text(program.read_text().replace("id: claude-research-prod", "id: x", 1))
+    engine.pulumi("stack", "init", STACK, cwd=work)
+    preview = engine.pulumi("preview", "--stack", STACK, cwd=work, check=False)
+    assert preview.returncode != 0
+    assert "invalid ClaudeVertexTeam 'research' input project.id: \"x\"" in preview.stdout
+    assert 'property project.id with value "x" has a problem' in preview.stdout
+    assert "Traceback" not in preview.stdout + preview.stderr
