@@ -1,4 +1,4 @@
-"""examples/yaml under the real engine: a program in another language than the package's, through `Construct`.
+"""examples/yaml (and examples/python) under the real engine: a program in another language through `Construct`.
 
 The YAML host is the real one (`make engine`), and so are the CLI, the engine and the component plugin's code; the
 plugin is started as the Python host would start it (tests/support/engine/component_plugin.py) and the gcp provider is
@@ -12,7 +12,8 @@ version and the engine takes the installed plugin. So the copy needs no surgery.
 What is checked is what a platform team sees: the preview with the policy pack (no violation), `up`, the outputs a
 developer gets, `destroy` (the projects retained), and that the engine recorded exactly the resources, inputs, parents,
 dependencies and outputs the Python example registers for the same teams offline, plus the one thing only a program
-in another language has: the engine's default provider of the component package.
+in another language has: the engine's default provider of the component package. examples/python itself, run under the
+engine too (the SDK's language server, tests/support/engine/inline.py), records the same checkpoint.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import pytest
 import yaml
 from claude_vertex_gcp import resource_types as gcp_types
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import ROOT, scratch_project
 from tests.support.engine.cli import Engine, json_events
 from tests.support.engine.component_plugin import PACKAGE, install_component_plugin
 from tests.support.engine.parity import PROJECT_PLACEHOLDER, engine_resources, offline_resources, project_neutral
@@ -69,7 +70,7 @@ class Steps:
 def steps() -> Iterator[Steps]:
     recorder = Steps()
     yield recorder
-    print(f"\nexamples/yaml under the real engine, seconds per step: {recorder.seconds}")
+    print(f"\nseconds per CLI step: {recorder.seconds}")
 
 
 def yaml_example(engine: Engine, tmp_path: Path) -> Path:
@@ -145,3 +146,19 @@ def test_a_bad_input_stops_the_yaml_program_naming_the_field(engine: Engine, tmp
     assert "invalid ClaudeVertexTeam 'research' input project.id: \"x\"" in preview.stdout
     assert 'property project.id with value "x" has a problem' in preview.stdout
     assert "Traceback" not in preview.stdout + preview.stderr
+
+
+def test_the_python_example_under_the_engine_registers_what_it_registers_offline(
+    engine: Engine, pack_launcher: Path, tmp_path: Path, python_example: Rendering, steps: Steps
+) -> None:
+    """The other side of the comparison above, under the engine too: examples/python served by the SDK's language
+    server (tests/support/engine/inline.py), so the YAML program and the Python one are held to one checkpoint."""
+    work = scratch_project(EXAMPLES / "python", tmp_path / "python")
+    engine.pulumi("stack", "init", STACK, cwd=work)
+    started = time.perf_counter()
+    engine.python_program("up", "--stack", STACK, "--yes", "--policy-pack", str(pack_launcher), cwd=work)
+    steps.seconds["up (python)"] = round(time.perf_counter() - started, 1)
+    outputs = json.loads(engine.pulumi("stack", "output", "--json", "--stack", STACK, cwd=work).stdout)
+    assert outputs == python_example.outputs
+    exported = json.loads(engine.pulumi("stack", "export", "--stack", STACK, cwd=work).stdout)
+    assert engine_resources(exported["deployment"], python_example.project) == offline_resources(python_example)
