@@ -86,7 +86,8 @@ def allowlist() -> str:
             "never one the program registers itself. The gcp provider (`gcp-provider-settings-allowed`) has a "
             f"version and sets only {', '.join(f'`{s}`' for s in settings)}, each to a value the rule allows. "
             f"The `{COMPONENT_PACKAGE}` provider (the engine's, when a YAML, TypeScript or Go program creates the "
-            "team through the package's plugin) sets nothing but its version.",
+            "team through the package's plugin) sets nothing but its version; added from a git release, the "
+            "engine names it after the release's URL, accepted only for a URL listed in `componentSources`.",
             "",
             f"No dynamic resources (`{NO_DYNAMIC_RESOURCES.info.name}`): no `pulumi-<language>:dynamic` type and no "
             f"engine provider for one ({', '.join(f'`pulumi:providers:{p}`' for p in sorted(DYNAMIC_PACKAGES))}), "

@@ -30,8 +30,9 @@ import yaml
 from claude_vertex_gcp import resource_types as gcp_types
 
 from tests.e2e.conftest import ROOT, scratch_project
+from tests.support.default_providers import default_provider_name
 from tests.support.engine.cli import Engine, json_events
-from tests.support.engine.component_plugin import PACKAGE, install_component_plugin
+from tests.support.engine.component_plugin import PACKAGE, install_component_plugin, install_component_release
 from tests.support.engine.parity import PROJECT_PLACEHOLDER, engine_resources, offline_resources, project_neutral
 from tests.support.gcp_provider import Cloud
 from tests.support.render import Rendering, render_stack
@@ -162,3 +163,58 @@ def test_the_python_example_under_the_engine_registers_what_it_registers_offline
     assert outputs == python_example.outputs
     exported = json.loads(engine.pulumi("stack", "export", "--stack", STACK, cwd=work).stdout)
     assert engine_resources(exported["deployment"], python_example.project) == offline_resources(python_example)
+
+
+RELEASE = "git://github.com/OWNER/claude-vertex/components"
+"""What `pulumi package add github.com/OWNER/claude-vertex/components@v0.1.0` (the examples' source) records."""
+REMOTE_PROGRAM = '''\
+"""ClaudeVertexTeam registered as the SDKs `pulumi package add` generates register it: a remote component, with the
+version and the plugin URL of the release the package was added from."""
+import json
+from pathlib import Path
+
+import pulumi
+
+spec = json.loads(Path("team.json").read_text())
+pulumi.ComponentResource(
+    "claude-vertex:index:ClaudeVertexTeam",
+    spec["name"],
+    spec["inputs"],
+    pulumi.ResourceOptions(version=spec["version"], plugin_download_url=spec["url"]),
+    remote=True,
+)
+'''
+
+
+def test_a_release_added_from_git_passes_the_pack_only_when_the_platform_lists_it(
+    engine: Engine, pack_launcher: Path, tmp_path: Path
+) -> None:
+    """Added from git, the package's registrations carry the release's URL, and the engine names the component
+    package's provider after it; the pack refuses such a provider unless `componentSources` lists that URL."""
+    version = install_component_release(engine, tmp_path / "release", RELEASE)
+    research = yaml.safe_load((EXAMPLES / "yaml" / "Pulumi.yaml").read_text())["resources"]["research"]
+    work = tmp_path / "program"
+    work.mkdir()
+    (work / "Pulumi.yaml").write_text("name: release-from-git\nruntime: python\n")
+    (work / "__main__.py").write_text(REMOTE_PROGRAM)
+    spec = {"name": "research", "inputs": research["properties"], "version": version, "url": RELEASE}
+    (work / "team.json").write_text(json.dumps(spec))
+    engine.pulumi("stack", "init", STACK, cwd=work)
+
+    def preview(*config: str) -> tuple[int, list[dict[str, Any]]]:
+        done = engine.python_program(
+            "preview", "--stack", STACK, "--json", "--policy-pack", str(pack_launcher), *config,
+            cwd=work, env=STREAMING, check=False,
+        )  # fmt: skip
+        return done.returncode, [event["policyEvent"] for event in json_events(done.stdout) if "policyEvent" in event]
+
+    refused, violations = preview()
+    provider = default_provider_name(version, RELEASE)  # the emulation's name for it, held to the engine's here
+    assert refused != 0
+    assert [(v["policyName"], v["resourceUrn"].rsplit("::", 1)[1]) for v in violations] == [
+        ("allowed-resource-types", provider)
+    ]
+    listed = tmp_path / "policy-config.json"
+    listed.write_text(json.dumps({"allowed-resource-types": {"componentSources": [RELEASE]}}))
+    accepted, violations = preview("--policy-pack-config", str(listed))
+    assert (accepted, violations) == (0, [])

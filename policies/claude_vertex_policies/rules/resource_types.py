@@ -12,13 +12,16 @@ package's provider and the plugin's `Construct` registers the team's resources. 
 settings, so its provider may carry nothing but its version. A provider the
 program registers itself is refused whatever its settings: the engine keeps the plugin download URL of a
 provider in `__internal`, which no analyzer receives, so the pack could not tell which code runs as it. A
-default provider shows that URL in its name, so a name other than the engine's plain one is refused too.
+default provider shows that URL in its name, so a name other than the engine's plain one is refused too, with one
+exception the platform names: `pulumi package add <repository>/components@<tag>` records the release's git URL, every
+registration of the team carries it, and the engine names the component package's provider after it; a URL listed in
+`componentSources` (the platform's own releases) is accepted there, and only there.
 Dynamic resources and the engine's dynamic provider are refused by `no-dynamic-resources` whatever this list says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from claude_vertex_gcp.resource_types import TAG_TYPES, TEAM_TYPES
@@ -60,7 +63,8 @@ def check(resource_type: str, name: str, parent: str, props: dict[str, Any], con
         )
         return [f"{resource_type} is not a resource type this pack allows in a team stack. {why}"]
     if is_provider_type(resource_type):
-        return _not_a_default_provider(resource_type, name, parent, props) + _component_provider_settings(
+        sources = config["componentSources"] if resource_type == COMPONENT_PROVIDER else ()
+        return _not_a_default_provider(resource_type, name, parent, props, sources) + _component_provider_settings(
             resource_type, name, props
         )
     return []
@@ -81,12 +85,17 @@ def _component_provider_settings(resource_type: str, name: str, props: dict[str,
     ]
 
 
-def _not_a_default_provider(resource_type: str, name: str, parent: str, props: dict[str, Any]) -> list[str]:
-    """Why this provider resource is not one the engine registers by default for a program (empty if it is)."""
+def _not_a_default_provider(
+    resource_type: str, name: str, parent: str, props: dict[str, Any], sources: Sequence[str] = ()
+) -> list[str]:
+    """Why this provider resource is not one the engine registers by default for a program (empty if it is): no
+    parent, and the engine's name for its version, with no plugin URL or one of `sources` (the platform's)."""
     version = props.get("version")
     expected = default_name(version)
     if expected is None:
         return [f"{resource_type} {name!r} has version {version!r}, which is not a version the engine runs."]
+    if not parent and name in {default_name(version, source) for source in sources}:
+        return []
     if parent or name != expected:
         return [
             f"{resource_type} {name!r} is not the engine's default provider (which has no parent and is named "
@@ -111,6 +120,13 @@ RULE = RegistrationRule(
             "allowedTypes": string_list("Resource types the program registers (exact tokens or globs).", ALLOWED_TYPES),
             "additionalTypes": string_list(
                 "More resource types the platform allows on top of allowedTypes (exact tokens or globs).", ()
+            ),
+            "componentSources": string_list(
+                f"Where the platform's reviewed {COMPONENT_PACKAGE} releases come from, as the plugin download URL "
+                f"`pulumi package add <repository>/components@<tag>` records (`git://github.com/<owner>/"
+                f"{COMPONENT_PACKAGE}/components`): a YAML, TypeScript or Go program gets the component package's "
+                "provider from there, and the engine names that provider after the URL.",
+                (),
             ),
         },
         equivalents={

@@ -46,10 +46,12 @@ def plugin_version(virtualenv: Path = VIRTUALENV, plugin_dir: Path = PLUGIN_DIR)
     return done.stdout.strip()
 
 
-def write_plugin_launcher(directory: Path, virtualenv: Path = VIRTUALENV, plugin_dir: Path = PLUGIN_DIR) -> Path:
+def write_plugin_launcher(
+    directory: Path, virtualenv: Path = VIRTUALENV, plugin_dir: Path = PLUGIN_DIR, *, name: str = LAUNCHER_NAME
+) -> Path:
     """An executable in `directory` that runs `plugin_dir` as the Python host's `RunPlugin` would; returns its path."""
     directory.mkdir(parents=True, exist_ok=True)
-    launcher = directory / LAUNCHER_NAME
+    launcher = directory / name
     venv, python = shlex.quote(str(virtualenv)), shlex.quote(str(virtualenv / "bin" / "python"))
     launcher.write_text(
         "#!/bin/sh\n"
@@ -70,4 +72,27 @@ def install_component_plugin(engine: Engine, directory: Path) -> str:
     version = plugin_version()
     launcher = write_plugin_launcher(directory)
     engine.pulumi("plugin", "install", "resource", PACKAGE, version, "--file", str(launcher), cwd=directory)
+    return version
+
+
+def git_release_layout(url: str) -> tuple[str, str]:
+    """Where the CLI keeps a plugin it installed from a `git://github.com/<owner>/<repo>/<path>` URL: the plugin's local
+    name (its directory `resource-<local name>-v<version>` and its executable `pulumi-resource-<local name>`) and the
+    subdirectory of the clone holding it (sdk/go/common/workspace/plugins.go `PluginDescriptor.LocalName`, `SubDir`)."""
+    owner, repository, *path = url.removeprefix("git://github.com/").split("/")
+    if not url.startswith("git://github.com/") or not path:
+        raise ValueError(f"{url!r} is not a git://github.com/<owner>/<repo>/<path> plugin URL")
+    subdirectory = "/".join(path)
+    return "_".join(["github.com", owner, f"{repository}.git", *path]), subdirectory
+
+
+def install_component_release(engine: Engine, directory: Path, url: str) -> str:
+    """Install the plugin as `pulumi package add <repository>/components@<tag>` leaves it: under the release's git
+    `url`, in the clone's `components/` directory, where the engine looks for an executable before it would ask the
+    Python host to run the PulumiPlugin.yaml there; returns the version it is installed under."""
+    local_name, subdirectory = git_release_layout(url)
+    version = plugin_version()
+    write_plugin_launcher(directory / subdirectory, name=f"pulumi-resource-{local_name}")
+    arguments = ("plugin", "install", "resource", PACKAGE, version, "--file", str(directory), "--server", url)
+    engine.pulumi(*arguments, cwd=directory)
     return version
