@@ -31,7 +31,8 @@ from packaging.requirements import Requirement
 from tests.conftest import SUITE_DATE
 from tests.support.analyzer import run_policy_pack
 from tests.support.gcp_mocks import RecordingMonitor
-from tests.support.package_schema import package_schema
+from tests.support.package_add import added_package
+from tests.support.package_schema import PACKAGE, package_schema
 from tests.support.render import ROOT, Rendering, render_stack
 from tests.support.teams import TEAM_TYPE, edges_across_teams, teams
 
@@ -252,7 +253,9 @@ def test_the_typescript_example_names_only_what_the_schema_has(schema: dict[str,
     outputs = set(schema["resources"][TYPE_TOKEN]["properties"])
     assert set(re.findall(r"\b(?:payments|research)\.(\w+)", source)) <= outputs
     package = json.loads((EXAMPLES / "typescript" / "package.json").read_text())
-    assert package["dependencies"]["@pulumi/claude-vertex"] == "file:sdks/claude-vertex"
+    added = added_package(PACKAGE, _release_source())
+    assert package["dependencies"][added.npm_package] == "file:sdks/claude-vertex"
+    assert set(re.findall(r'from "([^"]+)"', source)) == {added.npm_package}
 
 
 def test_the_go_example_names_only_what_the_schema_has(schema: dict[str, Any]) -> None:
@@ -269,14 +272,26 @@ def test_the_go_example_names_only_what_the_schema_has(schema: dict[str, Any]) -
     assert used_types <= {f"{name}Args" for name in types} | {f"New{component}"}
     outputs = {name[0].upper() + name[1:] for name in schema["resources"][TYPE_TOKEN]["properties"]}
     assert set(re.findall(r"\b(?:payments|research)\.(\w+)", source)) <= outputs
+    # Named as `pulumi package add` from the examples' source names the module (after the repository's owner).
+    module = added_package(PACKAGE, _release_source()).go_module
+    assert f'"{module}/claudevertex"' in source
+    go_mod = (EXAMPLES / "go" / "go.mod").read_text()
+    assert re.search(rf"^\s*{re.escape(module)} v\S+$", go_mod, re.MULTILINE)
+    assert f"replace {module} => ./sdks/claude-vertex" in go_mod
 
 
-def test_every_example_adds_the_same_release() -> None:
+def _release_source() -> str:
+    """The one `packages:` source every example adds the package from."""
     sources = {
-        yaml.safe_load((EXAMPLES / language / "Pulumi.yaml").read_text())["packages"]["claude-vertex"]
+        yaml.safe_load((EXAMPLES / language / "Pulumi.yaml").read_text())["packages"][PACKAGE]
         for language in ("yaml", "typescript", "go")
     }
     (source,) = sources
+    return source
+
+
+def test_every_example_adds_the_same_release() -> None:
+    source = _release_source()
     assert RELEASE_SOURCE.match(source)
     tag = source.rsplit("@", 1)[1]
     assert f"@{tag}#" in (PYTHON / "requirements.txt").read_text()

@@ -35,6 +35,7 @@ from tests.support.engine.cli import Engine, json_events
 from tests.support.engine.component_plugin import PACKAGE, install_component_plugin, install_component_release
 from tests.support.engine.parity import PROJECT_PLACEHOLDER, engine_resources, offline_resources, project_neutral
 from tests.support.gcp_provider import Cloud
+from tests.support.package_add import added_package
 from tests.support.render import Rendering, render_stack
 
 pytestmark = pytest.mark.e2e
@@ -165,8 +166,10 @@ def test_the_python_example_under_the_engine_registers_what_it_registers_offline
     assert engine_resources(exported["deployment"], python_example.project) == offline_resources(python_example)
 
 
-RELEASE = "git://github.com/OWNER/claude-vertex/components"
-"""What `pulumi package add github.com/OWNER/claude-vertex/components@v0.1.0` (the examples' source) records."""
+ADDED = added_package(PACKAGE, yaml.safe_load((EXAMPLES / "yaml" / "Pulumi.yaml").read_text())["packages"][PACKAGE])
+"""The package as `pulumi package add github.com/OWNER/claude-vertex/components@v0.1.0` (the examples' source) sees
+it; `ADDED.plugin_download_url` is what it records and every registration then carries."""
+RELEASE = ADDED.plugin_download_url
 REMOTE_PROGRAM = '''\
 """ClaudeVertexTeam registered as the SDKs `pulumi package add` generates register it: a remote component, with the
 version and the plugin URL of the release the package was added from."""
@@ -218,3 +221,17 @@ def test_a_release_added_from_git_passes_the_pack_only_when_the_platform_lists_i
     listed.write_text(json.dumps({"allowed-resource-types": {"componentSources": [RELEASE]}}))
     accepted, violations = preview("--policy-pack-config", str(listed))
     assert (accepted, violations) == (0, [])
+
+
+def test_package_add_from_git_names_the_sdks_after_the_owner(engine: Engine, tmp_path: Path) -> None:
+    """What the CLI makes of a plugin added from the examples' git source, as tests/support/package_add.py (and so
+    `make test-sdks`) assumes: the schema it hands every language host carries the release's URL and the owner as
+    namespace, and the YAML host's package lock records the URL."""
+    version = install_component_release(engine, tmp_path / "release", RELEASE)
+    plugin = (f"{PACKAGE}@{version}", "--server", RELEASE)
+    schema = json.loads(engine.pulumi("package", "get-schema", *plugin, cwd=tmp_path).stdout)
+    assert (schema["pluginDownloadURL"], schema["namespace"]) == (RELEASE, ADDED.namespace)
+    out = tmp_path / "sdks"
+    engine.pulumi("package", "gen-sdk", *plugin, "--language", "yaml", "--out", str(out), "--local", cwd=tmp_path)
+    (lock,) = (out / "yaml").glob("*.yaml")
+    assert yaml.safe_load(lock.read_text())["downloadUrl"] == RELEASE

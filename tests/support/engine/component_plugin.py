@@ -88,11 +88,13 @@ def git_release_layout(url: str) -> tuple[str, str]:
 
 def install_component_release(engine: Engine, directory: Path, url: str) -> str:
     """Install the plugin as `pulumi package add <repository>/components@<tag>` leaves it: under the release's git
-    `url`, in the clone's `components/` directory, where the engine looks for an executable before it would ask the
-    Python host to run the PulumiPlugin.yaml there; returns the version it is installed under."""
+    `url`, in the clone's `components/` directory, where the CLI looks for an executable before it would ask the
+    Python host to run the PulumiPlugin.yaml there (the engine by the plugin's local name, the `package` commands by
+    the package's name: both are written); returns the version it is installed under."""
     local_name, subdirectory = git_release_layout(url)
     version = plugin_version()
-    write_plugin_launcher(directory / subdirectory, name=f"pulumi-resource-{local_name}")
+    for name in (local_name, PACKAGE):
+        write_plugin_launcher(directory / subdirectory, name=f"pulumi-resource-{name}")
     arguments = ("plugin", "install", "resource", PACKAGE, version, "--file", str(directory), "--server", url)
     engine.pulumi(*arguments, cwd=directory)
     return version
