@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -55,11 +55,11 @@ def engine(bin_dir: Path, tmp_path: Path, cloud: Cloud) -> Iterator[Engine]:
     backend.mkdir()
     with stand_in_iam() as google:
         engine = Engine(bin=bin_dir, home=home, backend=backend, extra_env={**cloud.environment, **google})
-        engine.pulumi(*install_arguments(write_launcher(tmp_path / "plugin")), cwd=tmp_path)
+        engine.pulumi(*install_arguments(write_launcher(tmp_path / "gcp-plugin")), cwd=tmp_path)
         yield engine
 
 
-def scratch_project(source: Path, destination: Path, stack_files: list[Path] = ()) -> Path:
+def scratch_project(source: Path, destination: Path, stack_files: Sequence[Path] = ()) -> Path:
     """A copy of the Pulumi project in `source` (its Pulumi.yaml and __main__.py) with `stack_files` beside it."""
     destination.mkdir(parents=True, exist_ok=True)
     for name in ("Pulumi.yaml", "__main__.py"):
