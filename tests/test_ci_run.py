@@ -44,6 +44,8 @@ def test_every_stack_file_is_previewed_and_none_is_fine(tmp_path: Path, stacks: 
         "make venv",
         "make lint",
         "make test",
+        "make engine",
+        "make e2e",
         "make test-dates",
         "make test-bounds",
         "make test-install",

@@ -3,9 +3,12 @@
 
 No Pulumi CLI here: tests/sdkgen is a small Go program around Pulumi's own code generators (github.com/pulumi/
 pulumi/pkg/v3/codegen, the module the CLI is built from), which writes each SDK from the package schema as a
-local SDK. The schema is the golden file where the repository has it, else the one the component provider host
-serves (the SDK's analyzer). Then `go build` the Go example with the generated module in its `sdks/` directory,
-and `npm install` plus `tsc --noEmit` the TypeScript one.
+local SDK. (The CLI's own `pulumi package gen-sdk` hands the schema to the language's host, whose GeneratePackage
+calls the same generators; `make engine` cannot build the Go and Node.js hosts.) The schema is the golden file where
+the repository has it, else the one the component provider host serves (the SDK's analyzer), with what `pulumi
+package add` from the examples' git source adds to it: the release's plugin URL and the owner as namespace
+(tests/support/package_add.py), which name the Node.js package and the Go module. Then `go build` the Go example with
+the generated module in its `sdks/` directory, and `npm install` plus `tsc --noEmit` the TypeScript one.
 
 Needs Go (1.24 or newer, with the module proxy) and npm (the registry); a cold run downloads Pulumi's Go modules
 and compiles the generator (a few minutes), a warm one takes about a minute. Left out of `make test`.
@@ -20,8 +23,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.support.package_schema import package_schema
+from tests.support.package_add import added_package
+from tests.support.package_schema import PACKAGE, package_schema
 from tests.support.render import ROOT
 
 pytestmark = pytest.mark.sdks
@@ -59,11 +64,11 @@ def generator() -> Path:
 
 @pytest.fixture(scope="module")
 def schema_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The schema as `pulumi package add <the examples' source>` hands it to the code generators."""
     path = tmp_path_factory.mktemp("schema") / "claude-vertex.json"
-    if GOLDEN_SCHEMA.is_file():
-        shutil.copyfile(GOLDEN_SCHEMA, path)
-    else:
-        path.write_text(json.dumps(package_schema()))
+    schema = json.loads(GOLDEN_SCHEMA.read_text()) if GOLDEN_SCHEMA.is_file() else package_schema()
+    source = yaml.safe_load((EXAMPLES / "go" / "Pulumi.yaml").read_text())["packages"][PACKAGE]
+    path.write_text(json.dumps(added_package(PACKAGE, source).schema(schema)))
     return path
 
 

@@ -14,6 +14,7 @@ what the component provider host would serve, generated from the component by th
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -30,7 +31,8 @@ from packaging.requirements import Requirement
 from tests.conftest import SUITE_DATE
 from tests.support.analyzer import run_policy_pack
 from tests.support.gcp_mocks import RecordingMonitor
-from tests.support.package_schema import package_schema
+from tests.support.package_add import added_package
+from tests.support.package_schema import PACKAGE, package_schema
 from tests.support.render import ROOT, Rendering, render_stack
 from tests.support.teams import TEAM_TYPE, edges_across_teams, teams
 
@@ -192,6 +194,29 @@ def test_the_yaml_examples_values_pass_the_components_own_validation() -> None:
         assert config.plan.warnings == ()
 
 
+def _python_example_args() -> dict[str, dict[str, Any]]:
+    """The args the Python example gives each team, read from its source (plain literals, by team name)."""
+    tree = ast.parse((PYTHON / "__main__.py").read_text())
+    literals = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.value, ast.Dict)
+    ]
+    return {args["team"]: args for args in literals}
+
+
+def test_the_yaml_example_gives_the_python_examples_teams(python_example: tuple[Rendering, list[str]]) -> None:
+    """The same two teams with the same settings, exporting the same outputs: the engine's run of the YAML program
+    is held to the Python program's resources and outputs (tests/e2e/test_consumer_programs.py)."""
+    in_python = {team: parse_config(args, today=SUITE_DATE) for team, args in _python_example_args().items()}
+    in_yaml = {
+        name: parse_config(resource["properties"], today=SUITE_DATE) for name, resource in _team_resources().items()
+    }
+    assert sorted(in_python) == sorted(TEAMS)
+    assert in_yaml == in_python
+    assert set(_yaml_program()["outputs"]) == set(python_example[0].outputs)
+
+
 def test_the_yaml_example_exports_only_declared_outputs(schema: dict[str, Any]) -> None:
     declared = set(schema["resources"][TYPE_TOKEN]["properties"])
     for expression in _yaml_program()["outputs"].values():
@@ -228,7 +253,9 @@ def test_the_typescript_example_names_only_what_the_schema_has(schema: dict[str,
     outputs = set(schema["resources"][TYPE_TOKEN]["properties"])
     assert set(re.findall(r"\b(?:payments|research)\.(\w+)", source)) <= outputs
     package = json.loads((EXAMPLES / "typescript" / "package.json").read_text())
-    assert package["dependencies"]["@pulumi/claude-vertex"] == "file:sdks/claude-vertex"
+    added = added_package(PACKAGE, _release_source())
+    assert package["dependencies"][added.npm_package] == "file:sdks/claude-vertex"
+    assert set(re.findall(r'from "([^"]+)"', source)) == {added.npm_package}
 
 
 def test_the_go_example_names_only_what_the_schema_has(schema: dict[str, Any]) -> None:
@@ -245,14 +272,26 @@ def test_the_go_example_names_only_what_the_schema_has(schema: dict[str, Any]) -
     assert used_types <= {f"{name}Args" for name in types} | {f"New{component}"}
     outputs = {name[0].upper() + name[1:] for name in schema["resources"][TYPE_TOKEN]["properties"]}
     assert set(re.findall(r"\b(?:payments|research)\.(\w+)", source)) <= outputs
+    # Named as `pulumi package add` from the examples' source names the module (after the repository's owner).
+    module = added_package(PACKAGE, _release_source()).go_module
+    assert f'"{module}/claudevertex"' in source
+    go_mod = (EXAMPLES / "go" / "go.mod").read_text()
+    assert re.search(rf"^\s*{re.escape(module)} v\S+$", go_mod, re.MULTILINE)
+    assert f"replace {module} => ./sdks/claude-vertex" in go_mod
 
 
-def test_every_example_adds_the_same_release() -> None:
+def _release_source() -> str:
+    """The one `packages:` source every example adds the package from."""
     sources = {
-        yaml.safe_load((EXAMPLES / language / "Pulumi.yaml").read_text())["packages"]["claude-vertex"]
+        yaml.safe_load((EXAMPLES / language / "Pulumi.yaml").read_text())["packages"][PACKAGE]
         for language in ("yaml", "typescript", "go")
     }
     (source,) = sources
+    return source
+
+
+def test_every_example_adds_the_same_release() -> None:
+    source = _release_source()
     assert RELEASE_SOURCE.match(source)
     tag = source.rsplit("@", 1)[1]
     assert f"@{tag}#" in (PYTHON / "requirements.txt").read_text()

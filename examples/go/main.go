@@ -1,13 +1,14 @@
 // Two teams' Claude Code on Vertex AI from one program, each team in a project of its own.
 //
-// The claudevertex package is the SDK `pulumi package add` generates from the package schema (the schema names no
-// Go import path, so it is Pulumi's default module, example.com/pulumi-claude-vertex/sdk/go). Each object input is
-// the schema type's `Args` struct (`ProjectArgs` -> `ProjectArgsArgs`), every input plain: required fields are
+// The claudevertex package is the SDK `pulumi package add github.com/OWNER/claude-vertex/components@v0.1.0` generates
+// from the package schema: the module is named after the repository's owner, lowercased
+// (github.com/owner/pulumi-claude-vertex/sdk/go; replace owner as you replace OWNER in Pulumi.yaml). Each object input
+// is the schema type's `Args` struct (`ProjectArgs` -> `ProjectArgsArgs`), every input plain: required fields are
 // values, optional ones pointers (pulumi.StringRef, pulumi.BoolRef).
 package main
 
 import (
-	"example.com/pulumi-claude-vertex/sdk/go/claudevertex"
+	"github.com/owner/pulumi-claude-vertex/sdk/go/claudevertex"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

@@ -1,7 +1,8 @@
 // Two teams' Claude Code on Vertex AI from one program, each team in a project of its own.
-// `@pulumi/claude-vertex` is the SDK `pulumi package add` generates from the package schema: its names (the
-// ClaudeVertexTeam class, camelCase inputs and outputs) are the schema's.
-import * as claudeVertex from "@pulumi/claude-vertex";
+// `@owner/claude-vertex` is the SDK `pulumi package add github.com/OWNER/claude-vertex/components@v0.1.0` generates
+// from the package schema, named after the repository's owner, lowercased (replace owner as you replace OWNER in
+// Pulumi.yaml): its names (the ClaudeVertexTeam class, camelCase inputs and outputs) are the schema's.
+import * as claudeVertex from "@owner/claude-vertex";
 
 const payments = new claudeVertex.ClaudeVertexTeam("payments", {
     team: "payments",

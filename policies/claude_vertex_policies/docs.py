@@ -28,7 +28,7 @@ from .rules.dynamic_resources import NO_DYNAMIC_RESOURCES
 from .rules.governance import QUOTA_PREFERENCES_VERTEX_ONLY
 from .rules.model_garden import MODEL_GARDEN_CLAUDE_ONLY
 from .rules.notifications import NOTIFICATIONS_STAY_IN_ORGANIZATION
-from .rules.resource_types import ALLOWED_TYPES, PROVIDER_SETTINGS_ALLOWED
+from .rules.resource_types import ALLOWED_TYPES, COMPONENT_PACKAGE, PROVIDER_SETTINGS_ALLOWED
 from .rules.workload_identity import ALLOWED_INPUTS, OIDC_INPUTS, POOL_MODES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -84,7 +84,10 @@ def allowlist() -> str:
             "",
             "Providers: only the engine's default providers (no parent, the engine's name for their version), "
             "never one the program registers itself. The gcp provider (`gcp-provider-settings-allowed`) has a "
-            f"version and sets only {', '.join(f'`{s}`' for s in settings)}, each to a value the rule allows.",
+            f"version and sets only {', '.join(f'`{s}`' for s in settings)}, each to a value the rule allows. "
+            f"The `{COMPONENT_PACKAGE}` provider (the engine's, when a YAML, TypeScript or Go program creates the "
+            "team through the package's plugin) sets nothing but its version; added from a git release, the "
+            "engine names it after the release's URL, accepted only for a URL listed in `componentSources`.",
             "",
             f"No dynamic resources (`{NO_DYNAMIC_RESOURCES.info.name}`): no `pulumi-<language>:dynamic` type and no "
             f"engine provider for one ({', '.join(f'`pulumi:providers:{p}`' for p in sorted(DYNAMIC_PACKAGES))}), "

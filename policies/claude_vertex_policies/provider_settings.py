@@ -37,16 +37,33 @@ def is_provider_type(resource_type: str) -> bool:
     return resource_type.startswith(PROVIDER_TYPE_PREFIX)
 
 
-def default_name(version: Any) -> str | None:
-    """The engine's name for a default provider of this version (no plugin URL), or None if `version` is no version."""
+def default_name(version: Any, plugin_download_url: str = "") -> str | None:
+    """The engine's name for a default provider of this version and plugin URL, or None if `version` is no version."""
     if version is None:
-        return "default"
-    match = _SEMVER.fullmatch(version) if isinstance(version, str) else None
-    if match is None:
-        return None
-    major, minor, patch, pre, build = match.groups()
-    parts = [major, minor, patch, *(pre.split(".") if pre else ()), *(build.split(".") if build else ())]
-    return "_".join(["default", *parts])
+        name = "default"
+    else:
+        match = _SEMVER.fullmatch(version) if isinstance(version, str) else None
+        if match is None:
+            return None
+        major, minor, patch, pre, build = match.groups()
+        parts = [major, minor, patch, *(pre.split(".") if pre else ()), *(build.split(".") if build else ())]
+        name = "_".join(["default", *parts])
+    return f"{name}_{qname(plugin_download_url)}" if plugin_download_url else name
+
+
+_QNAME_BYTE = re.compile(rb"[A-Za-z0-9_.-]")
+
+
+def qname(text: str) -> str:
+    """`tokens.IntoQName`, as the engine writes a plugin URL into a default provider's name: each `/`-separated part
+    with every byte outside `[A-Za-z0-9_.-]` turned into `_`, empty parts dropped. Lossy: `git://h/a` and `git:/h/a`
+    read alike, and `_` stands for any byte, so a URL is only ever compared against one the platform listed."""
+    parts = [
+        "".join(chr(byte) if _QNAME_BYTE.fullmatch(bytes([byte])) else "_" for byte in part.encode())
+        for part in text.split("/")
+        if part
+    ]
+    return "/".join(parts) or "_"
 
 
 # --- what an allowed gcp setting may hold ---------------------------------------------------------------------------

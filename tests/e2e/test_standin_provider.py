@@ -9,14 +9,13 @@ is what a user sees: the CLI's output and exit codes, the stack's outputs, and w
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from claude_vertex_gcp import resource_types as gcp_types
 
-from tests.support.engine.cli import Engine, EngineMissing, engine_bin
+from tests.support.engine.cli import Engine
 from tests.support.gcp_declarations import TESTABLE_PERMISSIONS, project_number
 from tests.support.gcp_provider import Cloud, install_arguments, write_launcher
 
@@ -63,74 +62,62 @@ def write_program(directory: Path, *, role_id: str = "claudeE2e", deletion_polic
 
 
 @pytest.fixture
-def bin_dir() -> Path:
-    try:
-        return engine_bin()
-    except EngineMissing as missing:
-        if os.environ.get("CLAUDE_VERTEX_E2E") == "required":
-            pytest.fail(str(missing), pytrace=False)
-        pytest.skip(str(missing))
-
-
-@pytest.fixture
-def cloud(tmp_path: Path) -> Cloud:
-    return Cloud(tmp_path / "cloud.json")
-
-
-@pytest.fixture
-def engine(bin_dir: Path, tmp_path: Path, cloud: Cloud) -> Iterator[Engine]:
+def bare_engine(bin_dir: Path, tmp_path: Path, cloud: Cloud) -> Iterator[Engine]:
+    """An installation without the stand-in installed: installing it is part of what these tests prove."""
     (tmp_path / "backend").mkdir()
     yield Engine(bin=bin_dir, home=tmp_path / "home", backend=tmp_path / "backend", extra_env=cloud.environment)
 
 
-def test_the_stand_in_serves_a_program_through_its_whole_life(engine: Engine, cloud: Cloud, tmp_path: Path) -> None:
+def test_the_stand_in_serves_a_program_through_its_whole_life(
+    bare_engine: Engine, cloud: Cloud, tmp_path: Path
+) -> None:
     launcher = write_launcher(tmp_path / "plugin")
-    engine.pulumi(*install_arguments(launcher), cwd=tmp_path)
-    listed = json.loads(engine.pulumi("plugin", "ls", "--json", cwd=tmp_path).stdout)
+    bare_engine.pulumi(*install_arguments(launcher), cwd=tmp_path)
+    listed = json.loads(bare_engine.pulumi("plugin", "ls", "--json", cwd=tmp_path).stdout)
     assert [(p["name"], p["kind"], p["version"]) for p in listed] == [("gcp", "resource", "10.2.0")]
 
     work = tmp_path / "program"
     work.mkdir()
     write_program(work)
-    engine.pulumi("stack", "init", "dev", cwd=work)
+    bare_engine.pulumi("stack", "init", "dev", cwd=work)
 
-    preview = engine.pulumi("preview", "--diff", cwd=work).stdout
+    preview = bare_engine.pulumi("preview", "--diff", cwd=work).stdout
     assert "+ 3 to create" in preview and cloud.resources() == {}  # a preview creates nothing
     creates = [call for call in cloud.calls() if call["rpc"] == "Create"]
     assert creates and all(call["preview"] for call in creates)
 
-    engine.pulumi("up", "--yes", cwd=work)
-    outputs = json.loads(engine.pulumi("stack", "output", "--json", cwd=work).stdout)
+    bare_engine.pulumi("up", "--yes", cwd=work)
+    outputs = json.loads(bare_engine.pulumi("stack", "output", "--json", cwd=work).stdout)
     assert outputs["number"] == project_number(PROJECT_ID) and outputs["roleName"] == ROLE_NAME
     assert [p["name"] for p in outputs["testable"]] == list(TESTABLE_PERMISSIONS)
     assert set(cloud.resources(gcp_types.PROJECT)) == {f"projects/{PROJECT_ID}"}
     assert cloud.get(gcp_types.PROJECT_CUSTOM_ROLE, ROLE_NAME)["title"] == "Claude e2e"
-    engine.pulumi("preview", "--expect-no-changes", cwd=work)  # a second run changes nothing
+    bare_engine.pulumi("preview", "--expect-no-changes", cwd=work)  # a second run changes nothing
 
     cloud.drift(gcp_types.PROJECT_CUSTOM_ROLE, ROLE_NAME, {"title": "edited in the console"})
-    refreshed = engine.pulumi("refresh", "--yes", "--diff", cwd=work).stdout
+    refreshed = bare_engine.pulumi("refresh", "--yes", "--diff", cwd=work).stdout
     assert '~ title: "Claude e2e" => "edited in the console"' in refreshed
-    assert engine.pulumi("preview", "--expect-no-changes", cwd=work, check=False).returncode != 0
-    engine.pulumi("up", "--yes", cwd=work)
+    assert bare_engine.pulumi("preview", "--expect-no-changes", cwd=work, check=False).returncode != 0
+    bare_engine.pulumi("up", "--yes", cwd=work)
     assert cloud.get(gcp_types.PROJECT_CUSTOM_ROLE, ROLE_NAME)["title"] == "Claude e2e"  # the drift undone
 
     write_program(work, role_id="claudeE2eTwo")
-    replaced = engine.pulumi("up", "--yes", "--diff", cwd=work).stdout
+    replaced = bare_engine.pulumi("up", "--yes", "--diff", cwd=work).stdout
     assert "+-1 replaced" in replaced
     assert cloud.get(gcp_types.PROJECT_CUSTOM_ROLE, ROLE_NAME) is None  # soft-deleted: the ID stays reserved
     assert cloud.get(gcp_types.PROJECT_CUSTOM_ROLE, f"projects/{PROJECT_ID}/roles/claudeE2eTwo") is not None
 
-    refused = engine.pulumi("destroy", "--yes", cwd=work, check=False)
+    refused = bare_engine.pulumi("destroy", "--yes", cwd=work, check=False)
     assert refused.returncode != 0
     assert "Cannot destroy project as deletion_policy is set to PREVENT." in refused.stdout
     assert cloud.get(gcp_types.PROJECT, f"projects/{PROJECT_ID}") is not None
 
     write_program(work, role_id="claudeE2eTwo", deletion_policy="DELETE")
-    engine.pulumi("up", "--yes", cwd=work)
-    engine.pulumi("destroy", "--yes", cwd=work)
+    bare_engine.pulumi("up", "--yes", cwd=work)
+    bare_engine.pulumi("destroy", "--yes", cwd=work)
     assert cloud.resources() == {}
 
-    again = engine.pulumi("up", "--yes", cwd=work, check=False)
+    again = bare_engine.pulumi("up", "--yes", cwd=work, check=False)
     assert again.returncode != 0
     assert (
         f"error creating project {PROJECT_ID} (Claude e2e): googleapi: Error 409: Requested entity already exists"

@@ -2034,6 +2034,7 @@ def all_cases() -> list[Case]:
         *cases_model_garden(),
         *cases_notifications(),
         *cases_dynamic_resources(),
+        *cases_component_provider(),
     ]
 
 
@@ -2610,6 +2611,94 @@ def cases_dynamic_resources() -> list[Case]:
                 default_provider("pulumiservice", version="0.30.0"),
                 explicit_provider("pulumi:providers:command", "cmd", {}),
             ],
+        ),
+    ]
+
+
+# --- issue 19: the component package's provider, which the engine registers for a program in another language ------
+
+COMPONENT_PROVIDER_T = "pulumi:providers:claude-vertex"
+RELEASE_SOURCE = "git://github.com/acme/claude-vertex/components"
+"""The platform's own release, as `pulumi package add github.com/acme/claude-vertex/components@v0.1.0` records it."""
+
+
+def renamed(provider: dict[str, Any], name: str) -> dict[str, Any]:
+    """A provider record under another name (its URN follows)."""
+    return {**provider, "name": name, "urn": provider["urn"].rsplit("::", 1)[0] + "::" + name}
+
+
+def cases_component_provider() -> list[Case]:
+    """A YAML, TypeScript or Go program creates `ClaudeVertexTeam` through the package's plugin: the engine registers
+    the package's default provider (`default`, or `default_<version>` with a version from `pulumi package add`'s lock
+    file) before the team, as `pulumi preview` under the real engine shows (tests/e2e/test_consumer_programs.py)."""
+    rule = "allowed-resource-types"
+    unversioned = default_provider("claude-vertex")
+    versioned = default_provider("claude-vertex", version="0.1.0")
+    with_url = renamed(versioned, "default_0_1_0_git_/github.com/evil/claude-vertex/components")
+    # What the engine registered under `pulumi preview` for a release added from git (the name it gives, checked
+    # with a remote ClaudeVertexTeam carrying the plugin URL `pulumi package add` records).
+    platform_release = renamed(versioned, "default_0_1_0_git_/github.com/acme/claude-vertex/components")
+    gcp = gcp_default()
+    gcp_from_release = renamed(gcp, "default_10_2_0_git_/github.com/acme/claude-vertex/components")
+    return [
+        Case("component-default-provider", rule, [unversioned]),
+        Case("component-default-provider-of-a-version", rule, [versioned]),
+        Case(
+            "component-default-provider-given-the-stack-config",
+            rule,
+            [default_provider("claude-vertex", {"team": "payments"}, version="0.1.0")],
+            (("default_0_1_0", "team (claude-vertex:team in the stack's config)"),),
+        ),
+        Case(
+            "component-provider-the-program-registers",
+            rule,
+            [explicit_provider(COMPONENT_PROVIDER_T, "mine", {})],
+            (("mine", "is not the engine's default provider"),),
+        ),
+        Case(
+            "component-default-provider-with-a-plugin-url",
+            rule,
+            [with_url],
+            ((with_url["name"], "plugin download URL"),),
+        ),
+        Case(
+            "component-default-provider-from-the-platform-s-release",
+            rule,
+            [platform_release],
+            config={"componentSources": [RELEASE_SOURCE]},
+        ),
+        Case(
+            "component-default-provider-from-the-platform-s-release-unlisted",
+            rule,
+            [platform_release],
+            ((platform_release["name"], "plugin download URL"),),
+        ),
+        Case(
+            "component-default-provider-from-another-owner-s-release",
+            rule,
+            [with_url],
+            ((with_url["name"], "plugin download URL"),),
+            config={"componentSources": [RELEASE_SOURCE]},
+        ),
+        Case(
+            "gcp-default-provider-named-after-a-listed-source",
+            rule,
+            [gcp_from_release],
+            ((gcp_from_release["name"], "plugin download URL"),),
+            config={"componentSources": [RELEASE_SOURCE]},
+        ),
+        Case(
+            "an-explicit-component-provider-named-after-a-listed-source",
+            rule,
+            [explicit_provider(COMPONENT_PROVIDER_T, platform_release["name"], {"version": "0.1.0"})],
+            ((platform_release["name"], "is not the engine's default provider"),),
+            config={"componentSources": [RELEASE_SOURCE]},
+        ),
+        Case(
+            "a-look-alike-package-provider",
+            rule,
+            [default_provider("claude-vertex-extras")],
+            (("default", "pulumi:providers:claude-vertex-extras is not a resource type"),),
         ),
     ]
 

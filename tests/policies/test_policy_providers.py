@@ -31,6 +31,13 @@ def test_the_pack_names_default_providers_as_the_engine_does():
         assert provider_settings.default_name(version) == default_providers.default_provider_name(version)
     assert provider_settings.default_name(None) == default_providers.default_provider_name() == "default"
     assert provider_settings.default_name("latest") is None
+    for url in ("git://github.com/acme/claude-vertex/components", "https://plugins.example.com/a b?c=d"):
+        assert provider_settings.default_name("0.1.0", url) == default_providers.default_provider_name("0.1.0", url)
+    # The name the real engine gave a component plugin added from git (`pulumi preview`, CLI 3.276).
+    assert (
+        provider_settings.default_name("0.0.1-dev.161+gee1be4ee0", "git://github.com/OWNER/claude-vertex/components")
+        == "default_0_0_1_dev_161_gee1be4ee0_git_/github.com/OWNER/claude-vertex/components"
+    )
     assert provider_settings.DYNAMIC_PACKAGES == default_providers.DYNAMIC_PACKAGES
     assert provider_settings.PROVIDER_TYPE_PREFIX == default_providers.PROVIDER_TYPE_PREFIX
 

@@ -1,6 +1,7 @@
 // Command sdkgen writes the Go or Node.js SDK of a Pulumi package schema the way `pulumi package add` generates
 // a local SDK: Pulumi's own code generators, with the schema marked `supportPack` as local SDKs are (the Go
-// module is then example.com/pulumi-<name>/sdk/go for a schema that names no import path).
+// module is then github.com/<namespace>/pulumi-<name>/sdk/go, or example.com/pulumi-<name>/sdk/go for a schema
+// with no namespace; `pulumi package add` from a git source sets the namespace to the repository's owner).
 //
 //	sdkgen SCHEMA.json OUTPUT-DIR go|nodejs
 //

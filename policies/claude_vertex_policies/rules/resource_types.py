@@ -5,17 +5,23 @@ recognise. A `google-native:*` IAM member, a Terraform-bridged `google:*` type o
 `command:local:Command` running `gcloud ... add-iam-policy-binding --member=allUsers` is outside every
 GCP rule's sight, so the only safe answer is to refuse every type nobody listed.
 
-Provider resources are the engine's: a default provider per package the program uses (`gcp`), with no parent
-and the name the engine gives it. A provider the
+Provider resources are the engine's: a default provider per package the program uses, with no parent and the name
+the engine gives it: `gcp`, and `claude-vertex` when a program in another language (YAML, TypeScript, Go) creates
+`ClaudeVertexTeam` through the package's plugin (`pulumi package add`), where the engine registers the component
+package's provider and the plugin's `Construct` registers the team's resources. That package has no provider
+settings, so its provider may carry nothing but its version. A provider the
 program registers itself is refused whatever its settings: the engine keeps the plugin download URL of a
 provider in `__internal`, which no analyzer receives, so the pack could not tell which code runs as it. A
-default provider shows that URL in its name, so a name other than the engine's plain one is refused too.
+default provider shows that URL in its name, so a name other than the engine's plain one is refused too, with one
+exception the platform names: `pulumi package add <repository>/components@<tag>` records the release's git URL, every
+registration of the team carries it, and the engine names the component package's provider after it; a URL listed in
+`componentSources` (the platform's own releases) is accepted there, and only there.
 Dynamic resources and the engine's dynamic provider are refused by `no-dynamic-resources` whatever this list says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from claude_vertex_gcp.resource_types import TAG_TYPES, TEAM_TYPES
@@ -24,14 +30,19 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..provider_settings import default_name, is_provider_type, setting_problem
 from .base import RegistrationRule, ResourceRule, RuleInfo, matches_any, string_list
 
+COMPONENT_PACKAGE = "claude-vertex"
+"""The component package: `ClaudeVertexTeam` and its children are `claude-vertex:index:*`."""
+COMPONENT_PROVIDER = f"pulumi:providers:{COMPONENT_PACKAGE}"
+
 # What the claude-vertex program registers (and nothing else): its team project, APIs, custom role,
 # accounts and grants, keyless CI identity, model enablement and allow-list, spend and usage guardrails,
-# the engine's root stack and default provider, and the program's own component resources.
+# the engine's root stack and default providers, and the program's own component resources.
 ALLOWED_TYPES = (
     *TEAM_TYPES,
     "pulumi:pulumi:Stack",
     "pulumi:providers:gcp",
-    "claude-vertex:index:*",
+    COMPONENT_PROVIDER,
+    f"{COMPONENT_PACKAGE}:index:*",
 )
 
 
@@ -52,16 +63,39 @@ def check(resource_type: str, name: str, parent: str, props: dict[str, Any], con
         )
         return [f"{resource_type} is not a resource type this pack allows in a team stack. {why}"]
     if is_provider_type(resource_type):
-        return _not_a_default_provider(resource_type, name, parent, props)
+        sources = config["componentSources"] if resource_type == COMPONENT_PROVIDER else ()
+        return _not_a_default_provider(resource_type, name, parent, props, sources) + _component_provider_settings(
+            resource_type, name, props
+        )
     return []
 
 
-def _not_a_default_provider(resource_type: str, name: str, parent: str, props: dict[str, Any]) -> list[str]:
-    """Why this provider resource is not one the engine registers by default for a program (empty if it is)."""
+def _component_provider_settings(resource_type: str, name: str, props: dict[str, Any]) -> list[str]:
+    """The component package's provider takes no settings: the engine hands it the stack's `claude-vertex:*` config,
+    which means nothing to the plugin (a team's inputs are the component's, never the provider's)."""
+    if resource_type != COMPONENT_PROVIDER:
+        return []
+    settings = sorted(key for key in props if key != "version")
+    if not settings:
+        return []
+    named = ", ".join(f"{key} ({COMPONENT_PACKAGE}:{key} in the stack's config)" for key in settings)
+    return [
+        f"{resource_type} {name!r} is given {named}: the {COMPONENT_PACKAGE} package has no provider settings, so "
+        f"a value there is a stack file meant for another program; pass a team's settings as ClaudeVertexTeam's inputs."
+    ]
+
+
+def _not_a_default_provider(
+    resource_type: str, name: str, parent: str, props: dict[str, Any], sources: Sequence[str] = ()
+) -> list[str]:
+    """Why this provider resource is not one the engine registers by default for a program (empty if it is): no
+    parent, and the engine's name for its version, with no plugin URL or one of `sources` (the platform's)."""
     version = props.get("version")
     expected = default_name(version)
     if expected is None:
         return [f"{resource_type} {name!r} has version {version!r}, which is not a version the engine runs."]
+    if not parent and name in {default_name(version, source) for source in sources}:
+        return []
     if parent or name != expected:
         return [
             f"{resource_type} {name!r} is not the engine's default provider (which has no parent and is named "
@@ -86,6 +120,13 @@ RULE = RegistrationRule(
             "allowedTypes": string_list("Resource types the program registers (exact tokens or globs).", ALLOWED_TYPES),
             "additionalTypes": string_list(
                 "More resource types the platform allows on top of allowedTypes (exact tokens or globs).", ()
+            ),
+            "componentSources": string_list(
+                f"Where the platform's reviewed {COMPONENT_PACKAGE} releases come from, as the plugin download URL "
+                f"`pulumi package add <repository>/components@<tag>` records (`git://github.com/<owner>/"
+                f"{COMPONENT_PACKAGE}/components`): a YAML, TypeScript or Go program gets the component package's "
+                "provider from there, and the engine names that provider after the URL.",
+                (),
             ),
         },
         equivalents={

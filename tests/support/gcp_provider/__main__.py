@@ -17,6 +17,7 @@ import grpc
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from tests.support.analyzer.engine import GRPC_OPTIONS
+from tests.support.gcp_provider import schema
 from tests.support.gcp_provider.cloud import Cloud, CloudNotConfigured
 from tests.support.gcp_provider.server import StandInProvider
 
@@ -34,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    # Built before the first RPC, on one thread: it imports the pulumi_gcp modules the SDK loads lazily, and Python
+    # 3.11's importlib.util.LazyLoader is not thread-safe (two RPCs importing at once see a half-made module:
+    # "module 'pulumi_gcp.iam' has no attribute 'WorkloadIdentityPool'", seen under the real engine's parallel steps).
+    schema.package_schema()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKERS), options=GRPC_OPTIONS)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(StandInProvider(cloud), server)
     port = server.add_insecure_port("127.0.0.1:0")

@@ -126,11 +126,23 @@ def provider_properties() -> dict[str, Any]:
     return _properties(_getters(pulumi_gcp.ProviderArgs))
 
 
-@functools.cache
+_BUILDING = threading.Lock()
+
+
 def package_schema(
     resources: Iterable[str] = tuple(sorted(KINDS)), functions: Iterable[str] = INVOKE_TOKENS
 ) -> dict[str, Any]:
-    """The schema as plain JSON data (cached: building it imports a dozen SDK modules, about a second)."""
+    """The schema as plain JSON data (cached: building it imports a dozen SDK modules, about a second).
+
+    Built under a lock: the engine sends a provider many calls at once, and pulumi_gcp's lazily loaded submodules
+    are not safe to import from several threads (`module 'pulumi_gcp.iam' has no attribute ...`, seen under `up`).
+    """
+    with _BUILDING:
+        return _package_schema(tuple(resources), tuple(functions))
+
+
+@functools.cache
+def _package_schema(resources: tuple[str, ...], functions: tuple[str, ...]) -> dict[str, Any]:
     configuration = provider_properties()
     return {
         "name": PLUGIN_NAME,

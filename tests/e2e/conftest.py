@@ -1,0 +1,70 @@
+"""The end-to-end suite's fixtures: the real CLI (`make engine`), offline, with a stand-in GCP of its own.
+
+Each test gets a Pulumi installation of its own (`PULUMI_HOME`, a `file://` backend), the stand-in `gcp` provider
+installed as the `gcp` plugin at the version the program's pulumi-gcp asks for, a stand-in cloud (the provider's
+state file) and a local IAM for the readiness gate, and a scratch copy of the project to run in (`pulumi stack
+init` writes the encryption salt into the stack file, so the checkout is never touched).
+
+Under `make e2e` (CLAUDE_VERTEX_E2E=required) a missing engine fails the run; elsewhere the tests skip, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from tests.support.engine.cli import Engine, EngineMissing, engine_bin
+from tests.support.engine.policy_pack import write_pack_launcher
+from tests.support.gcp_iam import stand_in_iam
+from tests.support.gcp_provider import Cloud, install_arguments, write_launcher
+
+ROOT = Path(__file__).resolve().parents[2]
+REQUIRED = os.environ.get("CLAUDE_VERTEX_E2E") == "required"
+
+
+@pytest.fixture(scope="session")
+def bin_dir() -> Path:
+    try:
+        return engine_bin()
+    except EngineMissing as missing:
+        if REQUIRED:
+            pytest.fail(str(missing), pytrace=False)
+        pytest.skip(str(missing))
+
+
+@pytest.fixture(scope="session")
+def pack_launcher(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's policy pack as the engine starts it (see tests/support/engine/policy_pack.py)."""
+    return write_pack_launcher(tmp_path_factory.mktemp("policy-pack"))
+
+
+@pytest.fixture
+def cloud(tmp_path: Path) -> Cloud:
+    """The stand-in GCP this test's provider plugin reads and writes."""
+    return Cloud(tmp_path / "cloud.json")
+
+
+@pytest.fixture
+def engine(bin_dir: Path, tmp_path: Path, cloud: Cloud) -> Iterator[Engine]:
+    """A Pulumi installation of this test's own, with the stand-in provider installed and a local IAM running."""
+    home, backend = tmp_path / "pulumi-home", tmp_path / "backend"
+    backend.mkdir()
+    with stand_in_iam() as google:
+        engine = Engine(bin=bin_dir, home=home, backend=backend, extra_env={**cloud.environment, **google})
+        engine.pulumi(*install_arguments(write_launcher(tmp_path / "gcp-plugin")), cwd=tmp_path)
+        yield engine
+
+
+def scratch_project(source: Path, destination: Path, stack_files: Sequence[Path] = ()) -> Path:
+    """A copy of the Pulumi project in `source` (its Pulumi.yaml and __main__.py) with `stack_files` beside it."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in ("Pulumi.yaml", "__main__.py"):
+        if (source / name).exists():
+            shutil.copyfile(source / name, destination / name)
+    for stack_file in stack_files:
+        shutil.copyfile(stack_file, destination / stack_file.name)
+    return destination
