@@ -175,7 +175,7 @@ BOTH_REFUSE = [
         "project-float",
         "config:\n  team: t\n",
         project="config:\n  ratio: 0.5\n",
-        refused="a float is not a project config value",
+        refused="config.ratio: 0.5 (a float) is not a project config value",
         cli_refuses="#/config/ratio: oneOf failed",
     ),
     ReaderCase(

@@ -31,6 +31,7 @@ from typing import Any
 
 from tests.support.engine_config import encode
 from tools.stack_keys import is_secure
+from tools.stack_scalars import shown
 
 DECLARATION_KEYS = ("type", "items", "description", "secret", "default", "value")
 """What a declaration may hold (the project file schema's `configTypeDeclaration`)."""
@@ -77,9 +78,10 @@ def declare(written: str, key: str, raw: Any, project: str) -> Declaration:
     if _is_plain(raw):
         return Declaration(written, key, own, preset=raw)
     if not isinstance(raw, Mapping):
+        what = "null" if raw is None else f"{shown(repr(raw))} (a {type(raw).__name__})"
         raise ProjectConfigRefused(
-            f"{'null' if raw is None else 'a ' + type(raw).__name__} is not a project config value; Pulumi takes text, "
-            "an integer, true/false, a list, or a declaration {type, items, description, secret, default, value}"
+            f"{what} is not a project config value; Pulumi takes text, an integer, true/false, a list, or a "
+            "declaration {type, items, description, secret, default, value}"
         )
     unknown = sorted(set(raw) - set(DECLARATION_KEYS))
     if unknown:
