@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tools.engine import __main__ as engine_main
-from tools.engine.build import CLIPBOARD_REPLACE, Layout, build, fingerprint, load_release, up_to_date
+from tools.engine.build import CLIPBOARD_REPLACE, Layout, Release, build, fingerprint, load_release, up_to_date
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,13 +35,17 @@ def test_the_cli_is_at_least_the_python_sdk_the_program_runs() -> None:
     assert as_tuple(load_release().pulumi) >= as_tuple(pinned.group(1))
 
 
-def test_a_bump_rebuilds_and_the_same_pins_do_not(tmp_path: Path) -> None:
-    release = load_release()
-    paths = Layout(tmp_path)
+def _pretend_built(paths: Layout, release: Release) -> None:
+    """The bin directory as a finished build leaves it, without building."""
     paths.bin.mkdir(parents=True)
     for name in release.binaries:
         (paths.bin / name).write_text("")
     paths.stamp.write_text(fingerprint(release) + "\n")
+
+
+def test_a_bump_rebuilds_and_the_same_pins_do_not(tmp_path: Path) -> None:
+    release, paths = load_release(), Layout(tmp_path)
+    _pretend_built(paths, release)
     assert up_to_date(paths, release)
     assert not up_to_date(paths, replace(release, pulumi="9.9.9"))
     assert not up_to_date(paths, replace(release, pulumi_yaml="9.9.9"))
@@ -50,12 +54,8 @@ def test_a_bump_rebuilds_and_the_same_pins_do_not(tmp_path: Path) -> None:
 
 
 def test_an_up_to_date_engine_is_not_rebuilt(tmp_path: Path, capsys) -> None:
-    release = load_release()
-    paths = Layout(tmp_path)
-    paths.bin.mkdir(parents=True)
-    for name in release.binaries:
-        (paths.bin / name).write_text("")
-    paths.stamp.write_text(fingerprint(release) + "\n")
+    release, paths = load_release(), Layout(tmp_path)
+    _pretend_built(paths, release)
     assert build(paths, release) == paths.bin
     assert "up to date" in capsys.readouterr().out
 

@@ -68,3 +68,12 @@ def scratch_project(source: Path, destination: Path, stack_files: Sequence[Path]
     for stack_file in stack_files:
         shutil.copyfile(stack_file, destination / stack_file.name)
     return destination
+
+
+def init_team_stack(engine: Engine, stack_file: Path, tmp_path: Path) -> tuple[str, Path]:
+    """A scratch copy of this project with `stack_file`, its stack created (`pulumi stack init` writes the salt into
+    the copy): (stack name, project directory)."""
+    stack = stack_file.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    work = scratch_project(ROOT, tmp_path / "project", [stack_file])
+    engine.pulumi("stack", "init", stack, cwd=work)
+    return stack, work

@@ -15,7 +15,7 @@ import yaml
 from claude_vertex.team import OUTPUT_NAMES
 from claude_vertex_gcp import resource_types as gcp_types
 
-from tests.e2e.conftest import ROOT, scratch_project
+from tests.e2e.conftest import init_team_stack
 from tests.fixture_stacks import PAYMENTS, every_stack_file, stack_of
 from tests.support.engine.cli import Engine, json_events
 from tests.support.gcp_provider import Cloud
@@ -57,9 +57,7 @@ def _up(engine: Engine, work: Path, stack: str, launcher: Path, tmp_path: Path) 
 
 @pytest.mark.parametrize("stack_file", every_stack_file(), ids=stack_of)
 def test_stack_lifecycle(stack_file: Path, engine: Engine, cloud: Cloud, pack_launcher: Path, tmp_path: Path) -> None:
-    stack = stack_of(stack_file)
-    work = scratch_project(ROOT, tmp_path / "project", [stack_file])
-    engine.pulumi("stack", "init", stack, cwd=work)
+    stack, work = init_team_stack(engine, stack_file, tmp_path)
     assert "encryptionsalt:" in (work / stack_file.name).read_text(), "stack init writes the salt into the file"
 
     events = _preview_events(engine, work, stack, *_policy(pack_launcher))
@@ -108,9 +106,7 @@ def _resources(engine: Engine, work: Path, stack: str) -> list[dict]:
 def test_change_applies_in_place_and_refresh_sees_drift(
     engine: Engine, cloud: Cloud, pack_launcher: Path, tmp_path: Path
 ) -> None:
-    stack = stack_of(PAYMENTS)
-    work = scratch_project(ROOT, tmp_path / "project", [PAYMENTS])
-    engine.pulumi("stack", "init", stack, cwd=work)
+    stack, work = init_team_stack(engine, PAYMENTS, tmp_path)
     _up(engine, work, stack, pack_launcher, tmp_path)
 
     engine.pulumi(
@@ -138,9 +134,7 @@ def test_a_destroyed_teams_project_id_stays_taken(
     engine: Engine, cloud: Cloud, pack_launcher: Path, tmp_path: Path
 ) -> None:
     """The README's troubleshooting row: a retained project still exists, and project IDs are never reused."""
-    stack = stack_of(PAYMENTS)
-    work = scratch_project(ROOT, tmp_path / "project", [PAYMENTS])
-    engine.pulumi("stack", "init", stack, cwd=work)
+    stack, work = init_team_stack(engine, PAYMENTS, tmp_path)
     _up(engine, work, stack, pack_launcher, tmp_path)
     engine.python_program("destroy", "--stack", stack, "--yes", cwd=work)
     again = engine.python_program("up", "--stack", stack, "--yes", cwd=work, check=False)
