@@ -140,12 +140,11 @@ def test_write_env_writes_the_three_files(tmp_path: Path, capsys: pytest.Capture
 
 @pytest.mark.slow
 def test_same_config_gives_byte_identical_output() -> None:
-    first = run_cli(*fixture_args(PAYMENTS), "--json")
-    second = run_cli(*fixture_args(PAYMENTS), "--json")
-    assert first.returncode == 0, first.stderr
-    assert first.stdout == second.stdout
-    text_first = run_cli(*fixture_args(DEV))
-    assert text_first.stdout == run_cli(*fixture_args(DEV)).stdout
+    for args in ([*fixture_args(PAYMENTS), "--json"], fixture_args(DEV)):
+        first, second = run_cli(*args), run_cli(*args)
+        for run in (first, second):
+            assert run.returncode == preview.EXIT_OK, f"exit {run.returncode}: {run.stderr}"
+        assert first.stdout and first.stdout == second.stdout
 
 
 def test_engine_preview_marks_what_waits_for_pulumi_up() -> None:
