@@ -47,6 +47,63 @@ TEAM_TYPES = (
 )
 """Every Google resource type a team stack registers (with CI, budget, caps, models and usage on)."""
 IAM_MEMBER_TYPES = (PROJECT_IAM_MEMBER, SERVICE_ACCOUNT_IAM_MEMBER)
+
+# What a gateway stack registers besides a project, its APIs, accounts and project grants (`ClaudeGateway`).
+CLOUD_RUN_SERVICE = "gcp:cloudrunv2/service:Service"
+CLOUD_RUN_JOB = "gcp:cloudrunv2/job:Job"
+SQL_INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
+SQL_DATABASE = "gcp:sql/database:Database"
+SQL_USER = "gcp:sql/user:User"
+SECRET = "gcp:secretmanager/secret:Secret"
+SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
+SECRET_IAM_MEMBER = "gcp:secretmanager/secretIamMember:SecretIamMember"
+NETWORK = "gcp:compute/network:Network"
+SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
+GLOBAL_ADDRESS = "gcp:compute/globalAddress:GlobalAddress"
+SERVICE_NETWORKING_CONNECTION = "gcp:servicenetworking/connection:Connection"
+ADDRESS = "gcp:compute/address:Address"
+REGION_NETWORK_ENDPOINT_GROUP = "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup"
+REGION_BACKEND_SERVICE = "gcp:compute/regionBackendService:RegionBackendService"
+REGION_URL_MAP = "gcp:compute/regionUrlMap:RegionUrlMap"
+REGION_TARGET_HTTPS_PROXY = "gcp:compute/regionTargetHttpsProxy:RegionTargetHttpsProxy"
+FORWARDING_RULE = "gcp:compute/forwardingRule:ForwardingRule"
+CERTIFICATE_ISSUANCE_CONFIG = "gcp:certificatemanager/certificateIssuanceConfig:CertificateIssuanceConfig"
+CERTIFICATE = "gcp:certificatemanager/certificate:Certificate"
+DNS_MANAGED_ZONE = "gcp:dns/managedZone:ManagedZone"
+DNS_RECORD_SET = "gcp:dns/recordSet:RecordSet"
+
+GATEWAY_TYPES = (
+    PROJECT,
+    SERVICE,
+    SERVICE_ACCOUNT,
+    PROJECT_IAM_MEMBER,
+    ORG_POLICY,
+    CLOUD_RUN_SERVICE,
+    CLOUD_RUN_JOB,
+    SQL_INSTANCE,
+    SQL_DATABASE,
+    SQL_USER,
+    SECRET,
+    SECRET_VERSION,
+    SECRET_IAM_MEMBER,
+    NETWORK,
+    SUBNETWORK,
+    GLOBAL_ADDRESS,
+    SERVICE_NETWORKING_CONNECTION,
+    ADDRESS,
+    REGION_NETWORK_ENDPOINT_GROUP,
+    REGION_BACKEND_SERVICE,
+    REGION_URL_MAP,
+    REGION_TARGET_HTTPS_PROXY,
+    FORWARDING_RULE,
+    CERTIFICATE_ISSUANCE_CONFIG,
+    CERTIFICATE,
+    DNS_MANAGED_ZONE,
+    DNS_RECORD_SET,
+)
+"""Every Google resource type a gateway stack registers (`claude-vertex:gateway`, a created project)."""
+CLOUD_RUN_IAM_TYPES = ("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:cloudrunv2/jobIamMember:JobIamMember")
+"""Invoker grants on Cloud Run: a gateway stack registers none (its service checks no IAM invoker; see the pack)."""
 """The two kinds of grant the design makes: the team's role on its project, and roles on its own accounts."""
 
 # Look-alikes a team stack never registers (the pack names them to refuse them with a reason).

@@ -28,6 +28,16 @@ RESOURCE_MANAGER = "cloudresourcemanager.googleapis.com"
 """Not enabled by the program: it names projects and folders (`//cloudresourcemanager.googleapis.com/...`) and answers
 `testIamPermissions` for anyone."""
 
+CLOUD_RUN = "run.googleapis.com"  # the gateway's service and its spend-cap job
+SQL_ADMIN = "sqladmin.googleapis.com"  # the gateway's PostgreSQL (Cloud SQL)
+SECRET_MANAGER = "secretmanager.googleapis.com"  # the gateway's secrets and its rendered gateway.yaml
+COMPUTE = "compute.googleapis.com"  # the gateway's network, its internal load balancer and address
+SERVICE_NETWORKING = "servicenetworking.googleapis.com"  # private services access: Cloud SQL on a private IP only
+DNS = "dns.googleapis.com"  # the private DNS name clients reach the gateway by
+CERTIFICATE_MANAGER = "certificatemanager.googleapis.com"  # the load balancer's certificate, issued by the private CA
+GATEWAY_SERVICES = (IAM, CLOUD_RUN, SQL_ADMIN, SECRET_MANAGER, COMPUTE, SERVICE_NETWORKING, DNS, CERTIFICATE_MANAGER)
+"""Every API the program enables in the gateway's own project (never Vertex AI: the teams' projects serve models)."""
+
 QUOTA_SERVICES = (VERTEX_AI,)
 """Services whose quotas a team stack caps (`SQuotaPreference.service`)."""
 AUDITED_SERVICES = (VERTEX_AI,)
