@@ -47,6 +47,7 @@ TEAM_TYPES = (
 )
 """Every Google resource type a team stack registers (with CI, budget, caps, models and usage on)."""
 IAM_MEMBER_TYPES = (PROJECT_IAM_MEMBER, SERVICE_ACCOUNT_IAM_MEMBER)
+"""The two kinds of grant the design makes: the team's role on its project, and roles on its own accounts."""
 
 # What a gateway stack registers besides a project, its APIs, accounts and project grants (`ClaudeGateway`).
 CLOUD_RUN_SERVICE = "gcp:cloudrunv2/service:Service"
@@ -104,7 +105,6 @@ GATEWAY_TYPES = (
 """Every Google resource type a gateway stack registers (`claude-vertex:gateway`, a created project)."""
 CLOUD_RUN_IAM_TYPES = ("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:cloudrunv2/jobIamMember:JobIamMember")
 """Invoker grants on Cloud Run: a gateway stack registers none (its service checks no IAM invoker; see the pack)."""
-"""The two kinds of grant the design makes: the team's role on its project, and roles on its own accounts."""
 
 # Look-alikes a team stack never registers (the pack names them to refuse them with a reason).
 ORGANIZATION_CUSTOM_ROLE = "gcp:organizations/iAMCustomRole:IAMCustomRole"
