@@ -1,0 +1,180 @@
+"""The gateway stack as `pulumi up` would register it: the real program under the mocks, with the example gateway
+stack's config (and variants of it), serving the repository's example team stacks."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+from claude_vertex.config import ConfigError
+from claude_vertex.render.gateway import GATEWAY_SECRETS
+from claude_vertex_gcp import resource_types as gcp_types
+
+from tests.conftest import Rendered
+from tools.preview import read_config
+
+GATEWAY = "claude-vertex:gateway"
+
+
+def example_gateway() -> dict[str, Any]:
+    return copy.deepcopy(read_config("example-gateway", None)[1])
+
+
+def with_gateway(**changes: Any) -> dict[str, Any]:
+    config = example_gateway()
+    for key, value in changes.items():
+        if value is None:
+            config[GATEWAY].pop(key, None)
+        else:
+            config[GATEWAY][key] = value
+    return config
+
+
+@pytest.fixture(scope="module")
+def example(request: pytest.FixtureRequest) -> Rendered:
+    from tests.support.gcp_mocks import GcpMocks
+    from tests.support.render import render_stack
+
+    mocks = GcpMocks()
+    return Rendered(render_stack("example-gateway", example_gateway(), mocks=mocks), mocks)
+
+
+def test_the_gateway_stack_registers_exactly_the_gateways_types(example: Rendered) -> None:
+    google = {r["type"] for r in example.resources if r["type"].startswith("gcp:")}
+    assert google == set(gcp_types.GATEWAY_TYPES)
+
+
+def test_cloud_run_is_internal_warm_by_digest_and_checks_no_iam_invoker(example: Rendered) -> None:
+    (service,) = example.of_type(gcp_types.CLOUD_RUN_SERVICE)
+    inputs = service["inputs"]
+    assert inputs["ingress"] == "INGRESS_TRAFFIC_INTERNAL_ONLY"
+    assert inputs["invokerIamDisabled"] is True
+    template = inputs["template"]
+    assert template["scaling"]["minInstanceCount"] >= 1
+    (container,) = template["containers"]
+    assert "@sha256:" in container["image"]
+    assert container["args"] == ["gateway", "--config", "/etc/claude-gateway/gateway.yaml"]
+    from_secrets = {
+        env["name"]: env["valueSource"]["secretKeyRef"]["secret"] for env in container["envs"] if "valueSource" in env
+    }
+    assert from_secrets == {secret.env: f"acme-gateway-{secret.slug}" for secret in GATEWAY_SECRETS}
+    assert not example.of_type("gcp:cloudrunv2/serviceIamMember:ServiceIamMember")
+
+
+def test_the_database_has_no_public_address_and_keeps_backups(example: Rendered) -> None:
+    (instance,) = example.of_type(gcp_types.SQL_INSTANCE)
+    settings = instance["inputs"]["settings"]
+    assert settings["ipConfiguration"]["ipv4Enabled"] is False
+    assert settings["ipConfiguration"]["sslMode"] == "ENCRYPTED_ONLY"
+    assert "authorizedNetworks" not in settings["ipConfiguration"]
+    backups = settings["backupConfiguration"]
+    assert backups["enabled"] and backups["pointInTimeRecoveryEnabled"]
+    assert settings["availabilityType"] == "REGIONAL"
+    (user,) = example.of_type(gcp_types.SQL_USER)
+    assert "password" not in user["inputs"]
+
+
+def test_high_availability_is_a_setting(render_config: Callable[..., Rendered]) -> None:
+    config = with_gateway(database={"highAvailability": False})
+    (instance,) = render_config(config, stack="example-gateway").of_type(gcp_types.SQL_INSTANCE)
+    assert instance["inputs"]["settings"]["availabilityType"] == "ZONAL"
+
+
+def test_the_gateway_account_holds_each_teams_own_role_and_nothing_else(example: Rendered) -> None:
+    gateway = "serviceAccount:acme-gateway@acme-claude-gateway.iam.gserviceaccount.com"
+    grants = sorted(
+        (r["inputs"]["project"], r["inputs"]["role"], r["inputs"]["member"])
+        for r in example.of_type(gcp_types.PROJECT_IAM_MEMBER)
+    )
+    assert grants == [
+        ("claude-payments-prod", "projects/claude-payments-prod/roles/claudeVertexPayments", gateway),
+        ("shared-ml-research", "projects/shared-ml-research/roles/claudeVertexResearch", gateway),
+    ]
+
+
+def test_each_secret_is_readable_by_the_gateways_account_only(example: Rendered) -> None:
+    gateway = "serviceAccount:acme-gateway@acme-claude-gateway.iam.gserviceaccount.com"
+    caps = "serviceAccount:acme-gw-caps@acme-claude-gateway.iam.gserviceaccount.com"
+    readers: dict[str, set[str]] = {}
+    for grant in example.of_type(gcp_types.SECRET_IAM_MEMBER):
+        assert grant["inputs"]["role"] == "roles/secretmanager.secretAccessor"
+        readers.setdefault(grant["inputs"]["secretId"], set()).add(grant["inputs"]["member"])
+    secrets = {r["inputs"]["secretId"] for r in example.of_type(gcp_types.SECRET)}
+    assert set(readers) == secrets
+    for secret, members in readers.items():
+        expected = {gateway, caps} if secret.endswith("admin-write-key") else {gateway}
+        assert members == expected, secret
+
+
+def test_the_only_secret_value_in_the_stack_is_gateway_yaml_which_holds_references(example: Rendered) -> None:
+    (version,) = example.of_type(gcp_types.SECRET_VERSION)
+    assert version["inputs"]["secret"].endswith("/secrets/acme-gateway-config")
+    text = version["inputs"]["secretData"]
+    if isinstance(text, dict):  # the SDK marks secret_data secret; the mocks see the marker's value
+        text = text.get("value", text)
+    assert text == example.outputs["gatewayConfig"]
+    config = yaml.safe_load(text)
+    assert config["session"]["jwt_secret"] == "${GATEWAY_JWT_SECRET}"
+    assert config["oidc"]["client_secret"] == "${GATEWAY_OIDC_CLIENT_SECRET}"
+    assert config["store"]["password"] == "${GATEWAY_DB_PASSWORD}"
+    assert [k["key"] for k in config["admin"]["write_keys"]] == ["${GATEWAY_ADMIN_WRITE_KEY}"]
+
+
+def test_developers_get_a_managed_settings_file_that_forces_gateway_sign_in(example: Rendered) -> None:
+    assert example.outputs["developerManagedSettings"] == {
+        "forceLoginMethod": "gateway",
+        "forceLoginGatewayUrl": "https://claude-gateway.corp.acme.example",
+    }
+    assert example.outputs["gatewayUrl"] == "https://claude-gateway.corp.acme.example"
+
+
+def test_the_spend_caps_are_in_the_plan_and_a_change_reruns_the_job(
+    example: Rendered, render_config: Callable[..., Rendered]
+) -> None:
+    (job,) = example.of_type(gcp_types.CLOUD_RUN_JOB)
+    env = {e["name"]: e.get("value") for e in job["inputs"]["template"]["template"]["containers"][0]["envs"]}
+    limits = json.loads(env["SPEND_LIMITS"])
+    assert {
+        "scope": {"type": "rbac_group", "rbac_group_id": "payments-engineers"},
+        "period": "monthly",
+        "amount": "30000",
+    } in limits
+    assert {
+        "scope": {"type": "user", "user_id": "contractor@acme.example"},
+        "period": "monthly",
+        "amount": "5000",
+    } in limits
+    assert example.outputs["spendLimits"][0]["why"].startswith("each developer of payments-engineers")
+
+    changed = render_config(
+        with_gateway(spendCaps={"developers": {"contractor@acme.example": 0}}), stack="example-gateway"
+    )
+    (rerun,) = changed.of_type(gcp_types.CLOUD_RUN_JOB)
+    assert rerun["inputs"]["runExecutionToken"] != job["inputs"]["runExecutionToken"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"teams": ["no-such-stack"]}, 'gateway.teams[0]: "no-such-stack" — no stack file Pulumi.no-such-stack.yaml'),
+        ({"teams": ["dev"]}, None),
+        ({"teams": ["example-gateway"]}, "is a gateway stack, not a team stack"),
+        ({"image": "europe-west1-docker.pkg.dev/acme/claude/gateway:latest"}, "gateway.image"),
+    ],
+)
+def test_a_bad_gateway_config_is_one_line_naming_the_key(
+    render_config: Callable[..., Rendered], change: dict[str, Any], message: str | None
+) -> None:
+    config = with_gateway(**change)
+    if message is None:  # dev has no behindGateway: served without one would be a guess at its groups
+        with pytest.raises(ConfigError, match=r"stack dev has no claude-vertex:behindGateway"):
+            render_config(config, stack="example-gateway")
+        return
+    with pytest.raises(ConfigError) as raised:
+        render_config(config, stack="example-gateway")
+    assert "\n" not in str(raised.value)
+    assert message in str(raised.value)
