@@ -1,11 +1,14 @@
-"""The gateway stack as `pulumi up` would register it: the real program under the mocks, with the example gateway
-stack's config (and variants of it), serving the repository's example team stacks."""
+"""The gateway stack as `pulumi up` would register it: the real program under the mocks, with the suite's gateway
+stack (tests/stacks/gateway/, and variants of it) serving the two team stacks beside it, in a project directory of
+its own: Pulumi runs the program there, and the gateway reads its teams' stack files from there."""
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,13 +18,26 @@ from claude_vertex.render.gateway import GATEWAY_SECRETS
 from claude_vertex_gcp import resource_types as gcp_types
 
 from tests.conftest import Rendered
-from tools.preview import read_config
+from tools.stack_file import ROOT, read_stack
 
 GATEWAY = "claude-vertex:gateway"
+STACKS = Path(__file__).parent / "stacks" / "gateway"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def project_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A project of its own (Pulumi.yaml and the stack files), the working directory as under `pulumi up`."""
+    directory = tmp_path_factory.mktemp("gateway-project")
+    shutil.copy(ROOT / "Pulumi.yaml", directory)
+    for stack_file in STACKS.glob("Pulumi.*.yaml"):
+        shutil.copy(stack_file, directory)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(directory)
+        yield directory
 
 
 def example_gateway() -> dict[str, Any]:
-    return copy.deepcopy(read_config("example-gateway", None)[1])
+    return copy.deepcopy(read_stack(STACKS / "Pulumi.gateway.yaml", ROOT)[1])
 
 
 def with_gateway(**changes: Any) -> dict[str, Any]:
@@ -35,12 +51,12 @@ def with_gateway(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def example(request: pytest.FixtureRequest) -> Rendered:
+def example(project_directory: Path) -> Rendered:
     from tests.support.gcp_mocks import GcpMocks
     from tests.support.render import render_stack
 
     mocks = GcpMocks()
-    return Rendered(render_stack("example-gateway", example_gateway(), mocks=mocks), mocks)
+    return Rendered(render_stack("gateway", example_gateway(), mocks=mocks), mocks)
 
 
 def test_the_gateway_stack_registers_exactly_the_gateways_types(example: Rendered) -> None:
@@ -80,7 +96,7 @@ def test_the_database_has_no_public_address_and_keeps_backups(example: Rendered)
 
 def test_high_availability_is_a_setting(render_config: Callable[..., Rendered]) -> None:
     config = with_gateway(database={"highAvailability": False})
-    (instance,) = render_config(config, stack="example-gateway").of_type(gcp_types.SQL_INSTANCE)
+    (instance,) = render_config(config, stack="gateway").of_type(gcp_types.SQL_INSTANCE)
     assert instance["inputs"]["settings"]["availabilityType"] == "ZONAL"
 
 
@@ -150,9 +166,7 @@ def test_the_spend_caps_are_in_the_plan_and_a_change_reruns_the_job(
     } in limits
     assert example.outputs["spendLimits"][0]["why"].startswith("each developer of payments-engineers")
 
-    changed = render_config(
-        with_gateway(spendCaps={"developers": {"contractor@acme.example": 0}}), stack="example-gateway"
-    )
+    changed = render_config(with_gateway(spendCaps={"developers": {"contractor@acme.example": 0}}), stack="gateway")
     (rerun,) = changed.of_type(gcp_types.CLOUD_RUN_JOB)
     assert rerun["inputs"]["runExecutionToken"] != job["inputs"]["runExecutionToken"]
 
@@ -162,19 +176,31 @@ def test_the_spend_caps_are_in_the_plan_and_a_change_reruns_the_job(
     [
         ({"teams": ["no-such-stack"]}, 'gateway.teams[0]: "no-such-stack" — no stack file Pulumi.no-such-stack.yaml'),
         ({"teams": ["dev"]}, None),
-        ({"teams": ["example-gateway"]}, "is a gateway stack, not a team stack"),
+        ({"teams": ["gateway"]}, "is a gateway stack, not a team stack"),
         ({"image": "europe-west1-docker.pkg.dev/acme/claude/gateway:latest"}, "gateway.image"),
     ],
 )
 def test_a_bad_gateway_config_is_one_line_naming_the_key(
-    render_config: Callable[..., Rendered], change: dict[str, Any], message: str | None
+    render_config: Callable[..., Rendered], change: dict[str, Any], message: str | None, project_directory: Path
 ) -> None:
+    shutil.copy(STACKS.parent / "Pulumi.dev.yaml", project_directory)
     config = with_gateway(**change)
     if message is None:  # dev has no behindGateway: served without one would be a guess at its groups
         with pytest.raises(ConfigError, match=r"stack dev has no claude-vertex:behindGateway"):
-            render_config(config, stack="example-gateway")
+            render_config(config, stack="gateway")
         return
     with pytest.raises(ConfigError) as raised:
-        render_config(config, stack="example-gateway")
+        render_config(config, stack="gateway")
     assert "\n" not in str(raised.value)
     assert message in str(raised.value)
+
+
+def test_a_team_stack_renders_the_same_behind_the_gateway_or_not(render_config: Callable[..., Rendered]) -> None:
+    """The team's stack file is the team's record; `behindGateway` is read by the gateway stack and changes nothing
+    the team's own stack registers or exports."""
+    behind = read_stack(STACKS / "Pulumi.payments.yaml", ROOT)[1]
+    alone = {k: v for k, v in behind.items() if k != "claude-vertex:behindGateway"}
+    assert "claude-vertex:behindGateway" in behind
+    with_it, without = render_config(behind, stack="payments"), render_config(alone, stack="payments")
+    assert with_it.resources == without.resources
+    assert with_it.outputs == without.outputs
