@@ -204,3 +204,18 @@ def test_a_team_stack_renders_the_same_behind_the_gateway_or_not(render_config: 
     with_it, without = render_config(behind, stack="payments"), render_config(alone, stack="payments")
     assert with_it.resources == without.resources
     assert with_it.outputs == without.outputs
+
+
+def test_the_gateway_image_installs_the_pinned_client_and_runs_what_the_service_asks(example: Rendered) -> None:
+    """gateway/Dockerfile builds the image the service runs: its client is the version the project pins everywhere
+    (ci_snippets.CLAUDE_CODE_VERSION), its entrypoint the binary the service's args (`gateway --config ...`) are for,
+    and it has the `sh` and `curl` the spend-cap job's script needs."""
+    from claude_vertex.render.ci_snippets import CLAUDE_CODE_VERSION
+
+    dockerfile = (ROOT / "gateway" / "Dockerfile").read_text()
+    assert f"ARG CLAUDE_CODE_VERSION={CLAUDE_CODE_VERSION}\n" in dockerfile
+    assert f"claude-gateway:{CLAUDE_CODE_VERSION} " in dockerfile
+    assert 'ENTRYPOINT ["/usr/local/bin/claude"]' in dockerfile
+    assert "curl" in dockerfile
+    (job,) = example.of_type(gcp_types.CLOUD_RUN_JOB)
+    assert job["inputs"]["template"]["template"]["containers"][0]["commands"] == ["/bin/sh", "-c"]
