@@ -1,6 +1,10 @@
 """The gateway's PostgreSQL: Cloud SQL on a private address only, TLS required, backups with point-in-time recovery,
 deletion protected and kept by `pulumi destroy`; HA a setting. Its user is created without a password: the password
-is set outside the stack (`make gateway-secrets`), so it is never in state."""
+is set outside the stack (`make gateway-secrets`), so it is never in state.
+
+The database and its user are kept by `pulumi destroy` with the instance: destroying them would drop the gateway's
+sessions, spend and audit records inside the instance that is kept to hold them (Pulumi deletes an instance's
+children before it reaches the instance)."""
 
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ class GatewayDatabase(pulumi.ComponentResource):
         name = config.name
         super().__init__("claude-vertex:index:GatewayDatabase", f"{name}-gateway-database", None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        kept = child.merge(pulumi.ResourceOptions(retain_on_delete=True))
         database = config.database
         self.instance = gcp.sql.DatabaseInstance(
             f"{name}-gateway",
@@ -69,7 +74,7 @@ class GatewayDatabase(pulumi.ComponentResource):
             name=DATABASE,
             project=project_id,
             instance=self.instance.name,
-            opts=child,
+            opts=kept,
         )
         gcp.sql.User(
             f"{name}-gateway",
@@ -77,7 +82,7 @@ class GatewayDatabase(pulumi.ComponentResource):
             project=project_id,
             instance=self.instance.name,
             type="BUILT_IN",
-            opts=child,
+            opts=kept,
         )
         self.private_ip = self.instance.private_ip_address
         self.register_outputs({"instance": self.instance.name})

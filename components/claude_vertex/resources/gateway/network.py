@@ -1,5 +1,11 @@
 """The gateway's private network: a VPC of its own, the gateway subnet, the proxy-only subnet the internal load
-balancer needs, and private services access, so that Cloud SQL gets a private address and no public one."""
+balancer needs, and private services access, so that Cloud SQL gets a private address and no public one.
+
+`pulumi destroy` keeps the network, the gateway subnet and private services access, as it keeps the database: GCP
+refuses to remove private services access while Cloud SQL uses it ("Producer services (e.g. CloudSQL ...) are still
+using this connection"), so neither it, its reserved range nor the network can go while the kept database lives; and
+the subnet Cloud Run's direct VPC egress used stays held for 1-2 hours after the service and the job are deleted
+("already being used by ... serverless-ipv4-..."). Deleting them would fail the destroy half-way."""
 
 from __future__ import annotations
 
@@ -30,13 +36,14 @@ class GatewayNetwork(pulumi.ComponentResource):
         name = config.name
         super().__init__("claude-vertex:index:GatewayNetwork", f"{name}-gateway-network", None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        kept = child.merge(pulumi.ResourceOptions(retain_on_delete=True))  # the database's ground (module docstring)
         self.network = gcp.compute.Network(
             f"{name}-gateway",
             name=f"{name}-gateway",
             project=project_id,
             auto_create_subnetworks=False,
             routing_mode="REGIONAL",
-            opts=child.merge(pulumi.ResourceOptions(depends_on=[compute_api])),
+            opts=kept.merge(pulumi.ResourceOptions(depends_on=[compute_api])),
         )
         self.subnet = gcp.compute.Subnetwork(
             f"{name}-gateway",
@@ -46,7 +53,7 @@ class GatewayNetwork(pulumi.ComponentResource):
             network=self.network.id,
             ip_cidr_range=config.network.subnet_range,
             private_ip_google_access=True,
-            opts=child,
+            opts=kept,
         )
         self.proxy_subnet = gcp.compute.Subnetwork(
             f"{name}-gateway-proxies",
@@ -67,13 +74,13 @@ class GatewayNetwork(pulumi.ComponentResource):
             purpose="VPC_PEERING",
             address_type="INTERNAL",
             prefix_length=PRIVATE_SERVICES_PREFIX,
-            opts=child,
+            opts=kept,
         )
         self.private_services = gcp.servicenetworking.Connection(
             f"{name}-gateway-private-services",
             network=self.network.id,
             service="servicenetworking.googleapis.com",
             reserved_peering_ranges=[services_range.name],
-            opts=child.merge(pulumi.ResourceOptions(depends_on=[networking_api])),
+            opts=kept.merge(pulumi.ResourceOptions(depends_on=[networking_api])),
         )
         self.register_outputs({"network": self.network.id, "subnet": self.subnet.id})
