@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import signal
 from collections.abc import Iterator
 from concurrent import futures
@@ -27,7 +28,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 from pulumi.runtime.proto import provider_pb2
 
 from tests.conftest import SUITE_DATE
-from tests.fixture_stacks import PAYMENTS, stack_of
+from tests.fixture_stacks import GATEWAY, PAYMENTS, gateway_project, stack_of
 from tests.support.gcp_declarations import INVOKE_TOKENS, project_number
 from tests.support.gcp_mocks import GcpMocks, engine_urn
 from tests.support.gcp_provider import STATE_VARIABLE, Cloud, install_arguments, plugin_version, write_launcher
@@ -307,9 +308,10 @@ def test_diff_replaces_what_gcp_cannot_change_in_place(
 
 
 def test_every_declared_replacement_is_an_input_of_its_type() -> None:
-    assert set(KINDS) == set(gcp_types.TEAM_TYPES)
+    assert set(KINDS) == {*gcp_types.TEAM_TYPES, *gcp_types.GATEWAY_TYPES}
     for type_token, kind in KINDS.items():
         assert kind.replace_on <= input_names(type_token), type_token
+        assert set(kind.same) <= input_names(type_token), type_token
 
 
 def test_update_changes_the_cloud_and_a_preview_keeps_the_computed_outputs(
@@ -480,3 +482,338 @@ def test_the_schema_is_valid_and_covers_what_it_models(plugin: ProviderClient) -
     assert role["inputProperties"]["permissions"] == {"type": "array", "items": {"type": "string"}}
     assert role["requiredInputs"] == ["permissions", "title"] and "name" in role["properties"]
     assert {"project", "region", "credentials"} <= set(schema["provider"]["inputProperties"])
+
+
+# -- the gateway stack's types ---------------------------------------------------------------------------------
+
+GATEWAY_PROJECT = "acme-claude-gateway"
+NETWORK_ID = f"projects/{GATEWAY_PROJECT}/global/networks/acme-gateway"
+SUBNET_ID = f"projects/{GATEWAY_PROJECT}/regions/europe-west1/subnetworks/acme-gateway"
+
+
+@pytest.fixture(scope="module")
+def gateway_resources(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    """Every custom resource the suite's gateway stack registers, in the order the program registered them (what a
+    resource's outputs are computed from, its subnet, its secret, was created before it)."""
+    project = read_project()[0]
+    directory = gateway_project(tmp_path_factory.mktemp("gateway-project"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(directory)  # where Pulumi runs the program: the teams' stack files are read from there
+        config = read_stack_config(directory / GATEWAY.name, project)
+        rendering = render_stack(stack_of(GATEWAY), config, project=project)
+    return [r for r in rendering.resources if r.custom and r.type.startswith("gcp:")]
+
+
+def test_create_answers_as_the_mocks_do_for_every_resource_of_the_gateway_stack(
+    plugin: ProviderClient, cloud: Cloud, gateway_resources: list[Any]
+) -> None:
+    assert {r.type for r in gateway_resources} == set(gcp_types.GATEWAY_TYPES)
+    mocks = GcpMocks()  # one cloud for the whole stack, as the stand-in's
+    for record in gateway_resources:
+        args = MockResourceArgs(record.type, record.name, record.inputs, "", "", True)
+        resource_id, outputs = plugin.create(record.urn, record.inputs)
+        mock_id, mock_outputs = mocks.new_resource(args)
+        assert (resource_id, outputs) == (mock_id, {**mock_outputs, **provider_filled(record)}), record.urn
+    created = cloud.resources()
+    service = created[f"projects/{GATEWAY_PROJECT}/locations/europe-west1/services/acme-gateway"]
+    instance = created["acme-gateway"]
+    address = created[f"projects/{GATEWAY_PROJECT}/regions/europe-west1/addresses/acme-gateway"]
+    reserved = created[f"projects/{GATEWAY_PROJECT}/global/addresses/acme-gateway-private-services"]
+    number = project_number(GATEWAY_PROJECT)
+    # What the program reads, in GCP's formats: the run.app URL, the database's private address from the range
+    # private services access reserved, an internal address in the gateway subnet, secret names by project number.
+    assert service["uri"] == f"https://acme-gateway-{number}.europe-west1.run.app"
+    assert ipaddress.ip_address(instance["privateIpAddress"]) in ipaddress.ip_network(
+        f"{reserved['address']}/{reserved['prefixLength']:.0f}"
+    )
+    assert (
+        instance["publicIpAddress"] == ""
+        and instance["connectionName"] == f"{GATEWAY_PROJECT}:europe-west1:acme-gateway"
+    )
+    assert ipaddress.ip_address(address["address"]) in ipaddress.ip_network("10.60.0.0/24")
+    secret = created[f"projects/{GATEWAY_PROJECT}/secrets/acme-gateway-config"]
+    assert secret["name"] == f"projects/{number}/secrets/acme-gateway-config"
+    version = created[f"projects/{number}/secrets/acme-gateway-config/versions/1"]
+    assert (version["version"], version["secret"]) == ("1", f"projects/{GATEWAY_PROJECT}/secrets/acme-gateway-config")
+    grants = cloud.resources(gcp_types.SECRET_IAM_MEMBER)
+    assert all(grant["secretId"].startswith(f"projects/{GATEWAY_PROJECT}/secrets/") for grant in grants.values())
+    job = cloud.resources(gcp_types.CLOUD_RUN_JOB)[
+        f"projects/{GATEWAY_PROJECT}/locations/europe-west1/jobs/acme-gateway-spend-caps"
+    ]
+    assert job["executionCount"] == 1 and job["latestCreatedExecution"]["name"].startswith("acme-gateway-spend-caps-")
+
+
+SQL = gcp_types.SQL_INSTANCE
+SQL_INPUTS = {
+    "project": GATEWAY_PROJECT,
+    "name": "acme-gateway",
+    "region": "europe-west1",
+    "databaseVersion": "POSTGRES_16",
+    "deletionProtection": False,
+    "settings": {"tier": "db-custom-1-3840", "ipConfiguration": {"ipv4Enabled": False, "privateNetwork": NETWORK_ID}},
+}
+
+
+def private_services(plugin: ProviderClient) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The gateway network with private services access, as the program makes it: network, reserved range,
+    connection (and the gateway subnet)."""
+    made = {
+        "network": (
+            gcp_types.NETWORK,
+            {"project": GATEWAY_PROJECT, "name": "acme-gateway", "autoCreateSubnetworks": False},
+        ),
+        "subnet": (
+            gcp_types.SUBNETWORK,
+            {
+                "project": GATEWAY_PROJECT,
+                "name": "acme-gateway",
+                "region": "europe-west1",
+                "network": NETWORK_ID,
+                "ipCidrRange": "10.60.0.0/24",
+            },
+        ),
+        "range": (
+            gcp_types.GLOBAL_ADDRESS,
+            {
+                "project": GATEWAY_PROJECT,
+                "name": "acme-psa",
+                "network": NETWORK_ID,
+                "purpose": "VPC_PEERING",
+                "addressType": "INTERNAL",
+                "prefixLength": 20,
+            },
+        ),
+        "connection": (
+            gcp_types.SERVICE_NETWORKING_CONNECTION,
+            {
+                "network": NETWORK_ID,
+                "service": "servicenetworking.googleapis.com",
+                "reservedPeeringRanges": ["acme-psa"],
+            },
+        ),
+    }
+    return {
+        key: (urn(type_token, key), plugin.create(urn(type_token, key), inputs))
+        for key, (type_token, inputs) in made.items()
+    }
+
+
+def test_a_database_without_private_services_access_is_refused(plugin: ProviderClient, cloud: Cloud) -> None:
+    refused = error_of(lambda: plugin.create(urn(SQL, "db"), SQL_INPUTS))
+    assert refused.details() == (
+        "1 error occurred:\n\t* Error, failed to create instance acme-gateway: googleapi: Error 400: Invalid request: "
+        f"Incorrect Service Networking config for instance: {GATEWAY_PROJECT}:acme-gateway:"
+        "SERVICE_NETWORKING_NOT_ENABLED., invalid\n\n"
+    )
+
+
+def test_a_protected_database_is_not_deleted_and_its_name_stays_taken_a_week(
+    plugin: ProviderClient, cloud: Cloud
+) -> None:
+    private_services(plugin)
+    protected_id, protected = plugin.create(urn(SQL, "db"), {**SQL_INPUTS, "deletionProtection": True})
+    refused = error_of(lambda: plugin.delete(urn(SQL, "db"), protected_id, properties=protected))
+    assert refused.details().endswith(
+        "Error, failed to delete instance because deletion_protection is set to true. Set it to false to proceed "
+        "with instance deletion\n\n"
+    )
+    assert cloud.get(SQL, protected_id) is not None
+    plugin.delete(urn(SQL, "db"), protected_id, properties={**protected, "deletionProtection": False})
+    cloud.advance(days=6)
+    taken = error_of(lambda: plugin.create(urn(SQL, "db"), SQL_INPUTS))
+    assert (
+        "Error 409: The Cloud SQL instance already exists. When you delete an instance, you can't reuse the name"
+        in taken.details()
+    )
+    cloud.advance(days=1)
+    assert plugin.create(urn(SQL, "db"), SQL_INPUTS)[0] == "acme-gateway"
+
+
+def test_private_services_access_is_not_removed_while_the_database_uses_it(
+    plugin: ProviderClient, cloud: Cloud
+) -> None:
+    made = private_services(plugin)
+    instance_id, instance = plugin.create(urn(SQL, "db"), SQL_INPUTS)
+    connection_urn, (connection_id, connection) = made["connection"]
+    refused = error_of(lambda: plugin.delete(connection_urn, connection_id, properties=connection))
+    assert refused.details().endswith(
+        "Failed to delete connection; Producer services (e.g. CloudSQL, Cloud Memstore, etc.) are still using this "
+        "connection.\n\n"
+    )
+    network_urn, (network_id, network) = made["network"]
+    in_use = error_of(lambda: plugin.delete(network_urn, network_id, properties=network))
+    assert f"The network resource '{NETWORK_ID}' is already being used by '{SUBNET_ID}'" in in_use.details()
+    plugin.delete(urn(SQL, "db"), instance_id, properties=instance)
+    plugin.delete(connection_urn, connection_id, properties=connection)
+    assert cloud.get(gcp_types.SERVICE_NETWORKING_CONNECTION, connection_id) is None
+
+
+@pytest.mark.parametrize("run_type", [gcp_types.CLOUD_RUN_SERVICE, gcp_types.CLOUD_RUN_JOB], ids=["service", "job"])
+def test_a_subnet_cloud_run_egressed_through_is_held_for_two_hours(
+    plugin: ProviderClient, cloud: Cloud, run_type: str
+) -> None:
+    made = private_services(plugin)
+    egress = {"vpcAccess": {"networkInterfaces": [{"network": NETWORK_ID, "subnetwork": SUBNET_ID}]}}
+    template = egress if run_type == gcp_types.CLOUD_RUN_SERVICE else {"template": egress}
+    run = {"project": GATEWAY_PROJECT, "location": "europe-west1", "name": "acme-gateway", "template": template}
+    protected_id, protected = plugin.create(urn(run_type, "run"), run)
+    kind = "service" if run_type == gcp_types.CLOUD_RUN_SERVICE else "job"
+    guarded = error_of(lambda: plugin.delete(urn(run_type, "run"), protected_id, properties=protected))
+    assert guarded.details().endswith(
+        f"cannot destroy {kind} without setting deletion_protection=false and running `terraform apply`\n\n"
+    )  # the provider's default: protected
+    run_id, state = plugin.create(urn(run_type, "run2"), {**run, "name": "acme-gateway-2", "deletionProtection": False})
+    plugin.delete(urn(run_type, "run"), protected_id, properties={**protected, "deletionProtection": False})
+    plugin.delete(urn(run_type, "run2"), run_id, properties=state)
+    subnet_urn, (subnet_id, subnet) = made["subnet"]
+    cloud.advance(days=1 / 24)
+    held = error_of(lambda: plugin.delete(subnet_urn, subnet_id, properties=subnet))
+    assert re.search(
+        rf"The subnetwork resource '{SUBNET_ID}' is already being used by "
+        rf"'projects/{GATEWAY_PROJECT}/regions/europe-west1/addresses/serverless-ipv4-[0-9]{{19}}', "
+        "resourceInUseByAnotherResource",
+        held.details(),
+    )
+    cloud.advance(days=1 / 24)
+    plugin.delete(subnet_urn, subnet_id, properties=subnet)
+    assert cloud.get(gcp_types.SUBNETWORK, subnet_id) is None
+
+
+SECRET_INPUTS = {"project": GATEWAY_PROJECT, "secretId": "acme-gateway-config", "replication": {"auto": {}}}
+SECRET_ID = f"projects/{GATEWAY_PROJECT}/secrets/acme-gateway-config"
+
+
+def test_a_secret_id_that_exists_is_refused(plugin: ProviderClient, cloud: Cloud) -> None:
+    plugin.create(urn(gcp_types.SECRET, "secret"), SECRET_INPUTS)
+    refused = error_of(lambda: plugin.create(urn(gcp_types.SECRET, "again"), SECRET_INPUTS))
+    assert refused.details() == (
+        "1 error occurred:\n\t* Error creating Secret: googleapi: Error 409: Secret "
+        f"[projects/{project_number(GATEWAY_PROJECT)}/secrets/acme-gateway-config] already exists.\n\n"
+    )
+
+
+def test_secret_versions_are_numbered_by_their_secret_and_go_with_it(plugin: ProviderClient, cloud: Cloud) -> None:
+    secret_id, secret = plugin.create(urn(gcp_types.SECRET, "secret"), SECRET_INPUTS)
+    version_urn = urn(gcp_types.SECRET_VERSION, "config")
+    first_id, first = plugin.create(version_urn, {"secret": secret_id, "secretData": "a: 1\n"})
+    # A new gateway.yaml replaces the version (secretData cannot change in place): the next number, create first.
+    replaced = plugin.diff(
+        version_urn,
+        first_id,
+        old_inputs={"secret": secret_id, "secretData": "a: 1\n"},
+        olds=first,
+        news={"secret": secret_id, "secretData": "a: 2\n"},
+    )
+    assert list(replaced.replaces) == ["secretData"]
+    second_id, second = plugin.create(version_urn, {"secret": secret_id, "secretData": "a: 2\n"})
+    plugin.delete(version_urn, first_id, properties=first)
+    assert (first["version"], second["version"]) == ("1", "2") and second_id.endswith("/versions/2")
+    assert cloud.get(gcp_types.SECRET_VERSION, second_id) is not None
+    disabled = plugin.update(
+        version_urn,
+        second_id,
+        old_inputs={},
+        olds=second,
+        news={"secret": secret_id, "secretData": "a: 2\n", "enabled": False},
+    )
+    assert (disabled["name"], disabled["enabled"]) == (second_id, False)  # an update keeps the number
+    assert plugin.create(version_urn, {"secret": secret_id, "secretData": "a: 3\n"})[1]["version"] == "3"
+    plugin.delete(urn(gcp_types.SECRET, "secret"), secret_id, properties=secret)
+    recreated_id, _ = plugin.create(urn(gcp_types.SECRET, "secret"), SECRET_INPUTS)
+    assert plugin.create(version_urn, {"secret": recreated_id, "secretData": "a: 1\n"})[1]["version"] == "1"
+
+
+def test_a_secret_grant_keeps_the_secrets_full_id_and_a_short_one_is_no_change(
+    plugin: ProviderClient, cloud: Cloud
+) -> None:
+    member = "serviceAccount:acme-gateway@acme-claude-gateway.iam.gserviceaccount.com"
+    inputs = {
+        "project": GATEWAY_PROJECT,
+        "secretId": "acme-gateway-config",
+        "role": "roles/secretmanager.secretAccessor",
+        "member": member,
+    }
+    grant_urn = urn(gcp_types.SECRET_IAM_MEMBER, "reads")
+    grant_id, state = plugin.create(grant_urn, inputs)
+    assert grant_id == f"{SECRET_ID}/roles/secretmanager.secretAccessor/{member}" and state["secretId"] == SECRET_ID
+    unchanged = plugin.diff(grant_urn, grant_id, old_inputs=inputs, olds=state, news=inputs)
+    assert unchanged.changes == provider_pb2.DiffResponse.DIFF_NONE
+    assert plugin.read(grant_urn, grant_id, properties=state, inputs=inputs)[2] == inputs  # a refresh changes nothing
+    other = plugin.diff(
+        grant_urn, grant_id, old_inputs=inputs, olds=state, news={**inputs, "secretId": "acme-gateway-jwt-secret"}
+    )
+    assert list(other.replaces) == ["secretId"]
+
+
+JOB = gcp_types.CLOUD_RUN_JOB
+JOB_INPUTS = {
+    "project": GATEWAY_PROJECT,
+    "location": "europe-west1",
+    "name": "acme-gateway-spend-caps",
+    "runExecutionToken": "caps-1",
+}
+
+
+def test_a_job_runs_again_when_its_run_token_changes_and_only_then(plugin: ProviderClient, cloud: Cloud) -> None:
+    job_urn = urn(JOB, "caps")
+    job_id, created = plugin.create(job_urn, JOB_INPUTS)
+    assert created["executionCount"] == 1
+    changed = plugin.diff(
+        job_urn, job_id, old_inputs=JOB_INPUTS, olds=created, news={**JOB_INPUTS, "runExecutionToken": "caps-2"}
+    )
+    assert (list(changed.replaces), list(changed.diffs)) == ([], ["runExecutionToken"])  # in place
+    relabelled = plugin.update(
+        job_urn, job_id, old_inputs=JOB_INPUTS, olds=created, news={**JOB_INPUTS, "labels": {"a": "b"}}
+    )
+    assert (
+        relabelled["latestCreatedExecution"] == created["latestCreatedExecution"] and relabelled["executionCount"] == 1
+    )
+    rerun = plugin.update(
+        job_urn, job_id, old_inputs=JOB_INPUTS, olds=relabelled, news={**JOB_INPUTS, "runExecutionToken": "caps-2"}
+    )
+    assert rerun["executionCount"] == 2
+    assert rerun["latestCreatedExecution"]["name"] != created["latestCreatedExecution"]["name"]
+
+
+@pytest.mark.parametrize(
+    ("type_token", "olds", "news", "replaces"),
+    [
+        (SQL, SQL_INPUTS, {**SQL_INPUTS, "settings": {**SQL_INPUTS["settings"], "tier": "db-custom-2-7680"}}, []),
+        (SQL, SQL_INPUTS, {**SQL_INPUTS, "databaseVersion": "POSTGRES_17"}, []),
+        (SQL, SQL_INPUTS, {**SQL_INPUTS, "region": "europe-west4"}, ["region"]),
+        (gcp_types.SECRET, SECRET_INPUTS, {**SECRET_INPUTS, "replication": {"userManaged": {}}}, ["replication"]),
+        (gcp_types.SECRET, SECRET_INPUTS, {**SECRET_INPUTS, "labels": {"a": "b"}}, []),
+        (gcp_types.CLOUD_RUN_SERVICE, {"name": "s", "template": {"a": 1}}, {"name": "s", "template": {"a": 2}}, []),
+        (gcp_types.FORWARDING_RULE, {"name": "f", "target": "a"}, {"name": "f", "target": "b"}, []),
+        (gcp_types.FORWARDING_RULE, {"name": "f", "ipAddress": "a"}, {"name": "f", "ipAddress": "b"}, ["ipAddress"]),
+        (
+            gcp_types.REGION_NETWORK_ENDPOINT_GROUP,
+            {"cloudRun": {"service": "a"}},
+            {"cloudRun": {"service": "b"}},
+            ["cloudRun"],
+        ),
+        (gcp_types.CERTIFICATE, {"managed": {"domains": ["a"]}}, {"managed": {"domains": ["b"]}}, ["managed"]),
+        (gcp_types.DNS_RECORD_SET, {"type": "A", "rrdatas": ["10.0.0.2"]}, {"type": "A", "rrdatas": ["10.0.0.3"]}, []),
+        (gcp_types.SUBNETWORK, {"ipCidrRange": "10.60.0.0/24"}, {"ipCidrRange": "10.60.0.0/23"}, []),
+    ],
+    ids=[
+        "database tier: update",
+        "database major version: update",
+        "database region: replace",
+        "secret replication: replace",
+        "secret labels: update",
+        "cloud run template: update",
+        "forwarding rule target: update",
+        "forwarding rule address: replace",
+        "serverless NEG service: replace",
+        "certificate domains: replace",
+        "record set data: update",
+        "subnet range widened: update",
+    ],
+)
+def test_diff_replaces_what_gcp_cannot_change_in_place_on_the_gateway(
+    plugin: ProviderClient, type_token: str, olds: dict[str, Any], news: dict[str, Any], replaces: list[str]
+) -> None:
+    response = plugin.diff(urn(type_token, "r"), "some-id", old_inputs=olds, olds=olds, news=news)
+    assert response.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert list(response.replaces) == replaces

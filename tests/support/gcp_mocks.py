@@ -29,7 +29,14 @@ from tests.support.default_providers import (
     provider_inputs,
     provider_type,
 )
-from tests.support.gcp_declarations import COMPUTED_STATE, computed_state, filled_by_provider, invoke, project_number
+from tests.support.gcp_declarations import (
+    COMPUTED_STATE,
+    Known,
+    computed_state,
+    filled_by_provider,
+    invoke,
+    project_number,
+)
 
 __all__ = [
     "COMPUTED_STATE",
@@ -59,19 +66,43 @@ class GcpMocks(Mocks):
         self.unsupported_permissions = frozenset(unsupported_permissions)
         self.preview = preview
         self.calls: list[MockCallArgs] = []
+        self.cloud = CreatedCloud()
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         known = {key: value for key, value in args.inputs.items() if value is not None}
         if self.preview:
             return "", known
         known.update(filled_by_provider(args.typ, known, {}))
-        resource_id, computed = computed_state(args.typ, args.name, args.inputs)
-        return resource_id, {**known, **computed}
+        resource_id, computed = computed_state(args.typ, args.name, args.inputs, Known(self.cloud))
+        state = {**known, **computed}
+        self.cloud.put(args.typ, resource_id, state)
+        return resource_id, state
 
     def call(self, args: MockCallArgs) -> dict[str, Any] | tuple[dict[str, Any], list[tuple[str, str]]]:
         self.calls.append(args)
         result, failures = invoke(args.token, args.args, self.unsupported_permissions)
         return (result, failures) if failures else result
+
+
+class CreatedCloud:
+    """What the mocks have created so far, as GCP would hold it: what a later resource's outputs are computed from
+    (`gcp_declarations.CloudView`: an internal address from its subnet's range, a secret version's number)."""
+
+    def __init__(self) -> None:
+        self._resources: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self._lock = threading.Lock()  # the runtime registers from several threads at once
+
+    def put(self, type_token: str, resource_id: str, properties: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._resources[(type_token, resource_id)] = properties
+
+    def get(self, type_token: str, resource_id: str) -> Mapping[str, Any] | None:
+        with self._lock:
+            return self._resources.get((type_token, resource_id))
+
+    def ids(self, type_token: str) -> Iterable[str]:
+        with self._lock:
+            return [resource_id for (kind, resource_id) in self._resources if kind == type_token]
 
 
 _WIRE_NAMES = {

@@ -11,15 +11,18 @@ pulumi-terraform-bridge `pkg/tfbridge/provider.go`, which pulumi-gcp is built on
   its sensitive settings secret; `DiffConfig` reports changed settings, never a replacement.
 * `Check` returns the inputs unchanged, and refuses a type the stand-in does not model (`resource_kinds`).
 * `Diff` compares the new inputs with the last known state, key by key: a change to an input GCP cannot change
-  in place replaces the resource.
+  in place replaces the resource; a reference the provider compares by name (`ResourceKind.same`) is no change
+  however it is spelled.
 * `Create` with `preview` hands the inputs back and nothing else, so the ID and every computed output stay unknown
-  (as `GcpMocks(preview=True)` does); otherwise it fills what the provider defaults (`project` from its config,
-  `deletionPolicy`), computes the ID and outputs (`gcp_declarations.computed_state`), refuses an ID GCP would
-  refuse, and records the resource in the cloud.
+  (as `GcpMocks(preview=True)` does); otherwise it fills what the provider defaults (`project` and `region` from
+  its config, `deletionPolicy`), computes the ID and outputs from the inputs and what the cloud holds
+  (`gcp_declarations.computed_state`: an address from its subnet, a secret version's number), refuses what GCP
+  would refuse (an ID taken, a reference to nothing), and records the resource in the cloud.
 * `Read` answers from the cloud (no ID when the resource is gone), so a refresh sees what changed there;
-  `Update` rewrites it; `Delete` honours `deletionPolicy` and soft-deletes what GCP soft-deletes. A soft-deleted
-  resource reads as gone (not modelled: the provider reads a custom role deleted less than 7 days ago as
-  `deleted: true`).
+  `Update` rewrites it, keeping the ID and numbers GCP assigned; `Delete` honours `deletionPolicy`, refuses what
+  GCP or the provider refuse to delete (deletion protection; a connection, subnet or network still in use),
+  deletes the children GCP deletes with it, and soft-deletes what GCP soft-deletes. A soft-deleted resource reads
+  as gone (not modelled: the provider reads a custom role deleted less than 7 days ago as `deleted: true`).
 * `Invoke` answers from `gcp_declarations.invoke`, as the mocks do.
 
 Every call is appended to the cloud's call log (`Cloud.calls`), so a test can see what the engine asked.
@@ -36,7 +39,14 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from tests.support.analyzer.marshal import is_secret, secret
-from tests.support.gcp_declarations import PROVIDER_SECRET_SETTINGS, computed_state, filled_by_provider, invoke
+from tests.support.gcp_declarations import (
+    PROVIDER_SECRET_SETTINGS,
+    GcpRefusal,
+    Known,
+    computed_state,
+    filled_by_provider,
+    invoke,
+)
 from tests.support.gcp_provider import schema
 from tests.support.gcp_provider.cloud import Cloud, CloudNotConfigured, CloudState, Record
 from tests.support.gcp_provider.plugin import plugin_version
@@ -76,8 +86,23 @@ def kind_of(type_token: str) -> ResourceKind:
     return KINDS.get(type_token) or ResourceKind(replace_on=frozenset())
 
 
+class StateView:
+    """The cloud as a computation of IDs and outputs sees it (`gcp_declarations.CloudView`)."""
+
+    def __init__(self, state: CloudState) -> None:
+        self.state = state
+
+    def get(self, type_token: str, resource_id: str) -> Mapping[str, Any] | None:
+        record = self.state.live(type_token, resource_id)
+        return plain(record.properties) if record is not None else None
+
+    def ids(self, type_token: str) -> list[str]:
+        return [resource_id for (kind, resource_id) in self.state.records if kind == type_token]
+
+
 def diff(kind: ResourceKind, old_inputs: Mapping[str, Any], olds: Mapping[str, Any], news: Mapping[str, Any]) -> Any:
-    """Key by key, the new inputs against the last known state (the old inputs where the state lacks a key)."""
+    """Key by key, the new inputs against the last known state (the old inputs where the state lacks a key); two
+    spellings of one reference the provider compares by meaning (`ResourceKind.same`) are no change."""
     detailed: dict[str, provider_pb2.PropertyDiff] = {}
     for key in sorted(set(news) | set(old_inputs)):
         if key not in news:
@@ -88,7 +113,7 @@ def diff(kind: ResourceKind, old_inputs: Mapping[str, Any], olds: Mapping[str, A
             before = olds[key] if key in olds else old_inputs.get(key, _MISSING)
             if before is _MISSING:
                 change = _DIFF.ADD
-            elif contains_unknown(news[key]) or plain(before) != plain(news[key]):
+            elif contains_unknown(news[key]) or not kind.equal(key, plain(before), plain(news[key])):
                 change = _DIFF.UPDATE
             else:
                 continue
@@ -133,20 +158,29 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
         """The inputs with what the provider fills from its config when the resource leaves it out."""
         properties = dict(inputs)
         names = schema.input_names(type_token) if type_token in KINDS else frozenset()
-        if properties.get("project") is None and "project" in names and self.config.get("project"):
-            properties["project"] = self.config["project"]
+        for setting in ("project", "region"):
+            if properties.get(setting) is None and setting in names and self.config.get(setting):
+                properties[setting] = self.config[setting]
         properties.update(filled_by_provider(type_token, properties, self.config))
         return properties
 
     def _state_of(
-        self, context: grpc.ServicerContext, type_token: str, name: str, inputs: Mapping[str, Any]
+        self,
+        context: grpc.ServicerContext,
+        type_token: str,
+        name: str,
+        inputs: Mapping[str, Any],
+        state: CloudState,
+        resource_id: str | None = None,
     ) -> tuple[str, dict[str, Any]]:
-        """(ID, properties as GCP holds them): the inputs and what GCP computes from them."""
+        """(ID, properties as GCP holds them): the inputs and what GCP computes from them and from what it holds."""
         try:
-            resource_id, computed = computed_state(type_token, name, plain(inputs))
+            new_id, computed = computed_state(type_token, name, plain(inputs), Known(StateView(state), resource_id))
         except KeyError as missing:
             _abort(context, bridge_error(f"{missing.args[0]}: required field is not set"))
-        return resource_id, {**inputs, **computed}
+        except GcpRefusal as refusal:
+            _abort(context, bridge_error(str(refusal)))
+        return new_id, {**inputs, **computed}
 
     # -- the plugin and its configuration ----------------------------------------------------------------------
 
@@ -225,10 +259,9 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
         if request.preview:
             return provider_pb2.CreateResponse(properties=request.properties)
         name, type_token = _name_and_type(request)
-        resource_id, properties = self._state_of(
-            context, type_token, name, self._with_defaults(type_token, from_struct(request.properties))
-        )
+        inputs = self._with_defaults(type_token, from_struct(request.properties))
         with self._cloud(context).transaction() as state:
+            resource_id, properties = self._state_of(context, type_token, name, inputs, state)
             existing, reuse = state.record(type_token, resource_id), kind_of(type_token).id_reuse
             if existing is not None and reuse is not None:
                 refused = reuse.refusal(resource_id, plain(properties), existing.deleted_at, state.clock)
@@ -244,11 +277,18 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
         if record is None:
             return provider_pb2.ReadResponse()  # gone: the engine drops it from the stack
         known_inputs = from_struct(request.inputs)
-        if known_inputs:  # a refresh: the inputs it had, as GCP now holds them
+        kind = kind_of(type_token)
+        if known_inputs:  # a refresh: the inputs it had, as GCP now holds them (a reference spelled as before)
             names = known_inputs.keys()
         else:  # an import: every input of the type GCP holds
             names = schema.input_names(type_token) if type_token in KINDS else record.properties.keys()
-        inputs = {key: record.properties[key] for key in names if key in record.properties}
+        inputs = {
+            key: known_inputs[key]
+            if key in known_inputs and kind.equal(key, plain(known_inputs[key]), plain(record.properties[key]))
+            else record.properties[key]
+            for key in names
+            if key in record.properties
+        }
         return provider_pb2.ReadResponse(
             id=record.id, properties=to_struct(record.properties), inputs=to_struct(inputs)
         )
@@ -261,11 +301,12 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
             olds, old_inputs = from_struct(request.olds), from_struct(request.old_inputs)
             kept = {key: value for key, value in olds.items() if key not in old_inputs}
             return provider_pb2.UpdateResponse(properties=to_struct({**kept, **news}))
-        _, properties = self._state_of(context, type_token, name, self._with_defaults(type_token, news))
         with self._cloud(context).transaction() as state:
             record = state.live(type_token, request.id)
             if record is None:
                 _abort(context, bridge_error(f"googleapi: Error 404: {request.id} was not found, notFound"))
+            inputs = self._with_defaults(type_token, news)
+            _, properties = self._state_of(context, type_token, name, inputs, state, request.id)
             record.properties = properties
         return provider_pb2.UpdateResponse(properties=to_struct(properties))
 
@@ -280,6 +321,10 @@ class StandInProvider(provider_pb2_grpc.ResourceProviderServicer):
         if policy == ABANDON:
             return empty_pb2.Empty()  # forgotten by Pulumi, left alone in GCP
         with self._cloud(context).transaction() as state:
+            for refusal in kind.in_use:
+                reason = refusal(request.id, state_properties, state)
+                if reason is not None:
+                    _abort(context, f"deleting {request.urn}: {bridge_error(reason)}")
             _delete(state, kind, type_token, request.id)
         return empty_pb2.Empty()
 
@@ -296,7 +341,11 @@ def _delete(state: CloudState, kind: ResourceKind, type_token: str, resource_id:
     record = state.live(type_token, resource_id)
     if record is None or kind.kept_on_delete(plain(record.properties)):
         return  # already gone (the provider shrugs at a 404), or deleting only forgets it
-    state.delete(type_token, resource_id, keep_id=kind.id_reuse is not None and kind.id_reuse.soft_deletes)
+    if kind.owns is not None:  # GCP deletes the children with it (a secret's versions, destroyed or not)
+        child_type, prefix = kind.owns(plain(record.properties))
+        for child in [key for key in state.records if key[0] == child_type and key[1].startswith(prefix)]:
+            del state.records[child]
+    state.delete(type_token, resource_id, keep_id=kind.remembers_deletes)
 
 
 def _unknown_setting(key: str, provider_name: str) -> str:
