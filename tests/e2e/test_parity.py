@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 from google.protobuf import json_format
 
-from tests.e2e.conftest import init_team_stack
+from tests.e2e.conftest import init_stack, offline_rendering
 from tests.fixture_stacks import DEV, every_stack_file, stack_of
 from tests.support.analyzer.marshal import analyze_request, analyzer_resource, is_secret
 from tests.support.analyzer.server import stack_configure_request
@@ -81,16 +81,17 @@ def _message(request: Any) -> dict[str, Any]:
 
 def offline_side(stack_file: Path, *, preview: bool, policy_config: Path | None = None) -> tuple[Rendering, Told]:
     """The offline gate on one stack file: `python -m tools.preview [--engine-preview] --json [--policy-config]` for
-    the verdicts, and what it sends the pack, from the same rendering functions the command uses."""
+    the verdicts, and what it sends the pack, from the same rendering functions the command uses; both in the stack
+    file's project directory, as the engine runs the program there."""
     stack = stack_of(stack_file)
     arguments = ["--stack", stack, "--config-file", str(stack_file), "--json", *(["--engine-preview"] * preview)]
     arguments += ["--policy-config", str(policy_config)] if policy_config is not None else []
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    with contextlib.redirect_stdout(printed), contextlib.chdir(stack_file.parent):  # where the engine runs it
         offline.main(arguments)
     verdicts = json.loads(printed.getvalue())["violations"]
     project, config = offline.read_config(stack, stack_file)
-    rendering = offline.render_config(project, stack, config, engine_preview=preview)
+    rendering = offline_rendering(stack_file, preview=preview)
     configure = stack_configure_request(
         stack=stack,
         project=project,
@@ -254,7 +255,7 @@ def assert_same(offline_told: Told, engine_told: Told) -> None:
 def test_preview_and_up_tell_the_pack_what_the_offline_gate_tells_it(
     stack_file: Path, engine: Engine, pack_launcher: Path, tmp_path: Path
 ) -> None:
-    stack, work = init_team_stack(engine, stack_file, tmp_path)
+    stack, work = init_stack(engine, stack_file, tmp_path)
 
     rendering, expected = offline_side(work / stack_file.name, preview=True)
     previewed = engine_side(engine, work, stack, "preview", pack_launcher, tmp_path)
@@ -293,7 +294,7 @@ def test_gcp_settings_reach_the_default_provider_as_the_emulation_says(
     """The stack file's `gcp:*` keys are the default provider's inputs, under the engine as offline: namespace
     dropped, values as the CLI hands them on (an object as its JSON text), the provider's version, and secrets
     secret (an encrypted value, and the settings the provider itself holds secret); the pack judges them there."""
-    stack, work = init_team_stack(engine, DEV, tmp_path)
+    stack, work = init_stack(engine, DEV, tmp_path)
     for setting in PROVIDER_SETTINGS:
         engine.pulumi("config", "set", *setting, "--stack", stack, cwd=work)
 
@@ -335,7 +336,7 @@ are many, not none."""
 def test_a_strict_policy_config_gives_the_same_verdicts_both_ways(
     stack_file: Path, engine: Engine, pack_launcher: Path, tmp_path: Path
 ) -> None:
-    stack, work = init_team_stack(engine, stack_file, tmp_path)
+    stack, work = init_stack(engine, stack_file, tmp_path)
     policy_config = tmp_path / "policy-config.json"
     policy_config.write_text(json.dumps(STRICT_POLICY_CONFIG))
 

@@ -1,7 +1,8 @@
 """Every stack through the real engine, as a platform team runs it: preview with the pack, a saved plan applied,
 the outputs a developer gets, a second run that changes nothing, a change applied in place, refresh, destroy.
 
-The stacks are the repository's (whichever a platform team keeps) and the suite's own fixtures (never none).
+The stacks are the repository's (whichever a platform team keeps) and the suite's own fixtures (never none): team
+stacks, and gateway stacks with the team stacks they serve beside them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import yaml
 from claude_vertex.team import OUTPUT_NAMES
 from claude_vertex_gcp import resource_types as gcp_types
 
-from tests.e2e.conftest import init_team_stack
-from tests.fixture_stacks import PAYMENTS, every_stack_file, stack_of
+from tests.e2e.conftest import ROOT, init_stack, offline_rendering, scratch_project
+from tests.fixture_stacks import GATEWAY, PAYMENTS, gateway_stack_files, stack_of, team_stack_files
 from tests.support.engine.cli import Engine, json_events
 from tests.support.gcp_provider import Cloud
 
@@ -38,14 +39,18 @@ def policy_events(events: list[dict]) -> list[dict]:
     return [event["policyEvent"] for event in events if "policyEvent" in event]
 
 
+def planned_steps(events: list[dict]) -> dict[str, dict]:
+    """URN -> the step the engine planned for it: `op` (create, same, update, replace ...), `diffs`, `old`, `new`."""
+    return {
+        event["resourcePreEvent"]["metadata"]["urn"]: event["resourcePreEvent"]["metadata"]
+        for event in events
+        if event.get("resourcePreEvent", {}).get("metadata")
+    }
+
+
 def step_ops(events: list[dict]) -> dict[str, str]:
     """URN -> the step the engine planned for it (create, same, update, replace, delete ...)."""
-    ops = {}
-    for event in events:
-        metadata = event.get("resourcePreEvent", {}).get("metadata")
-        if metadata:
-            ops[metadata["urn"]] = metadata["op"]
-    return ops
+    return {urn: step["op"] for urn, step in planned_steps(events).items()}
 
 
 def _up(engine: Engine, work: Path, stack: str, launcher: Path, tmp_path: Path) -> None:
@@ -55,9 +60,9 @@ def _up(engine: Engine, work: Path, stack: str, launcher: Path, tmp_path: Path) 
     engine.python_program("up", "--stack", stack, *_policy(launcher), "--plan", str(plan), "--yes", cwd=work)
 
 
-@pytest.mark.parametrize("stack_file", every_stack_file(), ids=stack_of)
+@pytest.mark.parametrize("stack_file", team_stack_files(), ids=stack_of)
 def test_stack_lifecycle(stack_file: Path, engine: Engine, cloud: Cloud, pack_launcher: Path, tmp_path: Path) -> None:
-    stack, work = init_team_stack(engine, stack_file, tmp_path)
+    stack, work = init_stack(engine, stack_file, tmp_path)
     assert "encryptionsalt:" in (work / stack_file.name).read_text(), "stack init writes the salt into the file"
 
     events = _preview_events(engine, work, stack, *_policy(pack_launcher))
@@ -106,7 +111,7 @@ def _resources(engine: Engine, work: Path, stack: str) -> list[dict]:
 def test_change_applies_in_place_and_refresh_sees_drift(
     engine: Engine, cloud: Cloud, pack_launcher: Path, tmp_path: Path
 ) -> None:
-    stack, work = init_team_stack(engine, PAYMENTS, tmp_path)
+    stack, work = init_stack(engine, PAYMENTS, tmp_path)
     _up(engine, work, stack, pack_launcher, tmp_path)
 
     engine.pulumi(
@@ -134,9 +139,98 @@ def test_a_destroyed_teams_project_id_stays_taken(
     engine: Engine, cloud: Cloud, pack_launcher: Path, tmp_path: Path
 ) -> None:
     """The README's troubleshooting row: a retained project still exists, and project IDs are never reused."""
-    stack, work = init_team_stack(engine, PAYMENTS, tmp_path)
+    stack, work = init_stack(engine, PAYMENTS, tmp_path)
     _up(engine, work, stack, pack_launcher, tmp_path)
     engine.python_program("destroy", "--stack", stack, "--yes", cwd=work)
     again = engine.python_program("up", "--stack", stack, "--yes", cwd=work, check=False)
     assert again.returncode != 0
     assert "already exists" in again.stdout + again.stderr
+
+
+# -- gateway stacks ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack_file", gateway_stack_files(), ids=stack_of)
+def test_gateway_stack_lifecycle(
+    stack_file: Path, engine: Engine, cloud: Cloud, pack_launcher: Path, tmp_path: Path
+) -> None:
+    stack, work = init_stack(engine, stack_file, tmp_path)
+
+    events = _preview_events(engine, work, stack, *_policy(pack_launcher))
+    blocking = [event for event in policy_events(events) if event["enforcementLevel"] == "mandatory"]
+    assert not blocking, f"the pack blocks {stack} under the engine: {blocking}"
+    assert set(step_ops(events).values()) <= {"create", "same"}
+
+    _up(engine, work, stack, pack_launcher, tmp_path)
+
+    # What the platform hands on: the rendered gateway.yaml the offline preview shows, and what MDM pushes.
+    outputs = json.loads(engine.pulumi("stack", "output", "--json", "--stack", stack, cwd=work).stdout)
+    offline = offline_rendering(work / stack_file.name, preview=False)
+    assert outputs["gatewayConfig"] == offline.outputs["gatewayConfig"]
+    hostname = yaml.safe_load(stack_file.read_text())["config"]["claude-vertex:gateway"]["hostname"]
+    assert outputs["developerManagedSettings"] == {
+        "forceLoginMethod": "gateway",
+        "forceLoginGatewayUrl": f"https://{hostname}",
+    }
+    (address,) = cloud.resources(gcp_types.ADDRESS).values()
+    assert outputs["gatewayAddress"] == address["address"]
+
+    engine.python_program("preview", "--stack", stack, "--expect-no-changes", *_policy(pack_launcher), cwd=work)
+    engine.python_program("refresh", "--stack", stack, "--yes", "--expect-no-changes", cwd=work)
+
+    # Taken down: what the stack retains (the project, the database and the network it lives on) stays in the cloud
+    # with the data; everything else goes (but the APIs, which stay on: disableOnDestroy false).
+    state = _resources(engine, work, stack)
+    retained = {(r["type"], r["id"]) for r in state if r.get("retainOnDelete")}
+    assert {gcp_types.PROJECT, gcp_types.SQL_INSTANCE, gcp_types.SQL_DATABASE} <= {type_ for type_, _ in retained}
+    removed = {(r["type"], r["id"]) for r in state if not r.get("retainOnDelete") and r["type"] != gcp_types.SERVICE}
+    engine.python_program("destroy", "--stack", stack, "--yes", cwd=work)
+    assert all(cloud.get(type_, id_) for type_, id_ in retained), "destroy keeps what the stack retains"
+    assert [(type_, id_) for type_, id_ in sorted(removed) if cloud.get(type_, id_)] == []
+    assert _resources(engine, work, stack) == []
+
+
+def test_a_spend_cap_change_reruns_the_cap_job_and_changes_nothing_else(
+    engine: Engine, cloud: Cloud, pack_launcher: Path, tmp_path: Path
+) -> None:
+    """A team raises its developers' cap in its own stack file: the gateway's next preview shows one in-place update,
+    the spend-cap job's (its new run token and its new limits), and `up` runs the job again."""
+    stack, work = init_stack(engine, GATEWAY, tmp_path)
+    _up(engine, work, stack, pack_launcher, tmp_path)
+    ((job_id, job),) = cloud.resources(gcp_types.CLOUD_RUN_JOB).items()
+
+    team_file = work / "Pulumi.payments.yaml"
+    edited = team_file.read_text().replace("developerMonthlyCap: 300 ", "developerMonthlyCap: 450 ")
+    assert edited != team_file.read_text()
+    team_file.write_text(edited)
+
+    events = _preview_events(engine, work, stack, *_policy(pack_launcher))
+    assert not [event for event in policy_events(events) if event["enforcementLevel"] == "mandatory"]
+    changed = {urn: step for urn, step in planned_steps(events).items() if step["op"] != "same"}
+    ((urn, step),) = changed.items()
+    assert step["op"] == "update" and urn.endswith("$gcp:cloudrunv2/job:Job::acme-gateway-spend-caps"), changed
+    assert {"runExecutionToken", "template"} <= set(step["diffs"])
+    (container,) = step["new"]["inputs"]["template"]["template"]["containers"]
+    limits = {env["name"]: env.get("value") for env in container["envs"]}["SPEND_LIMITS"]
+    assert '"amount": "45000"' in limits and '"amount": "30000"' not in limits  # in cents: what a reviewer sees
+
+    _up(engine, work, stack, pack_launcher, tmp_path)
+    rerun = cloud.get(gcp_types.CLOUD_RUN_JOB, job_id)
+    assert rerun["executionCount"] == job["executionCount"] + 1
+    assert rerun["latestCreatedExecution"] != job["latestCreatedExecution"]
+    outputs = json.loads(engine.pulumi("stack", "output", "--json", "--stack", stack, cwd=work).stdout)
+    assert outputs["spendLimits"]["rbac_group:payments-engineers"]["usdPerMonth"] == 450
+    engine.python_program("preview", "--stack", stack, "--expect-no-changes", cwd=work)
+
+
+def test_a_gateway_stack_without_its_teams_stack_files_is_refused_in_one_line(
+    engine: Engine, cloud: Cloud, tmp_path: Path
+) -> None:
+    """The gateway never renders without the teams it names: their stack files must be where the program runs."""
+    work = scratch_project(ROOT, tmp_path / "project", [GATEWAY], teams=False)
+    engine.pulumi("stack", "init", stack_of(GATEWAY), cwd=work)
+    result = engine.python_program("preview", "--stack", stack_of(GATEWAY), cwd=work, check=False)
+    assert result.returncode != 0
+    refusal = 'claude-vertex:gateway.teams[0]: "payments" — no stack file Pulumi.payments.yaml beside the gateway\'s'
+    assert refusal in result.stdout + result.stderr
+    assert not [call for call in cloud.calls() if call["rpc"] == "Create"]
