@@ -55,8 +55,10 @@ def team_stack_files() -> list[Path]:
 
 
 def gateway_stack_files() -> list[Path]:
-    """The repository's gateway stacks (the example, a platform team's own, or none) and the suite's: never empty."""
-    return [*(path for path in every_stack_file() if preview.is_gateway_stack(path)), GATEWAY]
+    """The repository's gateway stacks (the example, a platform team's own), or the suite's when there are none:
+    never empty. (Not both: the suite's is the example's twin, and a gateway stack is the end-to-end suite's
+    longest run.)"""
+    return [path for path in every_stack_file() if preview.is_gateway_stack(path)] or [GATEWAY]
 
 
 def stacks_here() -> str:

@@ -35,10 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    # Built before the first RPC, on one thread: it imports the pulumi_gcp modules the SDK loads lazily, and Python
-    # 3.11's importlib.util.LazyLoader is not thread-safe (two RPCs importing at once see a half-made module:
-    # "module 'pulumi_gcp.iam' has no attribute 'WorkloadIdentityPool'", seen under the real engine's parallel steps).
-    schema.package_schema()
+    # The provider's settings (what `CheckConfig` checks) read before the first RPC; each resource type's module is read
+    # on first need, one at a time (`schema._SDK`: pulumi_gcp's lazily loaded modules are not safe to import from
+    # several threads at once).
+    schema.provider_properties()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKERS), options=GRPC_OPTIONS)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(StandInProvider(cloud), server)
     port = server.add_insecure_port("127.0.0.1:0")

@@ -85,7 +85,21 @@ def _description(obj: Any) -> str:
     return inspect.cleandoc(obj.__doc__ or "").split("\n\n", 1)[0]
 
 
+_SDK = threading.RLock()
+"""Held around every read of the pulumi-gcp SDK: its modules load lazily, and Python 3.11's
+`importlib.util.LazyLoader` is not thread-safe (two RPCs importing one module at once see it half-made: "module
+'pulumi_gcp.iam' has no attribute 'WorkloadIdentityPool'", seen under the real engine's parallel steps). Each module is
+read on first need, not at start-up: `pulumi_gcp.compute` alone takes seconds to import, and a team stack's engine
+runs never need it."""
+
+
 def resource_spec(token: str) -> dict[str, Any]:
+    with _SDK:
+        return _resource_spec(token)
+
+
+@functools.cache
+def _resource_spec(token: str) -> dict[str, Any]:
     resource = getattr(_module(token), token.rsplit(":", 1)[1])
     arguments = getattr(_module(token), f"{resource.__name__}Args")
     inputs = _getters(arguments)
@@ -121,23 +135,22 @@ def function_spec(token: str) -> dict[str, Any]:
 
 
 def provider_properties() -> dict[str, Any]:
+    with _SDK:
+        return _provider_properties()
+
+
+@functools.cache
+def _provider_properties() -> dict[str, Any]:
     import pulumi_gcp
 
     return _properties(_getters(pulumi_gcp.ProviderArgs))
 
 
-_BUILDING = threading.Lock()
-
-
 def package_schema(
     resources: Iterable[str] = tuple(sorted(KINDS)), functions: Iterable[str] = INVOKE_TOKENS
 ) -> dict[str, Any]:
-    """The schema as plain JSON data (cached: building it imports a dozen SDK modules, about a second).
-
-    Built under a lock: the engine sends a provider many calls at once, and pulumi_gcp's lazily loaded submodules
-    are not safe to import from several threads (`module 'pulumi_gcp.iam' has no attribute ...`, seen under `up`).
-    """
-    with _BUILDING:
+    """The schema as plain JSON data (cached: building it imports two dozen SDK modules, seconds)."""
+    with _SDK:
         return _package_schema(tuple(resources), tuple(functions))
 
 
@@ -156,14 +169,6 @@ def _package_schema(resources: tuple[str, ...], functions: tuple[str, ...]) -> d
     }
 
 
-_SCHEMA_LOCK = threading.Lock()
-
-
 def input_names(token: str) -> frozenset[str]:
-    """The wire names of a modelled resource type's inputs.
-
-    Under a lock: the provider serves `Create` on several threads, and two of them reading the schema first at once
-    import pulumi-gcp's lazily loaded modules concurrently, which fails (`module 'pulumi_gcp.iam' has no attribute
-    'WorkloadIdentityPool'`, seen by tests/e2e/test_parity.py)."""
-    with _SCHEMA_LOCK:
-        return frozenset(package_schema()["resources"][token]["inputProperties"])
+    """The wire names of a modelled resource type's inputs (its module read on first need, `_SDK`)."""
+    return frozenset(resource_spec(token)["inputProperties"])
