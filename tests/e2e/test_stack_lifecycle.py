@@ -217,7 +217,7 @@ def _raise_a_teams_cap_and_apply(
     assert not [event for event in policy_events(events) if event["enforcementLevel"] == "mandatory"]
     changed = {urn: step for urn, step in planned_steps(events).items() if step["op"] != "same"}
     ((urn, step),) = changed.items()
-    assert step["op"] == "update" and urn.endswith(":gcp:cloudrunv2/job:Job::" + job["name"]), changed
+    assert (step["op"], step["type"], urn.rsplit("::", 1)[1]) == ("update", gcp_types.CLOUD_RUN_JOB, job["name"])
     assert {"runExecutionToken", "template"} <= set(step["diffs"])
     changed_limits = [
         (before, after)
