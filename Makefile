@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv preview env test test-bounds test-install test-sdks test-dates calendar claude-client policy-bundle engine e2e test-gateway lint format bench clean
+.PHONY: venv preview env test test-bounds test-install test-sdks test-dates calendar claude-client policy-bundle engine e2e test-gateway test-gateway-login lint format bench clean
 
 venv: $(STAMP)
 
@@ -92,6 +92,11 @@ e2e: engine
 ## the client is missing.
 test-gateway: claude-client
 	CLAUDE_VERTEX_GATEWAY=required $(E2E_NETNS) $(BIN)/python -m pytest -m gateway -p no:cacheprovider -rs tests/gateway
+
+## The real client's /login to the gateway, driven in a pseudo-terminal (theme, trust prompt, device code, the
+## scripted browser), stores the sign-in exactly as `make test-gateway`'s harness does; then `claude -p` runs on it.
+test-gateway-login: claude-client
+	CLAUDE_VERTEX_GATEWAY=required $(E2E_NETNS) $(BIN)/python -m pytest -m gateway_login -p no:cacheprovider -rs tests/gateway
 
 ## Install the pinned Claude Code client from the npm registry into .cache/claude-code/<version>/ (needs npm).
 ## tests/test_real_client.py does the same on first use; this is for warming the cache ahead of a run.

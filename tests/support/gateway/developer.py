@@ -7,8 +7,10 @@ What the pinned client (2.1.331) reads, learned from its source and checked by r
   settings of a throwaway HOME; the machine must have no managed settings file (checked).
 - The sign-in: `/login` stores it in `~/.claude/.credentials.json` (Linux; mode 0600) as `enterpriseGateway`
   (`url`, `jwt` = the gateway's session token, `expiresAt` in ms, `tokenEndpoint`, `idpRefreshToken`,
-  `vouchedAtLogin`; `email` only when the token answer has one, which the gateway's does not) and pins the gateway's certificate under `gatewayTrust[<host>]`; for an `http://` gateway on
-  loopback the pin is the literal `http-loopback`. Without the pin the stored sign-in is ignored.
+  `vouchedAtLogin`; `email` only when the token answer has one, which the gateway's does not) and pins the
+  gateway's certificate under `gatewayTrust[<host>]`; for an `http://` gateway on loopback the pin is the literal
+  `http-loopback`. Without the pin the stored sign-in is ignored. (Checked against a real `/login` in a pseudo-
+  terminal: tests/gateway/test_login.py.)
 - Then `claude -p` fetches `GET /managed/settings` (the gateway's per-group policy: `model`, `availableModels`, ...)
   and sends `POST /v1/messages` to the gateway with `Authorization: Bearer <jwt>`.
 The device flow itself is scripted (device_flow.py) and its token stored here exactly as `/login` stores it. (The
