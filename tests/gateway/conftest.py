@@ -17,7 +17,7 @@ import pytest
 
 from tests.claude_client.install import ClientUnavailable, ensure_client
 from tests.claude_client.vertex_server import VertexServer
-from tests.support.gateway.config import Team, gateway_config_for_test, parse
+from tests.support.gateway.config import Team, email_domain, gateway_config_for_test, parse
 from tests.support.gateway.developer import MACHINE_MANAGED_SETTINGS, SignedIn, sign_in_home
 from tests.support.gateway.device_flow import sign_in
 from tests.support.gateway.lab import VERTEX_ANSWER, Lab, RunningGateway
@@ -96,7 +96,8 @@ def sign_in_developer(lab: Lab, tmp_path: Path) -> Callable[[RunningGateway, Tea
 
     def sign_in_as(gateway: RunningGateway, team: Team, who: str) -> SignedIn:
         slug = re.sub(r"[^a-z0-9]+", "-", team.group.lower()).strip("-")
-        person = Person(sub=f"{who}-{slug}", email=f"{who}.{slug}@example.com", groups=(team.group,))
+        domain = email_domain(gateway.config)
+        person = Person(sub=f"{who}-{slug}", email=f"{who}.{slug}@{domain}", groups=(team.group,))
         lab.issuer.enroll(person)
         session = sign_in(gateway.url, person)
         home = tmp_path / f"home-{who}-{slug}"

@@ -127,5 +127,5 @@ def test_the_gateway_lists_and_serves_each_developer_only_their_teams_models(
         listed = requests.get(f"{gateway.url}/v1/models", headers=bearer, timeout=10).json()
         assert {model["id"] for model in listed["data"]} == {route.model_id for route in team.routes}
         served = requests.get(f"{gateway.url}/managed/settings", headers=bearer, timeout=10).json()["settings"]
-        assert served["model"] == team.start_model
+        assert served.get("model", served.get("env", {}).get("ANTHROPIC_MODEL")) == team.start_model
         assert set(served["availableModels"]) == {route.model_id for route in team.routes}

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.claude_client.vertex_server import VertexServer
-from tests.support.gateway.config import teams
+from tests.support.gateway.config import email_domain, teams
 from tests.support.gateway.developer import client_environment, managed_settings, run_claude, sign_in_home
 from tests.support.gateway.device_flow import sign_in
 from tests.support.gateway.lab import VERTEX_ANSWER, Lab, RunningGateway
@@ -33,7 +33,7 @@ def test_login_in_a_terminal_stores_what_the_harness_stores_and_claude_then_runs
     gateway: RunningGateway, lab: Lab, vertex: VertexServer, claude_binary: Path, tmp_path: Path
 ) -> None:
     team = next(team for team in teams(gateway.config) if team.start_model)
-    person = Person("terminal-dev", "terminal.dev@example.com", (team.group,))
+    person = Person("terminal-dev", f"terminal.dev@{email_domain(gateway.config)}", (team.group,))
     lab.issuer.enroll(person)
     home = tmp_path / "home"
     (home / ".claude").mkdir(parents=True)

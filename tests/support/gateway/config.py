@@ -170,6 +170,11 @@ def _strings(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...]
             yield from _strings(value, (*path, index))
 
 
+def email_domain(config: Mapping[str, Any]) -> str:
+    """A domain the config lets sign in: its first `oidc.allowed_email_domains`, else example.com."""
+    return (config.get("oidc", {}).get("allowed_email_domains") or ["example.com"])[0].lstrip("@")
+
+
 def admin_write_key(config: Mapping[str, Any], env: Mapping[str, str]) -> str:
     """The first admin write key's value, as the deploy job holds it."""
     reference = config["admin"]["write_keys"][0]["key"]
@@ -193,7 +198,7 @@ class Team:
     """One managed policy's groups and what the config gives them."""
 
     group: str
-    start_model: str | None  # the policy's `model`: what `claude` starts on
+    start_model: str | None  # the policy's `model` (or its `env.ANTHROPIC_MODEL`): what `claude` starts on
     routes: tuple[Route, ...]  # the first route of each model ID is the one tried first
 
     def route(self, model_id: str) -> Route:
@@ -228,7 +233,8 @@ def teams(config: Mapping[str, Any]) -> list[Team]:
             for upstream in serving
             if model_id in upstream.get("models", []) and upstream["name"] in models.get(model_id, {})
         )
-        result.append(Team(group, settings.get("model"), routes))
+        start = settings.get("model") or settings.get("env", {}).get("ANTHROPIC_MODEL")
+        result.append(Team(group, start, routes))
     return result
 
 
