@@ -3,18 +3,21 @@
 Against a real HTTP server on loopback that answers as Secret Manager, Cloud SQL Admin and Google's token endpoint do
 (`tests/support/fake_gateway_apis.py`), reached through the Google provider's endpoint variables, with Application
 Default Credentials google-auth reads and refreshes (a workforce-identity file whose token endpoint is the fake's).
-The fake starts as `pulumi up` leaves a gateway stack: every secret created, none with a version but gateway.yaml's,
-the database user without a password. Every run asserts that no secret value (generated, given, held by the fake, or
-the credentials' own) appears in what the tool printed.
+The fake starts as `pulumi up` leaves the suite's gateway stack (tests/stacks/gateway/), read off the real program
+rendered under the mocks: the secrets it creates (none with a version but gateway.yaml's), its database user without
+a password. So the tool finds what it needs only where the program puts it. Every run asserts that no secret value
+(generated, given, held by the fake, or the credentials' own), nor any part of one, appears in what the tool printed.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
 import pty
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -22,41 +25,92 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import google_crc32c
 import pytest
 import yaml
 from claude_vertex.render.gateway import (
     ADMIN_WRITE_KEY,
     DATABASE_PASSWORD,
-    DATABASE_USER,
     GATEWAY_SECRETS,
     JWT_SECRET,
     OIDC_CLIENT_SECRET,
+    GatewaySecret,
 )
-from claude_vertex.resources.gateway.secrets import CONFIG_SLUG
 from claude_vertex_gcp import resource_types as types
 
 from tests.fixture_stacks import DEV, fixture_args
+from tests.support.analyzer.marshal import is_secret
 from tests.support.fake_gateway_apis import FakeGatewayApis, GoogleSide, Version, fake_gateway_apis
-from tests.support.render import ROOT
-from tools import gateway_secrets, google_rest, preview
+from tools import gateway_secrets, google_rest
 from tools.gateway_apis import SECRET_MANAGER_API, SQL_ADMIN_API, SecretValue, payload
-from tools.gateway_secrets import GATEWAY_MINIMUM, GatewayTarget, load_target
+from tools.gateway_secrets import GATEWAY_MINIMUM
+from tools.stack_file import ROOT, read_stack
 
-GATEWAY_CONFIG = {
-    "claude-vertex:gateway": {
-        "name": "corp",
-        "project": {"id": "corp-claude-gateway", "create": False},
-        "region": "europe-west4",
-        "image": "europe-west4-docker.pkg.dev/corp-platform/claude/gateway@sha256:" + "ab" * 32,
-        "hostname": "claude-gateway.corp.example",
-        "certificateAuthorityPool": "projects/corp-pki/locations/europe-west4/caPools/internal",
-        "oidc": {"issuer": "https://login.corp.example/", "clientId": "claude-gateway"},
-        "teams": ["payments"],
-    }
-}
+STACKS = Path(__file__).parent / "stacks" / "gateway"
+STACK_FILE = STACKS / "Pulumi.gateway.yaml"
 CLIENT_SECRET = "Zx81~Qm.4vKp7Tn2Wr9Ly3Hb6Dc0Fs"
 """As an IdP issues one (Entra ID's alphabet: letters, digits, `~`, `.`, `_`, `-`)."""
 GENERATED = (JWT_SECRET, DATABASE_PASSWORD, ADMIN_WRITE_KEY)
+
+
+@dataclass(frozen=True)
+class Program:
+    """What the program registers for the suite's gateway stack, as `pulumi up` would create it."""
+
+    project: str
+    secret_ids: dict[str, str]
+    """Each credential's secret, by the environment variable the gateway's Cloud Run service reads it into."""
+    versions: dict[str, list[bytes]]
+    """Every secret the stack creates, with the versions the stack itself writes (gateway.yaml's)."""
+    instance: str
+    user: str
+    service: str
+    region: str
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory: pytest.TempPathFactory) -> Program:
+    """The real program under the mocks, in a project directory of its own (its teams' stack files beside it)."""
+    from tests.support.render import render_stack
+
+    directory = tmp_path_factory.mktemp("gateway-project")
+    shutil.copy(ROOT / "Pulumi.yaml", directory)
+    for stack_file in STACKS.glob("Pulumi.*.yaml"):
+        shutil.copy(stack_file, directory)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(directory)
+        rendering = render_stack("gateway", read_stack(STACK_FILE, ROOT)[1])
+    inputs: dict[str, list[dict]] = {}
+    for record in rendering.resources:
+        inputs.setdefault(record["type"], []).append(record["inputs"])
+    [service], [user] = inputs[types.CLOUD_RUN_SERVICE], inputs[types.SQL_USER]
+    [container] = service["template"]["containers"]
+    versions: dict[str, list[bytes]] = {secret["secretId"]: [] for secret in inputs[types.SECRET]}
+    for version in inputs[types.SECRET_VERSION]:
+        data = version["secretData"]  # a Pulumi secret, as the provider marks secret_data
+        versions[version["secret"].rsplit("/", 1)[1]].append((data["value"] if is_secret(data) else data).encode())
+    return Program(
+        project=service["project"],
+        secret_ids={
+            e["name"]: e["valueSource"]["secretKeyRef"]["secret"] for e in container["envs"] if "valueSource" in e
+        },
+        versions=versions,
+        instance=user["instance"],
+        user=user["name"],
+        service=service["name"],
+        region=service["location"],
+    )
+
+
+def as_pulumi_up_left_it(program: Program) -> GoogleSide:
+    side = GoogleSide(project=program.project)
+    for secret_id, written in program.versions.items():
+        side.secrets[secret_id] = [
+            Version(number, data, google_crc32c.value(data), in_state=True)
+            for number, data in enumerate(written, start=1)
+        ]
+    side.sql_users[(program.instance, program.user)] = None
+    return side
 
 
 @dataclass
@@ -68,10 +122,10 @@ class Run:
 
 @dataclass
 class Gateway:
-    """The gateway stack file, its target as the tool reads it, and the fake Google side."""
+    """The gateway stack file the tool reads, the program's view of it, and the fake Google side."""
 
     stack_file: Path
-    target: GatewayTarget
+    program: Program
     fake: FakeGatewayApis
     capsys: pytest.CaptureFixture[str]
 
@@ -81,21 +135,20 @@ class Gateway:
 
     def run(self, *args: str, stdin: bytes = b"", also_secret: tuple[str, ...] = ()) -> Run:
         """The tool, in-process, with `stdin` as a pipe; no secret may appear in what it printed."""
-        argv = ["--stack", "corp-gateway", "--config-file", str(self.stack_file), *args]
+        argv = ["--stack", "gateway", "--config-file", str(self.stack_file), *args]
         code = gateway_secrets.main(argv, stdin=io.TextIOWrapper(io.BytesIO(stdin)))
         out, err = self.capsys.readouterr()
         assert_no_secret(out + err, [*self.side.values(), *also_secret])
         return Run(code, out, err)
 
-    def secret(self, secret_or_slug: object) -> str:
-        slug = secret_or_slug if isinstance(secret_or_slug, str) else secret_or_slug.slug  # type: ignore[attr-defined]
-        return f"{self.target.name}-gateway-{slug}"
+    def secret(self, secret: GatewaySecret) -> str:
+        return self.program.secret_ids[secret.env]
 
-    def versions(self, secret: object) -> list[Version]:
+    def versions(self, secret: GatewaySecret) -> list[Version]:
         return self.side.secrets[self.secret(secret)]
 
     def password(self) -> str | None:
-        return self.side.sql_users[(self.target.instance, DATABASE_USER)]
+        return self.side.sql_users[(self.program.instance, self.program.user)]
 
 
 SHOWN_AT_MOST = 11
@@ -120,7 +173,7 @@ def adc_file(tmp_path: Path, url: str, side: GoogleSide) -> Path:
     """What `gcloud auth application-default login --login-config=...` writes for a workforce identity."""
     info = {
         "type": "external_account_authorized_user",
-        "audience": "//iam.googleapis.com/locations/global/workforcePools/corp/providers/corp-idp",
+        "audience": "//iam.googleapis.com/locations/global/workforcePools/acme/providers/acme-idp",
         "client_id": "32555940559.apps.googleusercontent.com",
         "client_secret": side.client_secret,
         "refresh_token": side.refresh_token,
@@ -133,28 +186,16 @@ def adc_file(tmp_path: Path, url: str, side: GoogleSide) -> Path:
     return path
 
 
-def as_pulumi_up_left_it(target: GatewayTarget) -> GoogleSide:
-    """Every secret of the stack created (gateway.yaml's with its one version), the user without a password."""
-    side = GoogleSide(project=target.project)
-    for slug in (*(s.slug for s in GATEWAY_SECRETS), CONFIG_SLUG):
-        side.secrets[f"{target.name}-gateway-{slug}"] = []
-    rendered_yaml = b"listen: {}\n"
-    side.secrets[f"{target.name}-gateway-{CONFIG_SLUG}"].append(Version(1, rendered_yaml, 0))
-    side.sql_users[(target.instance, DATABASE_USER)] = None
-    return side
-
-
 @pytest.fixture
-def gateway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Gateway]:
-    stack_file = tmp_path / "Pulumi.corp-gateway.yaml"
-    stack_file.write_text(yaml.safe_dump({"config": GATEWAY_CONFIG}))
-    target = load_target("corp-gateway", stack_file)
-    with fake_gateway_apis(as_pulumi_up_left_it(target)) as fake:
+def gateway(
+    program: Program, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Gateway]:
+    with fake_gateway_apis(as_pulumi_up_left_it(program)) as fake:
         monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc_file(tmp_path, fake.url, fake.side)))
         monkeypatch.setenv(SECRET_MANAGER_API.endpoint_variable, f"{fake.url}/v1/")
         monkeypatch.setenv(SQL_ADMIN_API.endpoint_variable, f"{fake.url}/sql/v1beta4/")
         monkeypatch.setattr(google_rest, "BACKOFF_SECONDS", 0)
-        yield Gateway(stack_file, target, fake, capsys)
+        yield Gateway(STACK_FILE, program, fake, capsys)
 
 
 def first_run(gateway: Gateway, tmp_path: Path) -> Run:
@@ -172,10 +213,12 @@ def test_the_first_run_adds_four_versions_and_sets_the_database_password(gateway
     assert all(len(values[s.slug]) >= GATEWAY_MINIMUM for s in GENERATED)
     assert len({values[s.slug] for s in GENERATED}) == 3
     assert gateway.password() == values[DATABASE_PASSWORD.slug]
-    assert gateway.versions(CONFIG_SLUG)[0].number == 1 and len(gateway.versions(CONFIG_SLUG)) == 1
-    assert "projects/corp-claude-gateway/secrets/corp-gateway-jwt-secret: version 1 added" in run.out
-    assert f"Cloud SQL: user {DATABASE_USER} of instance corp-gateway has the new password" in run.out
-    assert "Next: `pulumi up` for stack corp-gateway" in run.out
+    written_by_the_stack = {i for i, versions in gateway.program.versions.items() if versions}
+    assert written_by_the_stack and written_by_the_stack.isdisjoint(gateway.program.secret_ids.values())
+    assert all(len(gateway.side.secrets[i]) == 1 for i in written_by_the_stack)  # gateway.yaml's, untouched
+    assert "projects/acme-claude-gateway/secrets/acme-gateway-jwt-secret: version 1 added" in run.out
+    assert "Cloud SQL: user gateway of instance acme-gateway has the new password" in run.out
+    assert "Next: `pulumi up` for stack gateway" in run.out
     assert run.err == ""
 
 
@@ -219,8 +262,8 @@ def test_rotate_jwt_secret_adds_exactly_one_version_and_says_how_to_roll_it_out(
     assert all(len(gateway.versions(s)) == 1 for s in GATEWAY_SECRETS if s is not JWT_SECRET)
     assert "version 2 added (replaces version 1)" in run.out
     assert (
-        "gcloud run services update corp-gateway --project corp-claude-gateway --region europe-west4 "
-        "--update-labels=gateway-secret-versions=1-2-1-1"
+        f"gcloud run services update {gateway.program.service} --project {gateway.program.project} --region "
+        f"{gateway.program.region} --update-labels=gateway-secret-versions=1-2-1-1"
     ) in run.out
     assert "developers sign in again (/login)" in run.out
 
@@ -245,9 +288,9 @@ def test_a_403_from_secret_manager_is_one_line_naming_the_secret_and_nothing_cha
     run = gateway.run(stdin=CLIENT_SECRET.encode())
     assert run.code == gateway_secrets.EXIT_REFUSED
     assert run.err == (
-        "error: Secret Manager refused to list the versions of projects/corp-claude-gateway/secrets/"
-        "corp-gateway-jwt-secret: 403 PERMISSION_DENIED: Permission 'secretmanager.versions.list' denied for "
-        "resource 'projects/corp-claude-gateway/secrets/corp-gateway-jwt-secret' (or it may not exist).\n"
+        "error: Secret Manager refused to list the versions of projects/acme-claude-gateway/secrets/"
+        "acme-gateway-jwt-secret: 403 PERMISSION_DENIED: Permission 'secretmanager.versions.list' denied for "
+        "resource 'projects/acme-claude-gateway/secrets/acme-gateway-jwt-secret' (or it may not exist).\n"
     )
     assert gateway.fake.writes() == []
 
@@ -258,16 +301,16 @@ def test_a_missing_add_grant_is_found_before_the_database_is_touched(gateway: Ga
     assert run.code == gateway_secrets.EXIT_REFUSED
     assert run.err.count("\n") == 1
     assert "you do not hold secretmanager.versions.add on" in run.err
-    assert "projects/corp-claude-gateway/secrets/corp-gateway-admin-write-key; nothing was changed" in run.err
+    assert "projects/acme-claude-gateway/secrets/acme-gateway-admin-write-key; nothing was changed" in run.err
     assert gateway.fake.writes() == [] and gateway.password() is None
 
 
 def test_a_database_refusal_adds_no_version_at_all(gateway: Gateway, tmp_path: Path) -> None:
-    gateway.side.sql_users = {("another-instance", DATABASE_USER): None}
+    gateway.side.sql_users = {("another-instance", gateway.program.user): None}
     run = gateway.run("--oidc-client-secret-file", str(client_secret_file(tmp_path)), also_secret=(CLIENT_SECRET,))
     assert run.code == gateway_secrets.EXIT_REFUSED
     assert run.err == (
-        "error: Cloud SQL Admin refused to set the password of projects/corp-claude-gateway/instances/corp-gateway/"
+        "error: Cloud SQL Admin refused to set the password of projects/acme-claude-gateway/instances/acme-gateway/"
         "users/gateway: 404 NOT_FOUND: The Cloud SQL instance does not exist. (has `pulumi up` created the "
         "gateway's database and its user yet?)\n"
     )
@@ -281,10 +324,10 @@ def test_a_version_refused_after_the_password_change_says_how_to_recover(gateway
     run = gateway.run("--rotate", DATABASE_PASSWORD.slug)
     assert run.code == gateway_secrets.EXIT_REFUSED
     assert run.err.startswith(
-        "error: Secret Manager refused to add a version to projects/corp-claude-gateway/secrets/"
-        "corp-gateway-db-password: 503 UNAVAILABLE: The service is currently unavailable. Meanwhile the database "
+        "error: Secret Manager refused to add a version to projects/acme-claude-gateway/secrets/"
+        "acme-gateway-db-password: 503 UNAVAILABLE: The service is currently unavailable. Meanwhile the database "
         "user got a new password, which no secret holds: once the cause is fixed, run `make gateway-secrets "
-        "STACK=corp-gateway ARGS='--rotate db-password'`\n"
+        "STACK=gateway ARGS='--rotate db-password'`\n"
     )
     adds = [r for r in gateway.fake.requests if r.path.endswith("db-password:addVersion")]
     assert len(adds) == 2 + google_rest.RETRIES  # the first run's, then one attempt and its bounded retries
@@ -387,9 +430,10 @@ def test_a_team_stack_is_refused(gateway: Gateway) -> None:
     assert err == "error: stack dev is not a gateway stack (it has no claude-vertex:gateway)\n"
 
 
-def test_an_invalid_gateway_stack_is_the_config_reader_s_one_line(gateway: Gateway) -> None:
-    config = json.loads(json.dumps(GATEWAY_CONFIG))
+def test_an_invalid_gateway_stack_is_the_config_reader_s_one_line(gateway: Gateway, tmp_path: Path) -> None:
+    config = copy.deepcopy(read_stack(STACK_FILE, ROOT)[1])
     config["claude-vertex:gateway"]["region"] = "Europe West"
+    gateway.stack_file = tmp_path / "Pulumi.gateway.yaml"
     gateway.stack_file.write_text(yaml.safe_dump({"config": config}))
     run = gateway.run()
     assert run.code == gateway_secrets.EXIT_INPUT
@@ -452,7 +496,7 @@ def test_the_command_as_make_runs_it_with_the_client_secret_piped(gateway: Gatew
             "-m",
             "tools.gateway_secrets",
             "--stack",
-            "corp-gateway",
+            "gateway",
             "--config-file",
             str(gateway.stack_file),
         ],
@@ -471,7 +515,7 @@ def test_the_command_as_make_runs_it_with_the_client_secret_piped(gateway: Gatew
 @pytest.mark.slow
 def test_at_a_terminal_the_client_secret_is_asked_for_and_not_echoed(gateway: Gateway) -> None:
     """The tool in a pseudo-terminal of its own: the prompt names the client, what is typed is not shown."""
-    argv = [sys.executable, "-m", "tools.gateway_secrets", "--stack", "corp-gateway", "--config-file"]
+    argv = [sys.executable, "-m", "tools.gateway_secrets", "--stack", "gateway", "--config-file"]
     pid, terminal = pty.fork()
     if pid == 0:  # the child: becomes the tool, its controlling terminal the pseudo-terminal
         try:
@@ -515,30 +559,3 @@ def test_make_gateway_secrets_runs_the_tool_with_the_stack_and_args() -> None:
     assert block[0].rsplit("\n\n", 1)[1].startswith("## ")
     assert block[1].splitlines()[0] == "\t$(BIN)/python -m tools.gateway_secrets --stack $(STACK) $(ARGS)"
     assert "gateway-secrets" in makefile.split(".PHONY:", 1)[1].splitlines()[0]
-
-
-GATEWAY_STACKS = sorted(set(preview.available_stacks()) - set(preview.team_stacks()))
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("stack", GATEWAY_STACKS)
-def test_the_tool_names_what_the_program_creates(stack: str) -> None:
-    """For each gateway stack here: the secrets, the instance, its user and the service the tool addresses are the
-    ones the program registers, in the project and region the program puts them."""
-    target = load_target(stack, None)
-    rendering = preview.load_rendering(stack, None)
-    by_type: dict[str, list[dict]] = {}
-    for record in rendering.resources:
-        by_type.setdefault(record["type"], []).append(record["inputs"])
-    secret_ids = {inputs["secretId"] for inputs in by_type[types.SECRET] if inputs["project"] == target.project}
-    assert {target.secret_id(s) for s in GATEWAY_SECRETS} <= secret_ids
-    [user] = by_type[types.SQL_USER]
-    assert (user["project"], user["instance"], user["name"]) == (target.project, target.instance, DATABASE_USER)
-    [service] = by_type[types.CLOUD_RUN_SERVICE]
-    assert (service["project"], service["location"], service["name"]) == (target.project, target.region, target.service)
-    env_secrets = {
-        env["name"]: env["valueSource"]["secretKeyRef"]["secret"]
-        for env in service["template"]["containers"][0]["envs"]
-        if "valueSource" in env
-    }
-    assert env_secrets == {s.env: target.secret_id(s) for s in GATEWAY_SECRETS}

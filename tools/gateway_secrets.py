@@ -26,7 +26,7 @@ values in play, and Google's errors are shown as their status and message only. 
 they started with; a rotation ends with the command that starts a new revision.
 
 Exit codes: 0 done (or nothing to do); 1 a Google API refused (the line names the API, the resource and Google's
-message); 2 the stack, a file, the input or the environment cannot be used.
+message); 2 the stack, a file, the input or the environment cannot be used; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ from tools.gateway_apis import SECRET_MANAGER_API, SQL_ADMIN_API, SecretManager,
 from tools.google_rest import ApiRefusal, GoogleApi, InputError, adc_session, one_line
 from tools.preview import ConfigInvalid, read_config
 
-EXIT_OK, EXIT_REFUSED, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_REFUSED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 GATEWAY_MINIMUM = 32
 """The gateway refuses a `session.jwt_secret` or an admin key shorter than this (its config schema, 2.1.331)."""
 GENERATED_BYTES = 32
@@ -79,8 +79,8 @@ AFTER_ROTATION = {
     "sign in again (/login)",
     DATABASE_PASSWORD.slug: "until the new revision serves, the running instances cannot open new database "
     "connections (open ones keep working): start it now",
-    ADMIN_WRITE_KEY.slug: "the spend-cap job reads the new key when it next runs: run it once the new revision serves "
-    "(the next `pulumi up` does)",
+    ADMIN_WRITE_KEY.slug: "the spend-cap job reads the new key when it next runs, and only the new revision takes it: "
+    "start the revision before the caps next change",
 }
 """What each rotation means for the running gateway, printed after it."""
 
@@ -367,6 +367,9 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     except ApiRefusal as error:
         console.refuse(str(error))
         return EXIT_REFUSED
+    except KeyboardInterrupt:
+        console.refuse("interrupted: nothing after the last line printed was done")
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 

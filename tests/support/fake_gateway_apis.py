@@ -39,6 +39,8 @@ class Version:
     data: bytes
     crc32c: int
     state: str = "ENABLED"
+    in_state: bool = False
+    """Written by the stack itself (gateway.yaml's references): in Pulumi's state by design, so no secret."""
 
 
 @dataclass
@@ -60,7 +62,7 @@ class GoogleSide:
 
     def values(self) -> list[str]:
         """Every secret value held, on either side, and the credentials: none may ever be printed."""
-        held = [v.data.decode() for versions in self.secrets.values() for v in versions]
+        held = [v.data.decode() for versions in self.secrets.values() for v in versions if not v.in_state]
         held += [p for p in self.sql_users.values() if p]
         return [*held, self.access_token, self.refresh_token, self.client_secret]
 
