@@ -3,7 +3,8 @@
 From the gateway's source (2.1.331): `GET /v1/models` lists the models the caller may use, those of the upstreams
 the caller's groups reach, filtered by the `availableModels` of the managed policy that matches the caller;
 `GET /managed/settings` serves that policy's settings (`{"uuid", "checksum", "settings": {...}}`, 404 when no policy
-matches), whose `model` is where Claude Code starts. Only when the list is empty does the doctor ask once more,
+matches), whose `env.ANTHROPIC_MODEL`, else `model`, is where Claude Code starts (the variable wins over the setting, as
+in Claude Code's own order). Only when the list is empty does the doctor ask once more,
 `POST /v1/messages/count_tokens` with a model ID no upstream serves: the gateway answers 400 before any upstream
 call, "you aren't in a group that can use this gateway" when the caller's groups reach no upstream, and the doctor
 passes that verdict on. Nothing is generated, nothing is billed.
@@ -66,11 +67,13 @@ def _start_model(client: Client, headers: dict[str, str]) -> tuple[bool, str | N
     settings = document.get("settings") if isinstance(document, dict) else None
     if not isinstance(settings, dict):
         return False, None
-    model = settings.get("model")
+    env = settings.get("env")
+    pinned = env.get("ANTHROPIC_MODEL") if isinstance(env, dict) else None
+    model = pinned if isinstance(pinned, str) and pinned else settings.get("model")
     return True, _clean(model) if isinstance(model, str) and model else None
 
 
-def _no_models(client: Client, headers: dict[str, str], report: Report) -> None:
+def _no_models(client: Client, headers: dict[str, str], groups: tuple[str, ...] | None, report: Report) -> None:
     body = {"model": PROBE_MODEL, "messages": [{"role": "user", "content": "ping"}]}
     try:
         answer = client.request(
@@ -84,9 +87,9 @@ def _no_models(client: Client, headers: dict[str, str], report: Report) -> None:
         return
     said = _error_message(answer)
     if NO_GROUP in said:
-        report.add(
-            CHECK_ID, "fail", f"you aren't in a group that can use this gateway (the gateway: {said!r})", GROUP_FIX
-        )
+        carried = "" if groups is None else f"; your sign-in carries the groups: {', '.join(groups) or 'none'}"
+        message = f"you aren't in a group that can use this gateway (the gateway: {said!r}){carried}"
+        report.add(CHECK_ID, "fail", message, GROUP_FIX)
         return
     report.add(
         CHECK_ID,
@@ -126,7 +129,7 @@ def check(client: Client, session: Session, report: Report) -> None:
         report.add(CHECK_ID, "fail", f"could not ask the gateway for your models: {exc}", RETRY_FIX)
         return
     if not models:
-        _no_models(client, headers, report)
+        _no_models(client, headers, session.groups, report)
         return
     shown = ", ".join(models[:MAX_SHOWN]) + (f", and {len(models) - MAX_SHOWN} more" if len(models) > MAX_SHOWN else "")
     matched, start = _start_model(client, headers)

@@ -73,6 +73,7 @@ class Client:
     ) -> Answer:
         connection = _Connection(self.url, self.address, self.context, self.timeout)
         target = self.url.endpoint(path)
+        where = f"{method} {target}"
         try:
             connection.connect()
             with bounded(connection.sock, self.timeout) as deadline:
@@ -82,19 +83,20 @@ class Client:
                     data = response.read(limit + 1)
                 except (OSError, http.client.HTTPException, ValueError) as exc:
                     if deadline.expired:
-                        raise HttpFailure(f"{method} {target}: no complete answer within {self.timeout:g} s") from None
+                        raise TimeoutError from None
                     raise exc
-        except ssl.SSLError as exc:
-            raise HttpFailure(f"{method} {target}: TLS failed ({exc.reason or type(exc).__name__})") from None
+            if deadline.expired:  # the cut ended the read early: what arrived is not the whole answer
+                raise TimeoutError
         except TimeoutError:
-            raise HttpFailure(f"{method} {target}: no answer within {self.timeout:g} s") from None
+            raise HttpFailure(f"{where}: no complete answer within {self.timeout:g} s") from None
+        except ssl.SSLError as exc:
+            raise HttpFailure(f"{where}: TLS failed ({exc.reason or type(exc).__name__})") from None
         except http.client.HTTPException as exc:
-            raise HttpFailure(f"{method} {target}: not an HTTP answer ({type(exc).__name__})") from None
+            raise HttpFailure(f"{where}: not an HTTP answer ({type(exc).__name__})") from None
         except (OSError, ValueError) as exc:
-            reason = getattr(exc, "strerror", None) or type(exc).__name__
-            raise HttpFailure(f"{method} {target}: {reason}") from None
+            raise HttpFailure(f"{where}: {getattr(exc, 'strerror', None) or type(exc).__name__}") from None
         finally:
             connection.close()
         if len(data) > limit:
-            raise HttpFailure(f"{method} {target}: answered {response.status} with more than {limit} bytes")
+            raise HttpFailure(f"{where}: answered {response.status} with more than {limit} bytes")
         return Answer(response.status, data)

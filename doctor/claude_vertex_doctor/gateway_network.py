@@ -88,7 +88,8 @@ def check_address(
             "resolves publicly, tell your platform team to publish only private records for it",
         )
         return None
-    report.add("gateway.address", "ok", f"{url.host} resolves to {verdict.detail}")
+    named = f"{url.host} is an address, not a name:" if _literal(url.host) else f"{url.host} resolves to"
+    report.add("gateway.address", "ok", f"{named} {verdict.detail}")
     return addresses
 
 
@@ -106,9 +107,9 @@ def check_connect(url: GatewayUrl, addresses: Sequence[str], timeout: float, rep
         except OSError as exc:
             failures.append(f"{address}: {exc.strerror or type(exc).__name__}")
             continue
-        report.add("gateway.connect", "ok", f"{url.netloc} answers at {address} port {url.port} ({elapsed:.0f} ms)")
+        report.add("gateway.connect", "ok", f"{url.host} port {url.port} answers at {address} ({elapsed:.0f} ms)")
         return address
     report.add(
-        "gateway.connect", "fail", f"cannot reach {url.netloc} on port {url.port} ({'; '.join(failures)})", NETWORK_FIX
+        "gateway.connect", "fail", f"cannot reach {url.host} port {url.port} ({'; '.join(failures)})", NETWORK_FIX
     )
     return None

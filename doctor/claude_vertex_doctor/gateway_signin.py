@@ -13,6 +13,7 @@ Claude Code holds.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -29,6 +30,8 @@ STORE_KEY = "enterpriseGateway"
 PINS_KEY = "gatewayTrust"
 SECRET_KEYS = ("jwt", "idpRefreshToken")
 MAX_BYTES = 1 << 20
+MAX_CLAIMS = 16384
+MAX_GROUPS = 20
 LOGIN_FIX = "start `claude` and type /login (your browser opens the company sign-in)"
 
 
@@ -44,7 +47,34 @@ def store_path(environ: Mapping[str, str]) -> Path:
 @dataclass(frozen=True)
 class Session:
     token: str
-    email: str
+    who: str  # the e-mail address (or subject) the session is for
+    groups: tuple[str, ...] | None  # the IdP groups the gateway put in the session; None: it says nothing
+
+
+def _claims(token: str) -> dict[str, object]:
+    """The claims of the gateway's session token (a JWT: header.payload.signature), read, never verified: they only
+    say whom and which groups the session is for. Anything unreadable is no claims."""
+    parts = token.split(".")
+    if len(parts) != 3 or len(parts[1]) > MAX_CLAIMS:
+        return {}
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, RecursionError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def _session(entry: Mapping[str, object]) -> Session:
+    token = str(entry["jwt"])
+    claims = _claims(token)
+    who = next(
+        (v for v in (entry.get("email"), claims.get("email"), claims.get("sub")) if isinstance(v, str) and v), ""
+    )
+    groups = claims.get("groups")
+    listed = (
+        tuple(_text(g, 80) for g in groups[:MAX_GROUPS] if isinstance(g, str)) if isinstance(groups, list) else None
+    )
+    return Session(token, _text(who) or "an account the sign-in does not name", listed)
 
 
 def _text(value: object, limit: int = 120) -> str:
@@ -138,25 +168,35 @@ def check(
             f"{LOGIN_FIX}; it shows the new certificate: accept it only if your platform team says they replaced it",
         )
         return None
-    email = _text(entry.get("email") or "an account without an e-mail address")
+    session = _session(entry)
+    groups = "" if session.groups is None else f" (groups: {', '.join(session.groups) or 'none'})"
+    who = f"{session.who}{groups}"
     expires_ms = entry.get("expiresAt")
     if not isinstance(expires_ms, (int, float)) or isinstance(expires_ms, bool):
-        report.add(CHECK_ID, "ok", f"signed in to {url} as {email} (the sign-in records no expiry)")
-        return Session(entry["jwt"], email)
+        report.add(CHECK_ID, "ok", f"signed in to {url} as {who} (the sign-in records no expiry)")
+        return session
     expires = dt.datetime.fromtimestamp(min(max(expires_ms / 1000, 0), 253402300799), tz=UTC)
     if expires <= now:
         if isinstance(entry.get("idpRefreshToken"), str) and entry["idpRefreshToken"]:
             report.add(
                 CHECK_ID,
                 "warn",
-                f"signed in as {email}, but the session expired at {_when(expires)}; Claude Code renews it when it "
+                f"signed in as {who}, but the session expired at {_when(expires)}; Claude Code renews it when it "
                 "next starts (it holds a refresh token), so your models are not checked now",
                 "start `claude`; if it asks you to sign in, type /login. Then rerun the doctor",
             )
         else:
-            report.add(CHECK_ID, "fail", f"your session as {email} expired at {_when(expires)}", LOGIN_FIX)
+            report.add(CHECK_ID, "fail", f"your session as {who} expired at {_when(expires)}", LOGIN_FIX)
         return None
-    left = expires - now
-    hours = f"{left.days} days" if left.days >= 2 else f"{int(left.total_seconds() // 3600)} hours"
-    report.add(CHECK_ID, "ok", f"signed in to {url} as {email}, session valid until {_when(expires)} ({hours} left)")
-    return Session(entry["jwt"], email)
+    report.add(
+        CHECK_ID, "ok", f"signed in to {url} as {who}, session valid until {_when(expires)} ({_left(expires - now)})"
+    )
+    return session
+
+
+def _left(left: dt.timedelta) -> str:
+    if left >= dt.timedelta(days=2):
+        return f"{left.days} days left"
+    if left >= dt.timedelta(hours=2):
+        return f"{int(left.total_seconds() // 3600)} hours left"
+    return f"{int(left.total_seconds() // 60)} minutes left"

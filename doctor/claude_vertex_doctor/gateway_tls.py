@@ -78,7 +78,11 @@ class Certificate:
 
     def summary(self) -> str:
         shown = ", ".join(self.names[:MAX_NAMES]) + (", ..." if len(self.names) > MAX_NAMES else "")
-        return f"for {shown or 'no name'}, issued by {self.issuer}, expires {self.not_after:%Y-%m-%d %H:%M} UTC"
+        return f"for {shown or 'no name'}, issued by {self.issuer}"
+
+    @property
+    def expiry(self) -> str:
+        return f"{self.not_after:%Y-%m-%d %H:%M} UTC"
 
 
 def _text(value: object, limit: int = 100) -> str:
@@ -111,8 +115,8 @@ def _handshake(url: GatewayUrl, address: str, context: ssl.SSLContext, timeout: 
             except ssl.SSLCertVerificationError:
                 raise
             except (OSError, ValueError) as exc:
-                if deadline.expired:
-                    raise TimeoutError(f"no complete TLS handshake within {timeout:g} s") from None
+                if deadline.expired or isinstance(exc, TimeoutError):
+                    raise TimeoutError(timeout) from None
                 raise exc
         return tls.getpeercert() or {}, tls.getpeercert(binary_form=True) or b""
 
@@ -138,18 +142,19 @@ def _refusal(url: GatewayUrl, error: ssl.SSLCertVerificationError, cert: Certifi
     what = f"the certificate {cert.summary()}" if cert else "the certificate"
     code = error.verify_code
     if code == EXPIRED:
-        return f"{what}: it has expired", "tell your platform team: the gateway's certificate must be renewed"
+        when = f" on {cert.expiry}" if cert else ""
+        return f"{what}, expired{when}", "tell your platform team: the gateway's certificate must be renewed"
     if code == NOT_YET_VALID:
-        return f"{what}: it is not valid yet", "check your computer's clock; if it is right, tell your platform team"
+        return f"{what}, is not valid yet", "check your computer's clock; if it is right, tell your platform team"
     if code == HOSTNAME_MISMATCH:
         return (
-            f"{what}: it does not name {url.host}",
+            f"{what}, does not name {url.host}",
             "use the gateway's own name (the one the managed settings give); if that is what you used, tell your "
             "platform team",
         )
     if code in UNKNOWN_ISSUER:
-        return f"{what}: no authority your machine trusts signed it ({error.verify_message})", CA_FIX
-    return f"{what}: it does not verify ({error.verify_message})", "tell your platform team"
+        return f"{what}, is signed by no authority your machine trusts ({error.verify_message})", CA_FIX
+    return f"{what}, does not verify ({error.verify_message})", "tell your platform team"
 
 
 def check(
@@ -163,7 +168,7 @@ def check(
         info, der = _handshake(url, address, tls_trust.context, timeout)
     except ssl.SSLCertVerificationError as exc:
         message, fix = _refusal(url, exc, _describe(url, address, timeout))
-        report.add(CHECK_ID, "fail", f"{url.host}: {message}; verified against {tls_trust.description}", fix)
+        report.add(CHECK_ID, "fail", f"{message}; verified against {tls_trust.description}", fix)
         return None
     except ssl.SSLError as exc:
         report.add(
@@ -174,8 +179,17 @@ def check(
             "check the URL's scheme and port; if they are right, tell your platform team",
         )
         return None
+    except TimeoutError:
+        report.add(
+            CHECK_ID,
+            "fail",
+            f"{url.netloc} accepted a connection but completed no TLS handshake within {timeout:g} s",
+            NETWORK_FIX,
+        )
+        return None
     except (OSError, ValueError) as exc:
-        report.add(CHECK_ID, "fail", f"cannot reach {url.netloc} for TLS ({_text(exc, 200)})", NETWORK_FIX)
+        reason = getattr(exc, "strerror", None) or _text(exc, 200)
+        report.add(CHECK_ID, "fail", f"cannot reach {url.netloc} for TLS ({reason})", NETWORK_FIX)
         return None
     try:
         cert = _read(info, der)
@@ -189,9 +203,14 @@ def check(
         report.add(
             CHECK_ID,
             "warn",
-            f"the certificate {cert.summary()}: that is in {max(left.days, 0)} days",
+            f"the certificate {cert.summary()}, expires on {cert.expiry}, in {max(left.days, 0)} days",
             "tell your platform team to renew it before then; Claude Code stops connecting when it expires",
         )
     else:
-        report.add(CHECK_ID, "ok", f"the certificate {cert.summary()}; verified against {tls_trust.description}")
+        report.add(
+            CHECK_ID,
+            "ok",
+            f"the certificate {cert.summary()}, valid until {cert.expiry} ({left.days} days); verified against "
+            f"{tls_trust.description}",
+        )
     return cert.fingerprint
