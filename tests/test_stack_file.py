@@ -11,6 +11,7 @@ import os
 import random
 import re
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -49,32 +50,46 @@ def random_bytes() -> bytes:
     return random.Random(8).randbytes(64 * 1024)
 
 
+MEASURED = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+"""Runs a command and writes its own peak RSS (KiB). Linux counts the memory a process had when it was forked (even
+vforked) into the peak `wait4` reports for it, so a preview started straight from a large pytest process would
+report pytest's size; started from this small launcher, it reports its own."""
+
+
 def preview(config_file: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """The real command line; it must answer within seconds, and in a few hundred MB at most.
 
-    The peak is this one process's own (`wait4` on it, its output in files), not the largest child the test
-    session ever had (the real Claude Code client of another test is far larger).
+    The peak is the preview's own (`MEASURED`, its output in files), not the test process's nor the largest child the
+    test session ever had (the real Claude Code client of another test is far larger).
     """
     out, err = config_file.with_suffix(".stdout"), config_file.with_suffix(".stderr")
+    peak = config_file.with_suffix(".peak")
+    command = [sys.executable, "-m", "tools.preview", "--stack", "dev", "--config-file", str(config_file), *options]
     started = time.perf_counter()
     with out.open("w") as stdout, err.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tools.preview", "--stack", "dev", "--config-file", str(config_file), *options],
+            [sys.executable, "-c", MEASURED, str(peak), *command],
             cwd=ROOT,
             stdout=stdout,
             stderr=stderr,
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            start_new_session=True,
         )
-        deadline = started + 20
-        while (reaped := os.wait4(process.pid, os.WNOHANG))[0] == 0:
-            if time.perf_counter() > deadline:
-                process.kill()
-                raise AssertionError(f"{config_file} kept the preview busy for 20 s")
-            time.sleep(0.01)
-    _, status, usage = reaped
-    process.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise AssertionError(f"{config_file} kept the preview busy for 20 s") from None
     assert time.perf_counter() - started < 5
-    assert usage.ru_maxrss < 300 * 1024, f"peak {usage.ru_maxrss // 1024} MiB"
+    peak_kib = int(peak.read_text())
+    assert peak_kib < 300 * 1024, f"peak {peak_kib // 1024} MiB"
     return subprocess.CompletedProcess(process.args, process.returncode, out.read_text(), err.read_text())
 
 
