@@ -17,6 +17,7 @@ from claude_vertex_doctor.gateway_url import GatewayUrl
 from claude_vertex_doctor.private_network import IPv4Network, judge
 from claude_vertex_doctor.report import Report
 
+MAX_ATTEMPTS = 4
 Resolver = Callable[[str, float], Sequence[str]]
 """(host, timeout in seconds) -> the addresses the name resolves to; OSError when it does not resolve."""
 NETWORK_FIX = (
@@ -94,9 +95,10 @@ def check_address(
 
 
 def check_connect(url: GatewayUrl, addresses: Sequence[str], timeout: float, report: Report) -> str | None:
-    """The first address a TCP connection opens to, trying each as a client would."""
+    """The first address a TCP connection opens to, trying each in turn (the first MAX_ATTEMPTS: a name with a hundred
+    addresses must not hold the doctor for a hundred timeouts)."""
     failures: list[str] = []
-    for address in addresses:
+    for address in addresses[:MAX_ATTEMPTS]:
         started = time.monotonic()
         try:
             with socket.create_connection((address, url.port), timeout=timeout):

@@ -1,14 +1,16 @@
 """Is the developer signed in to the gateway? Read where Claude Code keeps the sign-in; never printed, never renewed.
 
-From the 2.1.331 client: `/login` to a gateway stores the session in the client's credential storage under
+From the 2.1.331 client (its `storageKey:"enterpriseGateway"`, its pin store `gatewayTrust`, and the real `/login`
+run by `make test-gateway-login`): `/login` to a gateway stores the session in the client's credential storage under
 `enterpriseGateway` (`url`, `jwt` = the gateway's session token, `expiresAt` in milliseconds since the epoch,
-`idpRefreshToken`, `tokenEndpoint`, `email`, ...) and pins the gateway's certificate under `gatewayTrust[<host>]`
-(the SHA-256 of the leaf, or "http-loopback"); a sign-in without its pin is not used. That storage is the file
-`.credentials.json` in `CLAUDE_SECURESTORAGE_CONFIG_DIR`, else `CLAUDE_CONFIG_DIR`, else `~/.claude`, mode 0600,
-refused when it is a symlink; on macOS it is the login Keychain instead. The client renews an expired session with
-the refresh token when it next starts, and refuses a gateway whose certificate no longer matches the pin ("TLS
-certificate changed since you connected: run /login"). The doctor only reads: renewing would rotate the tokens
-Claude Code holds.
+`idpRefreshToken`, `tokenEndpoint`, `vouchedAtLogin`; `email` only when a token endpoint names one) and pins the
+gateway's certificate under `gatewayTrust[<host>]` (the SHA-256 of the leaf, or "http-loopback"); a sign-in without
+its pin is not used. Whom the session is for, and its groups, are the claims of the session token itself. That
+storage is the file `.credentials.json` in `CLAUDE_SECURESTORAGE_CONFIG_DIR`, else `CLAUDE_CONFIG_DIR`, else
+`~/.claude`, mode 0600, refused when it is a symlink; on macOS it is the login Keychain instead. The client renews
+an expired session with the refresh token when it next starts, and refuses a gateway whose certificate no longer
+matches the pin ("TLS certificate changed since you connected: run /login"). The doctor only reads: renewing would
+rotate the tokens Claude Code holds.
 """
 
 from __future__ import annotations

@@ -170,3 +170,12 @@ def test_plain_http_on_loopback_is_allowed_as_claude_code_allows_it(machine):
     assert run.check("gateway.tls")["status"] == "ok"
     assert "plain http on loopback" in run.check("gateway.tls")["message"]
     assert run.check("gateway.health")["status"] == "ok"
+
+
+def test_a_name_with_many_addresses_is_tried_a_bounded_number_of_times(machine):
+    with closed_port() as port:
+        machine.point_at(f"https://gateway.test:{port}")
+        many = [f"127.0.0.{i}" for i in range(1, 50)]
+        run = diagnose(machine, None, resolver=hosts({"gateway.test": many}))
+    message = run.check("gateway.connect")["message"]
+    assert message.count("127.0.0.") == 4 and "127.0.0.4:" in message and "127.0.0.5" not in message

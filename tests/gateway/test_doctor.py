@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,14 @@ pytestmark = [pytest.mark.gateway, pytest.mark.slow]
 DOCTOR = Path(__file__).resolve().parents[2] / "doctor"  # this checkout's doctor
 DOCTOR_TIMEOUT_S = 60
 SIGN_IN_FIX = "start `claude` and type /login (your browser opens the company sign-in)"
+
+
+@pytest.fixture(scope="module")
+def gateway(lab: Lab, rendered_config: dict[str, Any], vertex: VertexServer) -> Iterator[RunningGateway]:
+    """A gateway of these tests' own (its own database), booted from the same rendered config: their sign-ins do not
+    spend the session gateway's device-confirmation allowance (10 per 10 minutes from one address, the default)."""
+    with lab.boot(rendered_config, "doctor", lambda upstream: vertex.base_url) as running:
+        yield running
 
 
 def _doctor(home: Path, gateway: RunningGateway, tmp_path: Path) -> tuple[int, dict[str, Any], str]:
