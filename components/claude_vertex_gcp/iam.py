@@ -27,6 +27,10 @@ IMPERSONATION_ROLES = (
     "roles/*.serviceAgent",
 )
 """Roles that let a member act as (or mint credentials for) a service account; `*` is a glob."""
+SECRET_ACCESSOR = "roles/secretmanager.secretAccessor"
+"""Reads a secret's versions: what the gateway's accounts hold on each of their own secrets, and nothing more."""
+SECRET_MANAGER_ROLES = "roles/secretmanager.*"
+"""Every predefined Secret Manager role (a glob): on a project, each reaches every secret in it."""
 BASIC_ROLES = ("roles/owner", "roles/editor", "roles/viewer")
 """Every one includes `aiplatform.endpoints.predict`."""
 
