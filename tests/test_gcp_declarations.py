@@ -35,12 +35,13 @@ def _sdk_default(token: str) -> str | None:
         return None
     documented = re.search(r":param [^:]*deletion_policy:(.*?)(?::param|$)", inspect.getdoc(init) or "", re.DOTALL)
     assert documented is not None, token
-    default = re.search(r"Defaults to \"?(\w+)", documented.group(1))
+    default = re.search(r"Defaults? (?:to|is) [\"`]?(\w+)", documented.group(1))
     return default.group(1) if default else "PREVENT" if "Setting PREVENT" in documented.group(1) else "unknown"
 
 
-def test_the_deletion_policy_defaults_are_those_of_every_team_type_the_sdk_gives_one() -> None:
-    with_one = {token: _sdk_default(token) for token in gcp_types.TEAM_TYPES if _sdk_default(token) is not None}
+def test_the_deletion_policy_defaults_are_those_of_every_team_and_gateway_type_the_sdk_gives_one() -> None:
+    types = dict.fromkeys((*gcp_types.TEAM_TYPES, *gcp_types.GATEWAY_TYPES))
+    with_one = {token: _sdk_default(token) for token in types if _sdk_default(token) is not None}
     assert with_one == DELETION_POLICY_DEFAULTS
 
 

@@ -37,10 +37,10 @@ from tests.claude_client.vertex_server import (
     Recorded,
     VertexServer,
 )
-from tools.preview import available_stacks, load_rendering
+from tools.preview import load_rendering, team_stacks
 
 ANSWER = "Pong from the local Vertex stand-in."
-STACKS = available_stacks()
+STACKS = team_stacks()
 REAL_VERTEX = "https://aiplatform.googleapis.com/v1"
 PARALLEL_RUNS = 4  # the client mostly waits on start-up I/O; four at once keep a 2-CPU machine busy
 

@@ -18,6 +18,7 @@ from tools import preview
 from tools.stack_file import read_stack_config
 
 STACKS = preview.available_stacks()
+GATEWAY_STACKS = sorted(set(STACKS) - set(preview.team_stacks()))
 
 
 @pytest.mark.skipif(not (ROOT / "Pulumi.dev.yaml").exists(), reason="the example Pulumi.dev.yaml is not here")
@@ -32,7 +33,10 @@ def test_each_stack_previews_through_the_cli_with_exit_0(stack: str, capsys: pyt
     """The verdicts themselves are judged once, in tests/policies/test_policy_program.py (both modes)."""
     assert preview.main(["--stack", stack, "--json"]) == preview.EXIT_OK
     document = json.loads(capsys.readouterr().out)
-    assert document["outputs"]["env"]["CLAUDE_CODE_USE_VERTEX"] == "1"
+    if stack in GATEWAY_STACKS:  # developers sign in through it: what MDM pushes them, not an environment
+        assert document["outputs"]["developerManagedSettings"]["forceLoginMethod"] == "gateway"
+    else:
+        assert document["outputs"]["env"]["CLAUDE_CODE_USE_VERTEX"] == "1"
 
 
 @pytest.mark.slow

@@ -22,6 +22,7 @@ from typing import Any, Union, get_args, get_origin
 from claude_vertex.catalog import ALIASES, Catalog, catalog
 from claude_vertex.config import StackConfig
 from claude_vertex.config.base import NAMESPACE, Section
+from claude_vertex.config.gateway import GatewayStackConfig
 from claude_vertex.plugin import PACKAGE, TeamProvider
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -64,18 +65,28 @@ def stack_schema() -> dict[str, Any]:
     """JSON Schema of a `Pulumi.<team>.yaml`: the `claude-vertex:` keys typed, and, as the stack file reader has
     it (`tools/stack_keys.py`), only the top-level keys and config namespaces the offline gate reads."""
     sections = StackConfig.model_json_schema(by_alias=True, mode="validation")
-    definitions = _strip_extensions(sections.get("$defs", {}))
+    gateway = GatewayStackConfig.model_json_schema(by_alias=True, mode="validation")
+    definitions = _strip_extensions({**sections.get("$defs", {}), **gateway.get("$defs", {})})
     properties = {}
-    for name, prop in _strip_extensions(sections["properties"]).items():
+    for name, prop in _strip_extensions({**sections["properties"], **gateway["properties"]}).items():
         properties[f"{NAMESPACE}:{name}"] = prop
         properties[name] = prop  # a bare key is the project's own: Pulumi reads `team` as `claude-vertex:team`
     ours = sorted(properties)
+
+    def required(schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "allOf": [
+                {"anyOf": [{"required": [f"{NAMESPACE}:{key}"]}, {"required": [key]}]}
+                for key in schema.get("required", [])
+            ]
+        }
+
     providers = "|".join(PROVIDER_NAMESPACES)
     bookkeeping = {key: {"type": "string"} for key in STACK_FILE_KEYS if key != CONFIG}
     return {
         "$schema": SCHEMA_ID,
         "$id": "schema/stack-config.schema.json",
-        "title": "claude-vertex team stack file (Pulumi.<team>.yaml)",
+        "title": "claude-vertex stack file (Pulumi.<team>.yaml, or a gateway stack's)",
         "description": "Generated from claude_vertex/config/ by `python -m tools.config_docs`; do not edit by hand.",
         "type": "object",
         "properties": {
@@ -83,10 +94,8 @@ def stack_schema() -> dict[str, Any]:
                 "type": "object",
                 "properties": properties,
                 "propertyNames": {"anyOf": [{"enum": ours}, {"pattern": f"^({providers}):[A-Za-z][A-Za-z0-9]*$"}]},
-                "allOf": [
-                    {"anyOf": [{"required": [f"{NAMESPACE}:{key}"]}, {"required": [key]}]}
-                    for key in sections.get("required", [])
-                ],
+                # A team stack (its required keys) or a gateway stack (the one `gateway` object).
+                "anyOf": [required(sections), required(gateway)],
             },
             **bookkeeping,
         },
@@ -213,6 +222,18 @@ def configuration_md() -> str:
             ]
         else:
             lines += list(_section_docs(sub, f"{NAMESPACE}:{alias}"))
+    lines += [
+        "# Gateway stack",
+        "",
+        "The platform's Claude apps gateway is a stack of its own (docs/gateway.md), whose stack file has one key,",
+        f"`{NAMESPACE}:gateway`, and none of a team's. The teams it serves keep their own stack files and add",
+        f"`{NAMESPACE}:behindGateway` there.",
+        "",
+    ]
+    for name, info in GatewayStackConfig.model_fields.items():
+        sub = _nested(info)
+        assert sub is not None, name
+        lines += list(_section_docs(sub, f"{NAMESPACE}:{info.alias or name}"))
     return "\n".join(lines).rstrip() + "\n"
 
 

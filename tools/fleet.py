@@ -107,7 +107,7 @@ def summarize(path: Path, rendering: Rendering, violations: list[dict[str, str]]
     """The table row of one rendered stack: read from what it registers and exports, not re-derived."""
     resources = rendering.resources
     outputs = rendering.outputs
-    project_id = outputs["projectId"]
+    project_id = outputs["projectId"] if "projectId" in outputs else outputs["gatewayProjectId"]
     role_name = outputs.get("roleName")
     owned: list[list[str]] = []
     for record in resources:
@@ -136,7 +136,8 @@ def summarize(path: Path, rendering: Rendering, violations: list[dict[str, str]]
     return StackSummary(
         stack=rendering.stack,
         file=str(path),
-        team=outputs["team"],
+        # A gateway stack is a row too: its project, its accounts and its verdicts belong in the fleet's view.
+        team=outputs["team"] if "team" in outputs else "(gateway: " + ", ".join(outputs.get("servedTeams", {})) + ")",
         project=project_id,
         created=any(r["type"] == PROJECT for r in resources),
         members=members,

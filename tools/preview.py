@@ -60,6 +60,28 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     gcp_types.LOG_METRIC: ("name",),
     gcp_types.ALERT_POLICY: ("displayName",),
     gcp_types.DASHBOARD: (),
+    gcp_types.CLOUD_RUN_SERVICE: ("ingress", "invokerIamDisabled"),
+    gcp_types.CLOUD_RUN_JOB: ("runExecutionToken",),
+    gcp_types.SQL_INSTANCE: ("databaseVersion", "settings.availabilityType", "settings.ipConfiguration.ipv4Enabled"),
+    gcp_types.SQL_DATABASE: ("name",),
+    gcp_types.SQL_USER: ("name", "type"),
+    gcp_types.SECRET: ("secretId",),
+    gcp_types.SECRET_IAM_MEMBER: ("role", "member"),
+    gcp_types.SECRET_VERSION: (),
+    gcp_types.NETWORK: ("name",),
+    gcp_types.SUBNETWORK: ("ipCidrRange", "purpose"),
+    gcp_types.GLOBAL_ADDRESS: ("purpose", "prefixLength"),
+    gcp_types.SERVICE_NETWORKING_CONNECTION: ("service",),
+    gcp_types.ADDRESS: ("addressType",),
+    gcp_types.REGION_NETWORK_ENDPOINT_GROUP: ("networkEndpointType",),
+    gcp_types.REGION_BACKEND_SERVICE: ("loadBalancingScheme", "protocol"),
+    gcp_types.REGION_URL_MAP: (),
+    gcp_types.REGION_TARGET_HTTPS_PROXY: (),
+    gcp_types.FORWARDING_RULE: ("loadBalancingScheme", "portRange"),
+    gcp_types.CERTIFICATE_ISSUANCE_CONFIG: ("certificateAuthorityConfig.certificateAuthorityServiceConfig.caPool",),
+    gcp_types.CERTIFICATE: ("managed.domains",),
+    gcp_types.DNS_MANAGED_ZONE: ("dnsName", "visibility"),
+    gcp_types.DNS_RECORD_SET: ("name", "type"),
 }
 
 
@@ -70,6 +92,21 @@ class ConfigInvalid(Exception):
 def available_stacks(root: Path = ROOT) -> list[str]:
     """Stack names that have a `Pulumi.<stack>.yaml` beside the project file."""
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+
+
+def is_gateway_stack(path: Path, root: Path = ROOT) -> bool:
+    """Whether the stack file is a gateway stack's (`claude-vertex:gateway`); an unreadable one is not (its error
+    shows wherever it is rendered)."""
+    try:
+        project, config = read_stack(path, root)
+    except StackFileError:
+        return False
+    return f"{project}:gateway" in config
+
+
+def team_stacks(root: Path = ROOT) -> list[str]:
+    """The stacks that are teams' (every stack but the gateway's): what the developer environment comes from."""
+    return [stack for stack in available_stacks(root) if not is_gateway_stack(root / f"Pulumi.{stack}.yaml", root)]
 
 
 def read_config(stack: str, config_file: Path | None) -> tuple[str, dict[str, Any]]:
@@ -271,6 +308,19 @@ def provider_lines(rendering: Rendering) -> list[str]:
     return [*lines, ""]
 
 
+_ABSENT = object()
+
+
+def _input_at(inputs: dict[str, Any], dotted: str) -> Any:
+    """The input at a dotted path (`settings.ipConfiguration.ipv4Enabled`), or `_ABSENT`."""
+    value: Any = inputs
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _ABSENT
+        value = value[part]
+    return value
+
+
 def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -> str:
     """The human plan: resources by apply wave, outputs, the environment, then the verdicts."""
     from tests.support.render import is_cloud_resource
@@ -291,7 +341,7 @@ def format_text(rendering: Rendering, violations: list[dict[str, str]] | None) -
     for record in custom:
         wanted = KEY_INPUTS.get(record["type"], ())
         inputs = record["inputs"]
-        shown = "; ".join(f"{k}={_short(inputs[k])}" for k in wanted if k in inputs)
+        shown = "; ".join(f"{k}={_short(value)}" for k in wanted if (value := _input_at(inputs, k)) is not _ABSENT)
         name = _short(record["name"], name_width)
         lines.append(f"{record['wave']:<5} {record['type']:<{type_width}} {name:<{name_width}} {shown}")
     lines += [f"(critical path: {waves + 1} sequential API calls; each wave waits only for the one before)", ""]

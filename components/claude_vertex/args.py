@@ -95,6 +95,24 @@ class ModelPinsArgs(TypedDict):
     """
 
 
+class BehindGatewayArgs(TypedDict):
+    """The team's developers reach Claude through the gateway."""
+
+    groups: list[str]
+    """The company IdP's groups (as its `groups` claim spells them) whose members are this team's developers on the
+    gateway: they get this team's pinned models, routed to this team's project only.
+    """
+    developer_monthly_cap: NotRequired[float]
+    """What each developer of these groups may spend a month through the gateway, in US dollars (the gateway's per-
+    member group limit, applied by the spend-cap job after each deploy). 0 blocks them; unset: no per-developer
+    cap (the project's budget and quota caps still apply).
+    """
+    failover_regions: NotRequired[list[str]]
+    """Where the gateway retries when the team's own region fails (a second upstream in the same project, tried in
+    this order). Every pinned model must be served there (models.yaml).
+    """
+
+
 class GuardrailsArgs(TypedDict):
     """Spend, rate and visibility guardrails for the team's project."""
 
@@ -259,3 +277,7 @@ class ClaudeVertexTeamArgs(TypedDict):
     """Keyless CI identity for the team's own pipelines."""
     guardrails: NotRequired[GuardrailsArgs]
     """Budget, quota caps and usage."""
+    behind_gateway: NotRequired[BehindGatewayArgs]
+    """The team's developers reach Claude through the platform's Claude apps gateway (docs/gateway.md): their IdP
+    groups, each developer's monthly cap, failover regions. Unset: the team is not behind it.
+    """

@@ -89,6 +89,38 @@ def _pool_provider(inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return name, {"name": name, "state": "ACTIVE"}
 
 
+def _secret(inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = f"projects/{inputs['project']}/secrets/{inputs['secretId']}"
+    return name, {"name": name}
+
+
+def _secret_version(inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = f"{inputs['secret']}/versions/1"
+    return name, {"name": name, "version": "1", "enabled": True}
+
+
+def _sql_instance(inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Cloud SQL takes its private address from the private services range (10.x.0.0/20 by Google's choosing)."""
+    number = int(_digits(f"sql:{inputs['project']}/{inputs['name']}", 6))
+    return inputs["name"], {
+        "connectionName": f"{inputs['project']}:{inputs['region']}:{inputs['name']}",
+        "privateIpAddress": f"10.{100 + number % 100}.0.{3 + number % 200}",
+        "publicIpAddress": "",
+    }
+
+
+def _run_service(inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Cloud Run's deterministic URL: `https://<service>-<project number>.<region>.run.app`."""
+    uri = f"https://{inputs['name']}-{project_number(inputs['project'])}.{inputs['location']}.run.app"
+    return f"projects/{inputs['project']}/locations/{inputs['location']}/services/{inputs['name']}", {"uri": uri}
+
+
+def _address(inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """An internal address from the subnet (the mocks do not know its range: the example's 10.60.0.0/24)."""
+    host = 2 + int(_digits(f"address:{inputs['project']}/{inputs['name']}", 4)) % 250
+    return inputs["name"], {"address": f"10.60.0.{host}"}
+
+
 ComputedState = Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]]
 """(id, computed outputs) of a resource from its inputs, in the provider's formats, as after `pulumi up`."""
 
@@ -107,6 +139,12 @@ COMPUTED_STATE: dict[str, ComputedState] = {
     ),
     gcp_types.WORKLOAD_IDENTITY_POOL: _pool,
     gcp_types.WORKLOAD_IDENTITY_POOL_PROVIDER: _pool_provider,
+    gcp_types.SECRET: _secret,
+    gcp_types.SECRET_VERSION: _secret_version,
+    gcp_types.SECRET_IAM_MEMBER: lambda i: (f"{i['secretId']}/{i['role']}/{i['member']}", {"etag": ETAG}),
+    gcp_types.SQL_INSTANCE: _sql_instance,
+    gcp_types.CLOUD_RUN_SERVICE: _run_service,
+    gcp_types.ADDRESS: _address,
 }
 """One entry per resource type whose ID or outputs anything reads; a type not listed gets `<name>-id` and its
 inputs back (`computed_state`).
@@ -170,6 +208,11 @@ DELETION_POLICY_DEFAULTS: dict[str, str] = {
             gcp_types.LOG_METRIC,
             gcp_types.DASHBOARD,
             gcp_types.ALERT_POLICY,
+            *(
+                token
+                for token in gcp_types.GATEWAY_TYPES
+                if token not in (gcp_types.PROJECT, gcp_types.PROJECT_IAM_MEMBER, gcp_types.SECRET_IAM_MEMBER)
+            ),
         ),
         "DELETE",
     ),

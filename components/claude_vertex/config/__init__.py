@@ -11,7 +11,7 @@ from claude_vertex.config.base import NAMESPACE, ConfigError, DeployTimeConfigEr
 from claude_vertex.config.ci import CiConfig, GitHubCiConfig, GitLabCiConfig
 from claude_vertex.config.members import MEMBER_RULE, parse_member
 from claude_vertex.config.project import ProjectConfig
-from claude_vertex.config.stack import StackConfig, load_stack_config, parse_config
+from claude_vertex.config.stack import StackConfig, load_stack_config, parse_config, read_namespace
 from claude_vertex.config.vertex import VertexConfig
 
 __all__ = [
@@ -33,4 +33,5 @@ __all__ = [
     "load_stack_config",
     "parse_config",
     "parse_member",
+    "read_namespace",
 ]

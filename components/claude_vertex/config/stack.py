@@ -12,6 +12,7 @@ from pydantic import PrivateAttr, ValidationError, ValidationInfo, model_validat
 
 from claude_vertex.config.access import AccessConfig
 from claude_vertex.config.base import NAMESPACE, ConfigError, Refusal, Section, Text, key, translate
+from claude_vertex.config.behind_gateway import BehindGatewayConfig
 from claude_vertex.config.ci import CiConfig
 from claude_vertex.config.clock import stack_date
 from claude_vertex.config.guardrails import GuardrailsConfig
@@ -40,6 +41,13 @@ class StackConfig(Section):
     ci: CiConfig | None = key(None, allowed="an object", doc="Keyless CI identity for the team's own pipelines.")
     guardrails: GuardrailsConfig = key(
         {}, allowed="an object", doc="Budget, quota caps and usage.", validate_default=True
+    )
+
+    behind_gateway: BehindGatewayConfig | None = key(
+        None,
+        allowed="an object with keys groups, developerMonthlyCap, failoverRegions",
+        doc="The team's developers reach Claude through the platform's Claude apps gateway (docs/gateway.md): "
+        "their IdP groups, each developer's monthly cap, failover regions. Unset: the team is not behind it.",
     )
 
     _plan: TeamPlan = PrivateAttr()
@@ -91,6 +99,15 @@ class StackConfig(Section):
             )
         if self.guardrails.budget is not None:
             check_budget(self.guardrails.budget, self.project)
+        if self.behind_gateway is not None:
+            for index, region in enumerate(self.behind_gateway.failover_regions):
+                for pin in self._plan.models.pinned:
+                    if pin.entry is None or not pin.entry.serves(region):
+                        raise Refusal(
+                            f"behindGateway.failoverRegions[{index}]",
+                            region,
+                            f"must serve every pinned model; {pin.model_id} ({pin.alias}) is not served there",
+                        )
         return self
 
 
@@ -114,8 +131,12 @@ def parse_config(raw: Mapping[str, Any], *, today: dt.date | None = None) -> Sta
 def load_stack_config(*, today: dt.date | None = None) -> StackConfig:
     """Read every `claude-vertex:*` key the engine passed (typos included) and validate them as of `today`
     (by default the stack's date: `CLAUDE_VERTEX_TODAY`, else the calendar)."""
-    raw = {key: _decode(key, get_config(f"{NAMESPACE}:{key}")) for key in _namespace_keys()}
-    return parse_config(raw, today=today)
+    return parse_config(read_namespace(), today=today)
+
+
+def read_namespace() -> dict[str, Any]:
+    """Every `claude-vertex:*` key the engine passed, without the namespace, structured values decoded."""
+    return {key: _decode(key, get_config(f"{NAMESPACE}:{key}")) for key in _namespace_keys()}
 
 
 def _namespace_keys() -> list[str]:

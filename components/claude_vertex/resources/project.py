@@ -51,6 +51,7 @@ class TeamProject(pulumi.ComponentResource):
         extra_services: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
         skip_default_network_policy: bool = True,
+        base_services: Sequence[str] = BASE_SERVICES,
     ) -> None:
         super().__init__("claude-vertex:index:TeamProject", f"{team}-project", None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -84,7 +85,7 @@ class TeamProject(pulumi.ComponentResource):
             self.project_number = None
 
         self.services = {}
-        for service in dict.fromkeys((*BASE_SERVICES, *extra_services)):
+        for service in dict.fromkeys((*base_services, *extra_services)):
             self.services[service] = gcp.projects.Service(
                 service_resource_name(team, service),
                 project=self.project_id,
