@@ -2,8 +2,9 @@
 
 Thin on purpose: the stack file's config in, one component, its outputs exported. A stack with
 `claude-vertex:gateway` is the gateway's (`ClaudeGateway`, serving the team stacks it names, read from their stack
-files in the project directory, where Pulumi runs the program); every other stack is a team's (`ClaudeVertexTeam`). Everything that decides anything lives
-in the component package (`components/claude_vertex`), where it is tested.
+files in the project directory, where Pulumi runs the program); every other stack is a team's
+(`ClaudeVertexTeam`). Everything that decides anything lives in the component package (`components/claude_vertex`),
+where it is tested.
 """
 
 from pathlib import Path

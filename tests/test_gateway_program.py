@@ -164,7 +164,10 @@ def test_the_spend_caps_are_in_the_plan_and_a_change_reruns_the_job(
         "period": "monthly",
         "amount": "5000",
     } in limits
-    assert example.outputs["spendLimits"][0]["why"].startswith("each developer of payments-engineers")
+    assert example.outputs["spendLimits"]["rbac_group:payments-engineers"] == {
+        "usdPerMonth": 300.0,
+        "applies": "each developer of payments-engineers (team payments, payments)",
+    }
 
     changed = render_config(with_gateway(spendCaps={"developers": {"contractor@acme.example": 0}}), stack="gateway")
     (rerun,) = changed.of_type(gcp_types.CLOUD_RUN_JOB)

@@ -30,7 +30,6 @@ from claude_vertex.render.gateway import (
     GATEWAY_SECRETS,
     developer_managed_settings,
     gateway_yaml,
-    spend_limit_bodies,
 )
 from claude_vertex.resources.gateway.database import GatewayDatabase
 from claude_vertex.resources.gateway.load_balancer import GatewayLoadBalancer
@@ -137,10 +136,11 @@ class ClaudeGateway(pulumi.ComponentResource):
                 }
                 for policy in plan.policies
             },
-            "spendLimits": [
-                {**body, "why": limit.why}
-                for body, limit in zip(spend_limit_bodies(plan), plan.spend_limits, strict=True)
-            ],
+            # What the spend-cap job sets, one flat record per scope: the text plan shows each on a line.
+            "spendLimits": {
+                f"{limit.scope_type}:{limit.scope_id}": {"usdPerMonth": limit.amount, "applies": limit.why}
+                for limit in plan.spend_limits
+            },
             "secrets": {
                 secret.env: {"secretId": secrets.of(secret).secret_id, "holds": secret.what}
                 for secret in GATEWAY_SECRETS
