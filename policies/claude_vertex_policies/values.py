@@ -109,6 +109,12 @@ def str_list(value: Any) -> list[str] | None:
     return [v for v in value if isinstance(v, str)]
 
 
+def labelled(kind: str, props: Mapping[str, Any]) -> str:
+    """`Cloud SQL instance acme-gateway` for messages: the kind, and the resource's own `name` input when known."""
+    name = known_str(props.get("name"))
+    return f"{kind} {name}" if name else kind
+
+
 def shown(value: Any) -> str:
     """A value as it should read in a message: unknowns say so instead of printing a UUID."""
     return "<unknown until apply>" if is_unknown(value) else str(value)

@@ -20,7 +20,7 @@ from claude_vertex_gcp.resource_types import CLOUD_RUN_JOB, CLOUD_RUN_SERVICE, S
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..grants import grants_of
-from ..values import is_unknown, known_str, maybe_true, shown
+from ..values import is_unknown, known_str, labelled, maybe_true, shown
 from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule, matches_any
 from .own_project import own_accounts, own_project
 from .stack import dependencies
@@ -48,12 +48,14 @@ def check_ingress(resource_type: str, props: dict[str, Any], config: Mapping[str
         if known_str(ingress) == "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"
         else f"{shown(ingress)}, which is not internal-only"
     )
-    messages = [f"Cloud Run service {shown(props.get('name'))} has ingress {which}."]
+    what = labelled("Cloud Run service", props)
+    messages = [f"{what} has ingress {which}."]
     if disabled := maybe_true(props.get("invokerIamDisabled")):
+        iap = "absent" if props.get("iapEnabled") is None else shown(props.get("iapEnabled"))
         messages.append(
-            f"Cloud Run service {shown(props.get('name'))} turns the IAM invoker check off (invokerIamDisabled is "
-            f"{disabled}) without internal-only ingress: anyone who reaches it may call it, and IAP "
-            f"(iapEnabled is {shown(props.get('iapEnabled'))}) does not make a public gateway private."
+            f"{what} turns the IAM invoker check off (invokerIamDisabled is {disabled}) without internal-only "
+            f"ingress: anyone who reaches it may call it, and IAP (iapEnabled is {iap}) does not make a public "
+            "gateway private."
         )
     return messages
 
@@ -127,7 +129,7 @@ def _templates(resource_type: str, props: Mapping[str, Any]) -> Mapping[str, Any
 def check_image(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
     if resource_type not in {CLOUD_RUN_SERVICE, CLOUD_RUN_JOB}:
         return []
-    what = f"Cloud Run {'job' if resource_type == CLOUD_RUN_JOB else 'service'} {shown(props.get('name'))}"
+    what = labelled(f"Cloud Run {'job' if resource_type == CLOUD_RUN_JOB else 'service'}", props)
     template = _templates(resource_type, props)
     containers = template.get("containers") if template is not None else None
     if not isinstance(containers, list) or not containers:

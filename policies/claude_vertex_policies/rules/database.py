@@ -16,16 +16,11 @@ from typing import Any
 from claude_vertex_gcp.resource_types import SQL_INSTANCE
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..values import flag, has_unknown, is_unknown, known_str, maybe_true, shown
+from ..values import flag, has_unknown, is_unknown, known_str, labelled, maybe_true, shown
 from .base import ResourceRule, RuleInfo
 
 ENCRYPTED_SSL_MODES = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
 """`sslMode` values that refuse plain-text connections; Cloud SQL's default is ALLOW_UNENCRYPTED_AND_ENCRYPTED."""
-
-
-def _instance(props: Mapping[str, Any]) -> str:
-    name = known_str(props.get("name"))
-    return f"Cloud SQL instance {name}" if name else "Cloud SQL instance"
 
 
 def _said(value: Any) -> str:
@@ -83,9 +78,10 @@ def _exposure(props: Mapping[str, Any]) -> list[str]:
 def check_private_ip(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
     if resource_type != SQL_INSTANCE:
         return []
+    what = labelled("Cloud SQL instance", props)
     return [
-        f"{_instance(props)}: {problem}; the gateway's database holds every developer's identity, sessions "
-        "and spend, and is reached from the gateway's own network only."
+        f"{what}: {problem}; the gateway's database holds every developer's identity, sessions and spend, and is "
+        "reached from the gateway's own network only."
         for problem in _exposure(props)
     ]
 
@@ -142,8 +138,9 @@ def _recoverability(props: Mapping[str, Any]) -> list[str]:
 def check_recoverable(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
     if resource_type != SQL_INSTANCE:
         return []
+    what = labelled("Cloud SQL instance", props)
     return [
-        f"{_instance(props)}: {problem}; losing it loses every spend cap, session and sign-in the gateway holds."
+        f"{what}: {problem}; losing it loses every spend cap, session and sign-in the gateway holds."
         for problem in _recoverability(props)
     ]
 

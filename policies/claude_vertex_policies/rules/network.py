@@ -21,7 +21,7 @@ from claude_vertex_gcp.resource_types import (
 )
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..values import known_str, shown
+from ..values import known_str, labelled, shown
 from .base import ResourceRule, RuleInfo
 
 INTERNAL_SCHEMES = ("INTERNAL", "INTERNAL_MANAGED", "INTERNAL_SELF_MANAGED")
@@ -48,7 +48,7 @@ def check(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) 
     said = f"absent, which the provider reads as {default}" if value is None else shown(value)
     kind = resource_type.rsplit(":", 1)[-1]
     return [
-        f"{kind} {shown(props.get('name'))} has {key} {said}, not {' or '.join(allowed)}: the gateway is reached from "
+        f"{labelled(kind, props)} has {key} {said}, not {' or '.join(allowed)}: the gateway is reached from "
         "the company's network only, and its clients refuse a public address."
     ]
 

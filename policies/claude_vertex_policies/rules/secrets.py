@@ -33,7 +33,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from .. import gateway_config
 from ..grants import FOLDER, ORGANIZATION, PROJECT, grants_of
-from ..values import UNREADABLE_SECRET, is_unknown, known_str, maybe_true, revealed, shown
+from ..values import UNREADABLE_SECRET, is_unknown, known_str, labelled, maybe_true, revealed, shown
 from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule, matches_any
 from .own_project import own_account_problem, own_accounts, own_project
 from .stack import dependencies
@@ -70,7 +70,7 @@ def check_credentials_in_state(resource_type: str, props: dict[str, Any], config
         problems += _env_problems(resource_type, props)
     kind = resource_type.rsplit(":", 1)[-1]
     return [
-        f"{kind} {shown(props.get('name'))}: {problem}, so the credential is in the stack's state (and every export "
+        f"{labelled(kind, props)}: {problem}, so the credential is in the stack's state (and every export "
         "and backup of it); create it outside Pulumi and reference it from Secret Manager."
         for problem in problems
     ]
