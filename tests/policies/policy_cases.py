@@ -3532,6 +3532,21 @@ def cases_gateway_and_team_rules() -> list[Case]:
             (("claude-vertex-dev", "this stack has none"),),
             config={"requireBudget": True},
         ),
+        Case(
+            "gateway-entry-lists-its-teams-projects",
+            "team-projects-allowed",
+            gw(),
+            config={"teamProjects": {"gateway": [GW_PROJECT, "claude-payments-*", "shared-ml-research"]}},
+            stack="gateway",
+        ),
+        Case(
+            "gateway-entry-misses-a-team",
+            "team-projects-allowed",
+            gw(preview=True),
+            (("acme-gateway-research-role", "Acts in project shared-ml-research (project), not in teamProjects"),),
+            config={"teamProjects": {"gateway": [GW_PROJECT, "claude-payments-*"]}},
+            stack="gateway",
+        ),
         Case("gateway-apis", services, gw()),
         Case(
             "team-stack-enables-cloud-run",

@@ -6,6 +6,10 @@ enforced, quota caps on Vertex AI, a budget. Those pass. The same resource types
 control off (an exempted member whose Claude calls are never logged, an org policy that allows every
 value, a quota preference raising another service's limit): those are refused, and so is every
 constraint or level this pack does not know.
+
+`required-guardrails` asks its guardrails of a stack that spends Claude in its project: every team stack. A gateway
+stack that defines no team role spends nothing in its own project (its account holds the teams' roles in the teams'
+projects, under the teams' guardrails), so it is not asked for them (`gateway_stack.py`).
 """
 
 from __future__ import annotations

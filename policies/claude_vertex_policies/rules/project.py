@@ -4,6 +4,11 @@ Hardening and APIs are advisory by default: each finding is a judgement call a t
 protection off in a sandbox, an extra API for a notebook), but a platform team wants to see every one of them.
 The default network is not a judgement call: a created project carries `compute.skipDefaultNetworkCreation`,
 from this stack or, as the platform declares, from its folder.
+
+A gateway stack (`gateway_stack.py`) is held to the same: its created project is hardened and carries the policy
+(the gateway builds its own network, so it needs no default one), and it may also enable the APIs the gateway runs
+on (`gatewayServices`), which is why `allowed-services-only` is a stack rule: which APIs a project may enable
+depends on what else the stack registers.
 """
 
 from __future__ import annotations
