@@ -26,10 +26,10 @@ from .rules import RULES, StackRule
 from .rules.design import RULE as IAM_GRANTS_MATCH_DESIGN
 from .rules.dynamic_resources import NO_DYNAMIC_RESOURCES
 from .rules.gateway_access import GATEWAY_ACCOUNT_MINIMAL_ROLE
-from .rules.project import ALLOWED_SERVICES_ONLY
 from .rules.governance import QUOTA_PREFERENCES_VERTEX_ONLY
 from .rules.model_garden import MODEL_GARDEN_CLAUDE_ONLY
 from .rules.notifications import NOTIFICATIONS_STAY_IN_ORGANIZATION
+from .rules.project import ALLOWED_SERVICES_ONLY
 from .rules.resource_types import ALLOWED_TYPES, COMPONENT_PACKAGE, PROVIDER_SETTINGS_ALLOWED
 from .rules.workload_identity import ALLOWED_INPUTS, OIDC_INPUTS, POOL_MODES
 
