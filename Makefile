@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv preview env test test-bounds test-install test-sdks test-dates calendar claude-client policy-bundle engine e2e lint format bench clean
+.PHONY: venv preview env test test-bounds test-install test-sdks test-dates calendar claude-client policy-bundle engine e2e test-gateway test-gateway-login lint format bench clean
 
 venv: $(STAMP)
 
@@ -83,6 +83,20 @@ engine: venv
 E2E_NETNS ?= unshare --net --map-root-user -- sh -c 'ip link set lo up && exec "$$0" "$$@"'
 e2e: engine
 	CLAUDE_VERTEX_E2E=required $(E2E_NETNS) $(BIN)/python -m pytest -m e2e -p no:cacheprovider -rs tests/e2e
+
+## The real Claude apps gateway (`claude gateway` from the pinned client) booted from the gateway.yaml under test, with
+## PostgreSQL (Debian's package: `apt-get install postgresql`), a small OIDC issuer, the metadata server and the fake
+## Vertex all on loopback, in a network namespace of its own like `make e2e`: a scripted device-flow sign-in, the real
+## `claude -p` landing on each team's project and pinned model, 400 outside a group's models, 429 at a spend cap of 0,
+## failover to a second region, a typo in gateway.yaml refused (tests/gateway). Fails, never skips, when PostgreSQL or
+## the client is missing.
+test-gateway: claude-client
+	CLAUDE_VERTEX_GATEWAY=required $(E2E_NETNS) $(BIN)/python -m pytest -m gateway -p no:cacheprovider -rs tests/gateway
+
+## The real client's /login to the gateway, driven in a pseudo-terminal (theme, trust prompt, device code, the
+## scripted browser), stores the sign-in exactly as `make test-gateway`'s harness does; then `claude -p` runs on it.
+test-gateway-login: claude-client
+	CLAUDE_VERTEX_GATEWAY=required $(E2E_NETNS) $(BIN)/python -m pytest -m gateway_login -p no:cacheprovider -rs tests/gateway
 
 ## Install the pinned Claude Code client from the npm registry into .cache/claude-code/<version>/ (needs npm).
 ## tests/test_real_client.py does the same on first use; this is for warming the cache ahead of a run.

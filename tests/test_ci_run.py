@@ -1,7 +1,8 @@
 """`.ci/run`, the CI entry point: it previews every stack file there is, and a repository without any passes.
 
-`make`, `faketime` and the virtualenv's python are stand-ins that record their arguments: what is checked is the
-script's own steps and loop, in a scratch copy of the repository root holding only the stack files of each case.
+`make`, `faketime`, `pg_ctlcluster` and the virtualenv's python are stand-ins that record their arguments: what is
+checked is the script's own steps and loop, in a scratch copy of the repository root holding only the stack files of
+each case.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def test_every_stack_file_is_previewed_and_none_is_fine(tmp_path: Path, stacks: 
     (root / "Pulumi.yaml").write_text("name: claude-vertex\n")  # the project file is not a stack
     for stack in stacks:
         (root / f"Pulumi.{stack}.yaml").write_text("config: {}\n")
-    for tool in (tmp_path / "bin" / "make", tmp_path / "bin" / "faketime", root / ".venv" / "bin" / "python"):
+    recorded = ("make", "faketime", "pg_ctlcluster")
+    for tool in (*(tmp_path / "bin" / name for name in recorded), root / ".venv" / "bin" / "python"):
         tool.parent.mkdir(parents=True, exist_ok=True)
         tool.write_text(RECORDER)
         tool.chmod(0o755)
@@ -46,6 +48,7 @@ def test_every_stack_file_is_previewed_and_none_is_fine(tmp_path: Path, stacks: 
         "make test",
         "make engine",
         "make e2e",
+        "make test-gateway",
         "make test-dates",
         "make test-bounds",
         "make test-install",
