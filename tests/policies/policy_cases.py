@@ -9,7 +9,6 @@ cases through the real pack over gRPC, so the two can never drift apart.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from dataclasses import dataclass, field
@@ -2836,8 +2835,9 @@ def _team_stack() -> tuple[dict[str, Any], ...]:
 
 
 def team_stack() -> list[dict[str, Any]]:
-    """The suite's team stack (`program_stack()`), rendered once for the gateway cases that compare against it."""
-    return copy.deepcopy(list(_team_stack()))
+    """The suite's team stack (`program_stack()`), rendered once for the gateway cases that compare against it (its
+    records shared, as `gateway_program_stack`'s are)."""
+    return list(_team_stack())
 
 
 def cases_gateway_resources() -> list[Case]:
@@ -3599,24 +3599,67 @@ def respelled(value: Any, spelling: tuple[Any, Any]) -> Any:
     return value
 
 
-def boolean_twins(cases: list[Case]) -> list[Case]:
-    """For each case whose resources carry a JSON boolean (in inputs or outputs), its twin in each other spelling,
-    same expectations."""
-    twins = []
-    for case in cases:
-        values = [(r["inputs"], r.get("outputs")) for r in case.records]
-        if respelled(values, SPELLINGS["string"]) == values:
-            continue
-        for name, spelling in SPELLINGS.items():
-            # Outputs too: stack rules read a resource's outputs once it is applied.
-            records = [
-                {k: respelled(v, spelling) if k in ("inputs", "outputs") else v for k, v in r.items()}
-                for r in case.records
-            ]
-            twins.append(
-                Case(f"{case.id}-booleans-as-{name}", case.rule, records, case.expect, case.config, case.stack)
-            )
-    return twins
+def carries_boolean(value: Any) -> bool:
+    """Is there a JSON boolean anywhere in the value (the tuples and lists of a record included)?"""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, bool):
+            return True
+        if isinstance(item, dict):
+            pending += item.values()
+        elif isinstance(item, list | tuple):
+            pending += item
+    return False
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A case with every JSON boolean of its resources (inputs and outputs: stack rules read a resource's outputs once
+    it is applied) written in another spelling, same expectations. Its records are made when a test asks for them:
+    held for every case at once they would double the memory of the test session, which every process the suite
+    starts inherits."""
+
+    case: Case
+    spelling: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.case.id}-booleans-as-{self.spelling}"
+
+    @property
+    def rule(self) -> str:
+        return self.case.rule
+
+    @property
+    def expect(self) -> tuple[tuple[str, str], ...]:
+        return self.case.expect
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.case.config
+
+    @property
+    def stack(self) -> str:
+        return self.case.stack
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        spelling = SPELLINGS[self.spelling]
+        return [
+            {k: respelled(v, spelling) if k in ("inputs", "outputs") else v for k, v in r.items()}
+            for r in self.case.records
+        ]
+
+
+def boolean_twins(cases: list[Case]) -> list[Twin]:
+    """For each case whose resources carry a JSON boolean (in inputs or outputs), its twin in each other spelling."""
+    return [
+        Twin(case, name)
+        for case in cases
+        if carries_boolean([(r["inputs"], r.get("outputs")) for r in case.records])
+        for name in SPELLINGS
+    ]
 
 
 BOOLEAN_TWINS = boolean_twins(CASES)

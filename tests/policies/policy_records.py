@@ -9,7 +9,6 @@ so a rule that breaks the real program fails its tests. The builders below are f
 from __future__ import annotations
 
 import contextlib
-import copy
 import functools
 import json
 import shutil
@@ -262,13 +261,15 @@ def gateway_program_stack(*, preview: bool = False, **changes: Any) -> list[dict
 
     As under `pulumi up`, the program runs in a project directory holding the gateway's stack file and its teams'
     (it reads their config from there). `changes` replace keys of `claude-vertex:gateway` (None removes one).
-    `preview=True` is a `pulumi preview` of a new stack, as in `program_stack`. Each rendering is made once.
+    `preview=True` is a `pulumi preview` of a new stack, as in `program_stack`. Each rendering is made once, and its
+    records are shared: rules never change what they judge, and the builders here (`with_inputs`, ...) copy a record
+    before they change it.
     """
-    return copy.deepcopy(_gateway_rendering(preview, json.dumps(changes, sort_keys=True)))
+    return list(_gateway_rendering(preview, json.dumps(changes, sort_keys=True)))
 
 
 @functools.cache
-def _gateway_rendering(preview: bool, changes: str) -> list[dict[str, Any]]:
+def _gateway_rendering(preview: bool, changes: str) -> tuple[dict[str, Any], ...]:
     config = read_stack(GATEWAY_STACKS / f"Pulumi.{GATEWAY_STACK}.yaml", ROOT)[1]
     for key, value in json.loads(changes).items():
         if value is None:
@@ -280,4 +281,4 @@ def _gateway_rendering(preview: bool, changes: str) -> list[dict[str, Any]]:
         for stack_file in GATEWAY_STACKS.glob("Pulumi.*.yaml"):
             shutil.copy(stack_file, directory)
         rendering = render_stack(GATEWAY_STACK, config, mocks=GcpMocks(preview=preview), project=PROJECT)
-    return [dict(r) for r in rendering.analyzed]
+    return tuple(dict(r) for r in rendering.analyzed)
