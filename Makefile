@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv preview env test test-bounds test-install test-sdks test-dates calendar claude-client policy-bundle engine e2e test-gateway test-gateway-login lint format bench clean
+.PHONY: venv preview env gateway-secrets test test-bounds test-install test-sdks test-dates calendar claude-client policy-bundle engine e2e test-gateway test-gateway-login lint format bench clean
 
 venv: $(STAMP)
 
@@ -23,6 +23,13 @@ preview: venv
 ## Write .env, env.sh and settings.json for STACK into out/STACK/.
 env: venv
 	$(BIN)/python -m tools.preview --stack $(STACK) --write-env out/$(STACK) > /dev/null
+
+## Put the gateway stack STACK's credentials in place outside Pulumi state, with your own ADC, after `pulumi up` made
+## its secrets and database: generates the JWT secret, the admin write key and the database password (and sets that
+## on the Cloud SQL user) where no version is enabled yet; asks for the OIDC client secret without echo (or
+## ARGS='--oidc-client-secret-file PATH'). ARGS='--rotate jwt-secret' replaces one (and prints how to roll it out).
+gateway-secrets: venv
+	$(BIN)/python -m tools.gateway_secrets --stack $(STACK) $(ARGS)
 
 test: venv
 	$(BIN)/python -m pytest

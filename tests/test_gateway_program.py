@@ -18,19 +18,16 @@ from claude_vertex.render.gateway import GATEWAY_SECRETS
 from claude_vertex_gcp import resource_types as gcp_types
 
 from tests.conftest import Rendered
+from tests.support.gateway.rendered import STACKS, make_project
 from tools.stack_file import ROOT, read_stack
 
 GATEWAY = "claude-vertex:gateway"
-STACKS = Path(__file__).parent / "stacks" / "gateway"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def project_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A project of its own (Pulumi.yaml and the stack files), the working directory as under `pulumi up`."""
-    directory = tmp_path_factory.mktemp("gateway-project")
-    shutil.copy(ROOT / "Pulumi.yaml", directory)
-    for stack_file in STACKS.glob("Pulumi.*.yaml"):
-        shutil.copy(stack_file, directory)
+    directory = make_project(tmp_path_factory.mktemp("gateway-project"))
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(directory)
         yield directory

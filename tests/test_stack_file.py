@@ -51,49 +51,46 @@ def random_bytes() -> bytes:
 
 
 MEASURED = (
-    "import os, sys\n"
-    "pid = os.posix_spawn(sys.executable, [sys.executable, *sys.argv[2:]], os.environ)\n"
-    "_, status, usage = os.wait4(pid, 0)\n"
-    "with open(sys.argv[1], 'w') as verdict:\n"
-    "    verdict.write(f'{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}')\n"
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
 )
-"""Runs `python <argv[2:]>` and writes its exit code and peak RSS (KiB) to `argv[1]`: a small process of its own
-between the test session and the preview. Linux folds a process's parent's memory high-water mark into its own when a
-vfork()ed child (what subprocess and posix_spawn start) execs, so a preview started straight from this session
-reports the session's peak, not its own, and fails once the suite as a whole grows past the limit."""
+"""Runs a command and writes its own peak RSS (KiB). Linux counts the memory a process had when it was forked (even
+vforked) into the peak `wait4` reports for it, so a preview started straight from a large pytest process would
+report pytest's size; started from this small launcher, it reports its own."""
 
 
 def preview(config_file: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """The real command line; it must answer within seconds, and in a few hundred MB at most.
 
-    The peak is the preview's own (`wait4` on it by `MEASURED`, its output in files), not the test session's, nor the
-    largest child the session ever had (the real Claude Code client of another test is far larger).
+    The peak is the preview's own (`MEASURED`, its output in files), not the test process's nor the largest child the
+    test session ever had (the real Claude Code client of another test is far larger).
     """
     out, err = config_file.with_suffix(".stdout"), config_file.with_suffix(".stderr")
-    verdict = config_file.with_suffix(".verdict")
-    command = ["-m", "tools.preview", "--stack", "dev", "--config-file", str(config_file), *options]
+    peak = config_file.with_suffix(".peak")
+    command = [sys.executable, "-m", "tools.preview", "--stack", "dev", "--config-file", str(config_file), *options]
     started = time.perf_counter()
     with out.open("w") as stdout, err.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-c", MEASURED, str(verdict), *command],
+            [sys.executable, "-c", MEASURED, str(peak), *command],
             cwd=ROOT,
             stdout=stdout,
             stderr=stderr,
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
             start_new_session=True,
         )
-        deadline = started + 20
-        while process.poll() is None:
-            if time.perf_counter() > deadline:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                raise AssertionError(f"{config_file} kept the preview busy for 20 s")
-            time.sleep(0.01)
-    assert process.returncode == 0, err.read_text()
-    returncode, peak = (int(field) for field in verdict.read_text().split())
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise AssertionError(f"{config_file} kept the preview busy for 20 s") from None
     assert time.perf_counter() - started < 5
-    assert peak < 300 * 1024, f"peak {peak // 1024} MiB"
-    return subprocess.CompletedProcess([sys.executable, *command], returncode, out.read_text(), err.read_text())
+    peak_kib = int(peak.read_text())
+    assert peak_kib < 300 * 1024, f"peak {peak_kib // 1024} MiB"
+    return subprocess.CompletedProcess(process.args, process.returncode, out.read_text(), err.read_text())
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,15 @@ def test_the_declared_outputs_are_the_documented_ones() -> None:
 
 
 def test_the_args_are_the_stack_files_sections() -> None:
-    assert set(ClaudeVertexTeamArgs.__annotations__) == {"team", "project", "vertex", "access", "ci", "guardrails"}
+    assert set(ClaudeVertexTeamArgs.__annotations__) == {
+        "team",
+        "project",
+        "vertex",
+        "access",
+        "ci",
+        "guardrails",
+        "behind_gateway",
+    }
     assert ClaudeVertexTeamArgs.__required_keys__ == {"team", "project"}
 
 

@@ -10,6 +10,8 @@ CLAUDE_CODE_PERMISSIONS = (PREDICT, COMPUTE_TOKENS)
 """What a team's custom role may hold: the program's default and allowed list, the pack's `allowedPermissions`."""
 SERVICE_USAGE_USE = "serviceusage.services.use"
 """What a quota project in ADC needs (`x-goog-user-project`); the minimal role leaves it out on purpose."""
+SECRET_VERSION_ADD = "secretmanager.versions.add"
+"""Adds a version to a secret: `make gateway-secrets` checks that its user holds it before changing anything."""
 
 TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator"
 """Lets a member act as one service account: granted to impersonators on that account only."""

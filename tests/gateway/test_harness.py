@@ -131,7 +131,11 @@ LOOPBACK = gateway_config.Loopback(
     port=4242,
     issuer="http://127.0.0.1:1",
     postgres_url="postgres://claude_gateway@127.0.0.1:2/gateway_main",
-    upstream_base_urls={"payments": "http://127.0.0.1:3/v1", "research": "http://127.0.0.1:4/v1"},
+    upstream_base_urls={
+        "payments": "http://127.0.0.1:3/v1",
+        "payments-us-east5": "http://127.0.0.1:5/v1",
+        "research": "http://127.0.0.1:4/v1",
+    },
 )
 
 
@@ -150,7 +154,8 @@ def test_the_loopback_overrides_change_only_what_cannot_be_real_here() -> None:
     before = copy.deepcopy(rendered)
     final = gateway_config.for_loopback(rendered, LOOPBACK)
     assert rendered == before, "the rendered config itself is never changed"
-    assert final["listen"] == {"host": "127.0.0.1", "port": 4242}
+    kept = {k: v for k, v in rendered["listen"].items() if k not in ("host", "port", "tls", "public_url")}
+    assert final["listen"] == {"host": "127.0.0.1", "port": 4242, **kept}
     assert final["oidc"]["issuer"] == LOOPBACK.issuer and final["store"]["postgres_url"] == LOOPBACK.postgres_url
     assert {u["name"]: u["base_url"] for u in final["upstreams"]} == LOOPBACK.upstream_base_urls
     assert _without_overridden(final) == _without_overridden(rendered)
@@ -182,6 +187,8 @@ def test_what_the_config_promises_each_team_is_read_from_it() -> None:
         "payments-sonnet", "payments", "claude-payments-prod", "global", "claude-sonnet-5-5"
     )
     assert research.projects == {"shared-ml-research"} and research.start_model == "research-sonnet"
-    doubled = gateway_config.with_second_region(rendered, "payments", name="payments-eu", region="europe-west1")
-    (twice,) = [team for team in gateway_config.teams(doubled) if team.group == payments.group]
-    assert [r.upstream for r in twice.routes if r.model_id == "payments-opus"] == ["payments", "payments-eu"]
+    # The rendered failover region (behindGateway.failoverRegions) is the team's second upstream, in the same project.
+    assert [r.upstream for r in payments.routes if r.model_id == "payments-opus"] == ["payments", "payments-us-east5"]
+    doubled = gateway_config.with_second_region(rendered, "research", name="research-eu", region="europe-west1")
+    (twice,) = [team for team in gateway_config.teams(doubled) if team.group == research.group]
+    assert [r.upstream for r in twice.routes if r.model_id == "research-opus"] == ["research", "research-eu"]

@@ -67,6 +67,9 @@ def gateway_config(config: GatewayConfig, plan: GatewayPlan) -> dict[str, Any]:
         "client_id": config.oidc.client_id,
         "client_secret": _ref(OIDC_CLIENT_SECRET.env),
         "groups_claim": config.oidc.groups_claim,
+        # Developers are known by their email, the name `spendCaps.developers` and the admin API's audit use (the
+        # gateway's default, the IdP's `sub`, is an opaque ID nobody can write a cap for).
+        "user_id_claim": "email",
         # Only the teams' developers and the gateway's admins may sign in at all.
         "allowed_groups": [*plan.groups, *(g for g in config.admin_groups if g not in plan.groups)],
     }
@@ -117,6 +120,15 @@ def gateway_config(config: GatewayConfig, plan: GatewayPlan) -> dict[str, Any]:
                         "availableModels": list(policy.models),
                         "availableModelsMatch": "exact",
                         "env": dict(policy.env),
+                        # What each id is, so the client knows its context window and features (without it every
+                        # run warns it does not recognise the model, and assumes a 1M window).
+                        "modelPicker": {
+                            "options": [
+                                {"model": model.id, "behavesAs": model.vertex_model}
+                                for model in plan.models
+                                if model.team == policy.team
+                            ]
+                        },
                     },
                 }
                 for policy in plan.policies
@@ -167,12 +179,13 @@ def spend_cap_script(plan: GatewayPlan) -> str:
     """The spend-cap job's shell script: one idempotent upsert per limit, failing the job on the first refusal.
 
     Runs in the gateway's image (which has `sh` and `curl`) inside the gateway's network, against the service's
-    own URL (`GATEWAY_URL`), with the admin write key from Secret Manager; retries while a new revision starts.
+    own URL (`GATEWAY_URL`), with the admin write key from Secret Manager. It retries what is transient (a refused
+    connection or a 5xx while a new revision starts: curl's `--retry`), never a refusal (a 4xx fails the job at once).
     """
     lines = [
         "set -eu",
         "post() {",
-        "  curl --fail-with-body --silent --show-error --retry 10 --retry-all-errors --retry-delay 3 --max-time 30 \\",
+        "  curl --fail-with-body --silent --show-error --retry 10 --retry-connrefused --retry-delay 3 --max-time 30 \\",
         f'    -X POST "$GATEWAY_URL{SPEND_LIMITS_PATH}" \\',
         f'    -H "x-api-key: ${ADMIN_WRITE_KEY.env}" -H "content-type: application/json" --data "$1" > /dev/null',
         '  echo "spend limit set: $1"',

@@ -1,8 +1,8 @@
 """The gateway.yaml under test, the loopback overrides put on top of it, and what it promises each team.
 
-`gateway_config_for_test()` is the one seam: it returns the gateway.yaml text the proof boots. Until the renderer
-lands it returns `STAND_IN_GATEWAY_YAML`, written in the shape the renderer is to produce for the example stack;
-then it returns the example stack's rendered `gatewayConfig` output, and nothing else here changes.
+`gateway_config_for_test()` is the one seam: it returns the gateway.yaml text the proof boots, the `gatewayConfig`
+output the real program renders for the suite's gateway stack (tests/stacks/gateway/, the example stack's config
+serving the two example teams).
 
 `for_loopback(...)` changes only what cannot be real on a test machine, on top of whatever config comes in:
 `listen` (127.0.0.1, a free port, no TLS, no public URL), `oidc.issuer` (the local IdP), `store.postgres_url` (the
@@ -30,77 +30,12 @@ import yaml
 SECRET_REFERENCE = re.compile(r"^\$\{(\w+)\}$")
 FILE_REFERENCE = re.compile(r"^\$\{file:")
 
-STAND_IN_GATEWAY_YAML = """\
-# The shape the renderer (claude_vertex.render.gateway) produces for Pulumi.example-gateway.yaml: the example
-# teams payments and research, each behind its own upstream in its own project.
-listen:
-  host: 0.0.0.0
-  port: 8080
-  public_url: https://claude-gateway.internal.example.com
-oidc:
-  issuer: https://idp.example.com
-  client_id: claude-gateway
-  client_secret: ${GATEWAY_OIDC_CLIENT_SECRET}
-session:
-  jwt_secret: ${GATEWAY_JWT_SECRET}
-store:
-  postgres_url: postgres://claude_gateway@10.20.0.3:5432/claude_gateway
-  password: ${GATEWAY_DB_PASSWORD}
-admin:
-  write_keys:
-    - id: deploy
-      key: ${GATEWAY_ADMIN_WRITE_KEY}
-upstreams:
-  - name: payments
-    provider: vertex
-    region: global
-    project_id: claude-payments-prod
-    auth: {}
-    groups: [payments-devs@example.com]
-    models: [payments-opus, payments-sonnet]
-  - name: research
-    provider: vertex
-    region: us-east5
-    project_id: shared-ml-research
-    auth: {}
-    groups: [research-devs@example.com]
-    models: [research-opus, research-sonnet, research-haiku]
-models:
-  - id: payments-opus
-    upstream_model: {payments: claude-opus-5-5}
-  - id: payments-sonnet
-    upstream_model: {payments: claude-sonnet-5-5}
-  - id: research-opus
-    upstream_model: {research: claude-opus-5-5}
-  - id: research-sonnet
-    upstream_model: {research: claude-sonnet-5-5}
-  - id: research-haiku
-    upstream_model: {research: claude-haiku-4-5@20251001}
-managed:
-  policies:
-    - match: {groups: [payments-devs@example.com]}
-      cli:
-        model: payments-sonnet
-        availableModels: [payments-opus, payments-sonnet]
-        modelPicker:
-          options:
-            - {model: payments-opus, behavesAs: claude-opus-5-5}
-            - {model: payments-sonnet, behavesAs: claude-sonnet-5-5}
-    - match: {groups: [research-devs@example.com]}
-      cli:
-        model: research-sonnet
-        availableModels: [research-opus, research-sonnet, research-haiku]
-        modelPicker:
-          options:
-            - {model: research-opus, behavesAs: claude-opus-5-5}
-            - {model: research-sonnet, behavesAs: claude-sonnet-5-5}
-            - {model: research-haiku, behavesAs: claude-haiku-4-5@20251001}
-"""
-
 
 def gateway_config_for_test() -> str:
-    """The gateway.yaml text the proof boots: the seam the example stack's rendered `gatewayConfig` goes through."""
-    return STAND_IN_GATEWAY_YAML
+    """The gateway.yaml text the proof boots: what the program renders for the suite's gateway stack."""
+    from tests.support.gateway.rendered import rendered_gateway_yaml
+
+    return rendered_gateway_yaml()
 
 
 def parse(text: str) -> dict[str, Any]:

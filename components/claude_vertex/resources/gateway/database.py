@@ -17,6 +17,11 @@ TRANSACTION_LOG_DAYS = 7
 BACKUP_START = "03:00"
 
 
+def instance_name(gateway: str) -> str:
+    """`acme-gateway`: the Cloud SQL instance's name (`make gateway-secrets` sets its user's password there)."""
+    return f"{gateway}-gateway"
+
+
 class GatewayDatabase(pulumi.ComponentResource):
     instance: gcp.sql.DatabaseInstance
 
@@ -34,8 +39,8 @@ class GatewayDatabase(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         database = config.database
         self.instance = gcp.sql.DatabaseInstance(
-            f"{name}-gateway",
-            name=f"{name}-gateway",
+            instance_name(name),
+            name=instance_name(name),
             project=project_id,
             region=config.region,
             database_version=POSTGRES_VERSION,

@@ -21,6 +21,11 @@ INGRESS = "INGRESS_TRAFFIC_INTERNAL_ONLY"
 """The VPC and internal load balancers only (`INTERNAL_LOAD_BALANCER` would admit external load balancers too)."""
 
 
+def service_name(gateway: str) -> str:
+    """`acme-gateway`: the Cloud Run service's name (a secret's new version reaches it with its next revision)."""
+    return f"{gateway}-gateway"
+
+
 def secret_env(name: str, secret: gcp.secretmanager.Secret) -> dict[str, object]:
     """An environment variable Cloud Run reads from the secret's newest version when an instance starts."""
     return {"name": name, "value_source": {"secret_key_ref": {"secret": secret.secret_id, "version": "latest"}}}
@@ -51,8 +56,8 @@ class GatewayService(pulumi.ComponentResource):
         envs = [secret_env(secret.env, secrets.of(secret)) for secret in GATEWAY_SECRETS]
         envs.append({"name": DATABASE_HOST_ENV, "value": database_host})
         self.service = gcp.cloudrunv2.Service(
-            f"{name}-gateway",
-            name=f"{name}-gateway",
+            service_name(name),
+            name=service_name(name),
             project=project_id,
             location=config.region,
             ingress=INGRESS,
