@@ -2849,8 +2849,6 @@ def cases_gateway_resources() -> list[Case]:
     secret_env = {"name": "JWT_SECRET", "valueSource": {"secretKeyRef": {"secret": "jwt", "version": "latest"}}}
     backups = {"enabled": True, "pointInTimeRecoveryEnabled": True}
     return [
-        Case("program-stack", ingress, gw()),
-        Case("program-stack-preview", ingress, gw(preview=True)),
         Case("job-has-no-ingress", ingress, [job([{"image": DIGEST}])]),
         Case(
             "ingress-absent-is-all",
@@ -2879,7 +2877,6 @@ def cases_gateway_resources() -> list[Case]:
             [service(ingress=UNKNOWN)],
             (("svc", "<unknown until apply>"),),
         ),
-        Case("program-stack", invoker, gw()),
         Case(
             "invoker-to-a-service-account",
             invoker,
@@ -2960,8 +2957,6 @@ def cases_gateway_resources() -> list[Case]:
             [record(RUN_MEMBER_T, "inv", {**run_member, "member": "allAuthenticatedUsers"})],
             (("inv", "anyone with any Google account"),),
         ),
-        Case("program-stack", image, gw()),
-        Case("program-stack-preview", image, gw(preview=True)),
         Case("job-by-digest", image, [job([{"image": DIGEST}])]),
         Case(
             "service-by-tag",
@@ -2988,7 +2983,6 @@ def cases_gateway_resources() -> list[Case]:
         Case(
             "containers-unknown", image, [service(template=UNKNOWN)], (("svc", "has no containers the pack can read"),)
         ),
-        Case("program-stack", endpoints, gw()),
         Case(
             "internal-defaults-and-values",
             endpoints,
@@ -3031,8 +3025,6 @@ def cases_gateway_resources() -> list[Case]:
                 ("ad", "<unknown until apply>"),
             ),
         ),
-        Case("program-stack", private_db, gw()),
-        Case("program-stack-preview", private_db, gw(preview=True)),
         Case(
             "trusted-client-certificates", private_db, [sql(ip_config(sslMode="TRUSTED_CLIENT_CERTIFICATE_REQUIRED"))]
         ),
@@ -3072,8 +3064,6 @@ def cases_gateway_resources() -> list[Case]:
             (("db", "ipv4Enabled is absent"), ("db", "sslMode is absent"), ("db", "no privateNetwork")),
         ),
         Case("settings-unknown", private_db, [sql(UNKNOWN)], (("db", "cannot be read"),)),
-        Case("program-stack", recoverable, gw()),
-        Case("program-stack-preview", recoverable, gw(preview=True)),
         Case(
             "pulumi-protection-by-default",
             recoverable,
@@ -3091,8 +3081,6 @@ def cases_gateway_resources() -> list[Case]:
             [sql({"backupConfiguration": backups}, deletionProtection=False)],
             (("db", "`pulumi destroy` or a replacement deletes it"), ("db", "deletionProtectionEnabled is absent")),
         ),
-        Case("program-stack", state, gw()),
-        Case("program-stack-preview", state, gw(preview=True)),
         Case(
             "database-passwords",
             state,
@@ -3154,8 +3142,6 @@ def cases_gateway_config() -> list[Case]:
     """The one secret version a gateway stack writes: its gateway.yaml, with references in every credential field."""
     rule = "secret-versions-hold-references-only"
     return [
-        Case("program-stack", rule, gw()),
-        Case("program-stack-preview", rule, gw(preview=True)),
         Case("references", rule, [version(GOOD_GATEWAY_YAML)]),
         Case("references-as-a-pulumi-secret", rule, [version(secret(GOOD_GATEWAY_YAML))]),
         Case(
@@ -3466,7 +3452,6 @@ def cases_gateway_and_team_rules() -> list[Case]:
         SECRET_MEMBER_T, "r", {"secretId": "s", "role": "roles/secretmanager.secretAccessor", "member": GW_ACCOUNT}
     )
     return [
-        Case("program-stack", types, gw()),
         Case(
             "cloud-run-invoker-types",
             types,
@@ -3479,8 +3464,6 @@ def cases_gateway_and_team_rules() -> list[Case]:
                 ("jb", "is not a resource type this pack allows"),
             ),
         ),
-        Case("program-stack", design, gw()),
-        Case("program-stack-preview", design, gw(preview=True)),
         Case("secret-reader", design, [reader]),
         Case(
             "secret-admin",

@@ -12,10 +12,17 @@ from claude_vertex_policies.rules.gateway_stack import is_gateway_stack
 from claude_vertex_policies.rules.resource_types import ALLOWED_TYPES
 from claude_vertex_policies.values import UNREADABLE_SECRET, revealed
 from policy_cases import GOOD_GATEWAY_YAML, RUN_MEMBER_T
-from policy_checks import stack_resources
+from policy_checks import direct_violations, stack_resources
 from policy_records import gateway_program_stack, program_stack
 
 from tests.support.analyzer import secret
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["known", "preview-unknowns"])
+def test_the_gateway_program_meets_every_rule(preview):
+    """Every rule, directly, on the real gateway program (the table's gateway cases are edits of it or look-alikes;
+    test_policy_gateway_program.py runs the same stack through the pack over gRPC)."""
+    assert direct_violations(gateway_program_stack(preview=preview)) == []
 
 
 def test_a_stack_is_a_gateway_stack_by_the_types_the_engine_reports_only():
