@@ -53,3 +53,16 @@ def test_the_doctor_imports_nothing_of_the_program_or_of_pulumi() -> None:
     assert "claude_vertex_gcp" in loaded and "anthropic" in loaded
     # (pydantic comes with the anthropic SDK here; what must not come is the program or Pulumi.)
     assert loaded & {"claude_vertex", "pulumi", "pulumi_gcp", "pulumi_policy", "tests", "tools"} == set()
+
+
+def test_the_doctors_gateway_path_needs_only_the_standard_library() -> None:
+    """A developer behind the gateway has no Google credentials: its checks load no Google or Anthropic library."""
+    script = (
+        "import json, sys; before = set(sys.modules); import claude_vertex_doctor.gateway; "
+        "print(json.dumps(sorted({m.split('.')[0] for m in set(sys.modules) - before})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT / "doctor", capture_output=True, text=True, check=True, timeout=60
+    )
+    outside = {m for m in json.loads(out.stdout) if m not in sys.stdlib_module_names}
+    assert outside == {"claude_vertex_doctor"}

@@ -12,6 +12,7 @@ from typing import Literal
 
 Status = Literal["ok", "warn", "fail"]
 REDACTED = "[redacted]"
+VERTEX = "Claude Code on Vertex AI"
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Check:
 class Report:
     checks: list[Check] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
+    subject: str = VERTEX  # what the closing verdict is about
 
     def add(self, check_id: str, status: Status, message: str, fix: str = "") -> Check:
         check = Check(check_id, status, message, fix)
@@ -61,7 +63,7 @@ class Report:
                 lines.append(f"{'':<4}  {'':<{width}}  fix: {self._scrub(check.fix)}")
         failed = sum(c.status == "fail" for c in self.checks)
         warned = sum(c.status == "warn" for c in self.checks)
-        verdict = "Claude Code on Vertex AI should work." if failed == 0 else "Claude Code on Vertex AI will not work."
+        verdict = f"{self.subject} {'should work' if failed == 0 else 'will not work'}."
         warnings = f"{warned} warning{'' if warned == 1 else 's'}"
         lines.append(f"{verdict} {failed} failed, {warnings}, {len(self.checks)} checks.")
         return "\n".join(lines) + "\n"

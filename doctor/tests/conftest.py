@@ -15,6 +15,8 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))
 from claude_vertex_doctor.cli import main
 from doctor_support import TOKEN, Run, base_environ, dotenv_text, good_scenario
 from fake_google import FakeGoogle
+from gateway_doctor import Machine
+from loopback_tls import CannedServer, Pki
 
 
 @pytest.fixture
@@ -42,3 +44,22 @@ def doctor(fake: FakeGoogle, tmp_path: Path, capsys: pytest.CaptureFixture[str])
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def pki(tmp_path: Path) -> Pki:
+    """A throwaway CA (its PEM in `pki.ca_file`) that issues certificates for the test's loopback servers."""
+    return Pki(tmp_path / "pki")
+
+
+@pytest.fixture
+def machine(tmp_path: Path) -> Machine:
+    """A developer's machine in tmp_path: HOME and the managed-settings file, both empty."""
+    return Machine(tmp_path / "machine")
+
+
+@pytest.fixture
+def gateway_server(pki: Pki) -> Iterator[CannedServer]:
+    """The gateway's network face on 127.0.0.1: TLS with a certificate for gateway.test and 127.0.0.1, its probes."""
+    with CannedServer(pki.issue()) as server:
+        yield server
