@@ -31,6 +31,8 @@ IMPERSONATION_ROLES = (
 """Roles that let a member act as (or mint credentials for) a service account; `*` is a glob."""
 SECRET_ACCESSOR = "roles/secretmanager.secretAccessor"
 """Reads a secret's versions: granted on each of the gateway's secrets to the gateway's account, and nowhere else."""
+SECRET_MANAGER_ROLES = "roles/secretmanager.*"
+"""Every predefined Secret Manager role (a glob): on a project, each reaches every secret in it."""
 BASIC_ROLES = ("roles/owner", "roles/editor", "roles/viewer")
 """Every one includes `aiplatform.endpoints.predict`."""
 

@@ -52,6 +52,16 @@ def custom_role_name(project: str, role_id: str) -> str:
     return f"projects/{project}/roles/{role_id}"
 
 
+TEAM_ROLE_PREFIX = "claudeVertex"
+"""A team's custom role ID is `claudeVertex<Team>` (`claude-vertex:access.roleId` may change what follows)."""
+
+
+def team_role_id(team: str) -> str:
+    """`claudeVertex` + the team in CamelCase (`payments-eu` -> `claudeVertexPaymentsEu`): stable, readable in the
+    console, valid as a role ID, and what the gateway's account may hold in a team's project."""
+    return TEAM_ROLE_PREFIX + "".join(part.capitalize() for part in team.split("-"))
+
+
 CUSTOM_ROLE_NAME = re.compile(r"^(?P<parent>projects|organizations)/(?P<owner>[^/]+)/roles/(?P<role>[^/]+)$")
 """A custom role's full name, defined in a project or an organization."""
 

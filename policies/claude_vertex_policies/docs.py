@@ -19,15 +19,17 @@ from pathlib import Path
 from claude_vertex_gcp.iam import DATA_READ, SERVICE_ACCOUNT_ROLES
 from claude_vertex_gcp.names import PUBLISHER_MODEL_PREFIX, workload_pool_name
 from claude_vertex_gcp.org_policy import ALLOWED_MODELS, PREDICT_ACTION, SKIP_DEFAULT_NETWORK
-from claude_vertex_gcp.resource_types import IAM_MEMBER_TYPES
 from claude_vertex_gcp.services import TEAM_SERVICES
 
 from .provider_settings import DYNAMIC_PACKAGES
 from .rules import RULES, StackRule
+from .rules.design import RULE as IAM_GRANTS_MATCH_DESIGN
 from .rules.dynamic_resources import NO_DYNAMIC_RESOURCES
+from .rules.gateway_access import GATEWAY_ACCOUNT_MINIMAL_ROLE
 from .rules.governance import QUOTA_PREFERENCES_VERTEX_ONLY
 from .rules.model_garden import MODEL_GARDEN_CLAUDE_ONLY
 from .rules.notifications import NOTIFICATIONS_STAY_IN_ORGANIZATION
+from .rules.project import ALLOWED_SERVICES_ONLY
 from .rules.resource_types import ALLOWED_TYPES, COMPONENT_PACKAGE, PROVIDER_SETTINGS_ALLOWED
 from .rules.workload_identity import ALLOWED_INPUTS, OIDC_INPUTS, POOL_MODES
 
@@ -76,6 +78,10 @@ def allowlist() -> str:
     models = MODEL_GARDEN_CLAUDE_ONLY.info.config["allowedModels"]["default"]
     channel_types = NOTIFICATIONS_STAY_IN_ORGANIZATION.info.config["allowedChannelTypes"]["default"]
     settings = PROVIDER_SETTINGS_ALLOWED.info.config["allowedSettings"]["default"]
+    grant_types = IAM_GRANTS_MATCH_DESIGN.info.config["grantTypes"]["default"]
+    secret_roles = IAM_GRANTS_MATCH_DESIGN.info.config["secretRoles"]["default"]
+    gateway_services = ALLOWED_SERVICES_ONLY.info.config["gatewayServices"]["default"]
+    team_roles = GATEWAY_ACCOUNT_MINIMAL_ROLE.info.config["teamRoleIds"]["default"]
     return "\n".join(
         [
             "Resource types (`allowed-resource-types`; `additionalTypes` adds more):",
@@ -93,10 +99,13 @@ def allowlist() -> str:
             f"engine provider for one ({', '.join(f'`pulumi:providers:{p}`' for p in sorted(DYNAMIC_PACKAGES))}), "
             "whatever `additionalTypes` says: the engine hides their code from the pack.",
             "",
-            f"IAM: grants only through {', '.join(f'`{t}`' for t in IAM_MEMBER_TYPES)} (`iam-grants-match-design`); "
+            f"IAM: grants only through {', '.join(f'`{t}`' for t in grant_types)} (`iam-grants-match-design`); "
             "on the project, only a custom role of that project defined in this stack whose permissions are "
             "within `allowedPermissions`; on a service account created in this stack, only "
-            f"{', '.join(f'`{r}`' for r in SERVICE_ACCOUNT_ROLES)}.",
+            f"{', '.join(f'`{r}`' for r in SERVICE_ACCOUNT_ROLES)}; on a secret created in this stack, only "
+            f"{', '.join(f'`{r}`' for r in secret_roles)} to a service account created in this stack. In a gateway "
+            f"stack, project grants only of a team's role (role ID {', '.join(f'`{r}`' for r in team_roles)}) in "
+            "that team's project to the gateway's own account.",
             "",
             "Members: `user:` / `group:` (an email), `serviceAccount:` (a user-managed account "
             "`name@project.iam.gserviceaccount.com`, never a Google-managed one), `domain:`; one identity "
@@ -114,7 +123,14 @@ def allowlist() -> str:
             "Service accounts created in the stack's own project, never adopted (`createIgnoreAlreadyExists`) "
             "unless kept on destroy and left enabled; grants on service accounts only on those own accounts.",
             "",
-            f"APIs (advisory): {', '.join(f'`{s}`' for s in TEAM_SERVICES)}.",
+            f"APIs (advisory): {', '.join(f'`{s}`' for s in TEAM_SERVICES)}; in a gateway stack also "
+            f"{', '.join(f'`{s}`' for s in gateway_services if s not in TEAM_SERVICES)}.",
+            "",
+            "Gateway (`ClaudeGateway`): a Cloud Run service with internal-only ingress, no invoker grant to the "
+            "public, services and jobs running images by digest as the stack's own accounts; Cloud SQL on a private "
+            "IP only, TLS only, backed up with point-in-time recovery and protected from deletion; internal "
+            "forwarding rules, backend services and addresses, a private DNS zone; no credential in any input, and "
+            "one secret version, a gateway.yaml whose credentials are `${VAR}` / `${file:/abs}` references.",
             "",
             f"Org policies: `{ALLOWED_MODELS}` listing only `{PUBLISHER_MODEL_PREFIX}<model>{PREDICT_ACTION}` values, "
             f"and `{SKIP_DEFAULT_NETWORK}` enforced, both on the team project; a created project carries the latter "

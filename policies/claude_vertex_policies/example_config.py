@@ -23,13 +23,17 @@ from .rules import RULES_BY_NAME
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.json"
 
 SELF_MANAGED_GITLAB = "https://gitlab.example.com"
+GATEWAY_PROJECT = "acme-claude-gateway"
+"""The example gateway's own project (`Pulumi.example-gateway.yaml`)."""
 TEAM_PROJECTS = {
     "dev": ["claude-platform-*"],
     "example-payments": ["claude-payments-*"],
     "example-research": ["shared-ml-research"],
+    "example-gateway": [GATEWAY_PROJECT, "claude-payments-*", "shared-ml-research"],
 }
-"""The repository's example stacks (`Pulumi.<stack>.yaml`), by stack name, and the projects each may use."""
-TEAM_FOLDERS = {"dev": ["123456789012"], "example-payments": ["123456789012"]}
+"""The repository's example stacks (`Pulumi.<stack>.yaml`), by stack name, and the projects each may use: the
+gateway its own project and the projects of the teams it serves (it grants its account their roles there)."""
+TEAM_FOLDERS = {"dev": ["123456789012"], "example-payments": ["123456789012"], "example-gateway": ["123456789012"]}
 
 
 def default(policy: str, key: str) -> list[Any]:
@@ -51,7 +55,7 @@ def example_config() -> dict[str, Any]:
         "members-in-allowed-domains": {
             "allowedMemberDomains": ["example.com"],
             "allowedWorkforcePools": ["acme-okta"],
-            "allowedServiceAccountProjects": [],
+            "allowedServiceAccountProjects": [GATEWAY_PROJECT],
         },
         "no-personal-email-members": {"personalDomains": default("no-personal-email-members", "personalDomains")},
         "workload-identity-provider-pinned": {
@@ -73,7 +77,10 @@ def example_config() -> dict[str, Any]:
         "allowed-services-only": {
             "enforcementLevel": "advisory",
             "allowedServices": default("allowed-services-only", "allowedServices"),
+            "gatewayServices": default("allowed-services-only", "gatewayServices"),
         },
+        "gateway-account-minimal-role": {"teamRoleIds": default("gateway-account-minimal-role", "teamRoleIds")},
+        "gateway-teams-grant-no-humans": {"teamsBehindGateway": []},
     }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy.deserialize import serialize_properties
+from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY, serialize_properties
 
 # The sentinels the engine and the SDKs use for values not known until `pulumi up` (pulumi_policy.proxy).
 # The engine marshals every computed value as the string one, whatever its type.
@@ -109,6 +109,33 @@ def str_list(value: Any) -> list[str] | None:
     return [v for v in value if isinstance(v, str)]
 
 
+def labelled(kind: str, props: Mapping[str, Any]) -> str:
+    """`Cloud SQL instance acme-gateway` for messages: the kind, and the resource's own `name` input when known."""
+    name = known_str(props.get("name"))
+    return f"{kind} {name}" if name else kind
+
+
 def shown(value: Any) -> str:
     """A value as it should read in a message: unknowns say so instead of printing a UUID."""
     return "<unknown until apply>" if is_unknown(value) else str(value)
+
+
+UNREADABLE_SECRET = "<a secret whose value the engine did not send>"
+"""What `revealed` answers for a secret marker without a value: a rule that needs the value refuses it."""
+
+
+def revealed(value: Any) -> Any:
+    """A value with the engine's secret markers taken off, at every depth.
+
+    A Pulumi secret travels to analyzers as `{"4dabf...": "1b47...", "value": <plain>}` (KeepSecrets): the Python
+    SDK unwraps it before a rule runs, but a driver that hands rules the wire shape (the direct tests, the fleet
+    view) does not, and a rule that read the marker as an ordinary object would judge a dictionary instead of the
+    value. A marker without a value is `UNREADABLE_SECRET`, never silently absent.
+    """
+    if isinstance(value, Mapping):
+        if value.get(SPECIAL_SIG_KEY) == SPECIAL_SECRET_SIG:
+            return revealed(value["value"]) if "value" in value else UNREADABLE_SECRET
+        return {key: revealed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [revealed(item) for item in value]
+    return value

@@ -9,10 +9,12 @@ cases through the real pack over gRPC, so the two can never drift apart.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from claude_vertex_gcp.services import GATEWAY_SERVICES
 from policy_records import (
     ACCOUNT_T,
     BUCKET_MEMBER_T,
@@ -25,6 +27,7 @@ from policy_records import (
     POOL_MEMBER_T,
     POOL_T,
     PROJECT_BINDING_T,
+    PROJECT_MEMBER_T,
     PROJECT_POLICY_T,
     PROJECT_T,
     PROVIDER_T,
@@ -36,6 +39,7 @@ from policy_records import (
     VERTEX_PERMISSIONS,
     component,
     default_provider,
+    gateway_program_stack,
     named,
     program_stack,
     project_member,
@@ -47,7 +51,7 @@ from policy_records import (
     with_inputs,
 )
 
-from tests.support.analyzer import UNKNOWN
+from tests.support.analyzer import UNKNOWN, secret
 from tests.support.gcp_mocks import project_number
 
 CUSTOM = "projects/claude-platform-dev/roles/claudeVertexPlatform"
@@ -2035,6 +2039,7 @@ def all_cases() -> list[Case]:
         *cases_notifications(),
         *cases_dynamic_resources(),
         *cases_component_provider(),
+        *cases_gateway(),
     ]
 
 
@@ -2703,6 +2708,860 @@ def cases_component_provider() -> list[Case]:
     ]
 
 
+# --- issue 20: the gateway stack (the real gateway program, edits of it, and look-alikes that stay clean) ----------
+
+GW_PROJECT = "acme-claude-gateway"
+GW_ACCOUNT = f"serviceAccount:acme-gateway@{GW_PROJECT}.iam.gserviceaccount.com"
+GW_ROLE_GRANT = "acme-gateway-payments-role"
+TEAM_ROLE = "projects/claude-payments-prod/roles/claudeVertexPayments"
+CLOUD_RUN_T = "gcp:cloudrunv2/service:Service"
+CLOUD_RUN_JOB_T = "gcp:cloudrunv2/job:Job"
+SQL_T = "gcp:sql/databaseInstance:DatabaseInstance"
+SQL_USER_T = "gcp:sql/user:User"
+SECRET_T = "gcp:secretmanager/secret:Secret"
+SECRET_VERSION_T = "gcp:secretmanager/secretVersion:SecretVersion"
+SECRET_MEMBER_T = "gcp:secretmanager/secretIamMember:SecretIamMember"
+RUN_MEMBER_T = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember"
+DIGEST = "europe-west1-docker.pkg.dev/acme/claude/gateway@sha256:" + "4f1c" * 16
+GOOD_GATEWAY_YAML = """\
+listen: {host: 0.0.0.0, port: 8080, public_url: https://claude-gateway.corp.acme.example}
+oidc: {issuer: https://login.acme.example/, client_id: claude-gateway, client_secret: "${OIDC_CLIENT_SECRET}"}
+session: {jwt_secret: ["${JWT_SECRET}", "${file:/run/secrets/previous-jwt}"]}
+store: {postgres_url: "postgres://gateway:${DB_PASSWORD}@${DB_HOST}:5432/gateway?sslmode=require"}
+upstreams:
+  - {name: payments, provider: vertex, region: global, project_id: claude-payments-prod, auth: {}}
+admin: {write_keys: [{id: deploy, key: "${ADMIN_WRITE_KEY}"}]}
+oidc_note: token_endpoint_auth_method is not a credential
+"""
+
+
+def gw(preview: bool = False, **changes: Any) -> list[dict[str, Any]]:
+    return gateway_program_stack(preview=preview, **changes)
+
+
+def of(records: list[dict[str, Any]], type_: str, name: str) -> dict[str, Any]:
+    (found,) = [r for r in records if r["type"] == type_ and r["name"] == name]
+    return found
+
+
+def edited(records: list[dict[str, Any]], type_: str, name: str, /, **inputs: Any) -> list[dict[str, Any]]:
+    """The records with one resource's inputs changed (and its outputs, as applied), found by type and name."""
+    changed = []
+    for rec in records:
+        if rec["type"] == type_ and rec["name"] == name:
+            rec = {**rec, "inputs": {**rec["inputs"], **inputs}}
+            if rec.get("outputs") is not None:
+                rec["outputs"] = {**rec["outputs"], **inputs}
+        changed.append(rec)
+    return changed
+
+
+def without(records: list[dict[str, Any]], type_: str, name: str, *keys: str) -> list[dict[str, Any]]:
+    """The records with inputs `keys` of one resource removed (as if the program never set them)."""
+    changed = []
+    for rec in records:
+        if rec["type"] == type_ and rec["name"] == name:
+            rec = {**rec, "inputs": {k: v for k, v in rec["inputs"].items() if k not in keys}}
+            if rec.get("outputs") is not None:
+                rec["outputs"] = {k: v for k, v in rec["outputs"].items() if k not in keys}
+        changed.append(rec)
+    return changed
+
+
+def added_like(
+    records: list[dict[str, Any]], type_: str, like: str, name: str, /, **inputs: Any
+) -> list[dict[str, Any]]:
+    """The records plus a copy of one resource (same parent, dependencies and outputs), renamed, inputs changed."""
+    template = of(records, type_, like)
+    copy_ = {**template, "name": name, "urn": template["urn"].rsplit("::", 1)[0] + f"::{name}"}
+    copy_["inputs"] = {**template["inputs"], **inputs}
+    if template.get("outputs") is not None:
+        copy_["outputs"] = {**template["outputs"], **inputs}
+    return [*records, copy_]
+
+
+def service(**inputs: Any) -> dict[str, Any]:
+    base = {
+        "name": "gw",
+        "ingress": "INGRESS_TRAFFIC_INTERNAL_ONLY",
+        "invokerIamDisabled": True,
+        "template": {"serviceAccount": "gw@p-gateway.iam.gserviceaccount.com", "containers": [{"image": DIGEST}]},
+    }
+    return record(CLOUD_RUN_T, "svc", {k: v for k, v in {**base, **inputs}.items() if v is not None})
+
+
+def job(containers: Any, name: str = "job") -> dict[str, Any]:
+    return record(CLOUD_RUN_JOB_T, name, {"name": name, "template": {"template": {"containers": containers}}})
+
+
+def sql(settings: Any = None, name: str = "db", **inputs: Any) -> dict[str, Any]:
+    good = {
+        "deletionProtectionEnabled": True,
+        "ipConfiguration": {
+            "ipv4Enabled": False,
+            "privateNetwork": "projects/p/global/networks/n",
+            "sslMode": "ENCRYPTED_ONLY",
+        },
+        "backupConfiguration": {"enabled": True, "pointInTimeRecoveryEnabled": True},
+    }
+    return record(
+        SQL_T,
+        name,
+        {"name": name, "deletionProtection": True, "settings": good if settings is None else settings, **inputs},
+    )
+
+
+def ip_config(**changes: Any) -> dict[str, Any]:
+    config = {"ipv4Enabled": False, "privateNetwork": "projects/p/global/networks/n", "sslMode": "ENCRYPTED_ONLY"}
+    return {
+        "deletionProtectionEnabled": True,
+        "backupConfiguration": {"enabled": True, "pointInTimeRecoveryEnabled": True},
+        "ipConfiguration": {k: v for k, v in {**config, **changes}.items() if v is not None},
+    }
+
+
+def version(data: Any, name: str = "ver", **inputs: Any) -> dict[str, Any]:
+    return record(SECRET_VERSION_T, name, {"secret": "projects/p/secrets/cfg", "secretData": data, **inputs})
+
+
+def yaml_with(old: str, new: str) -> str:
+    assert old in GOOD_GATEWAY_YAML
+    return GOOD_GATEWAY_YAML.replace(old, new)
+
+
+@functools.cache
+def _team_stack() -> tuple[dict[str, Any], ...]:
+    return tuple(program_stack())
+
+
+def team_stack() -> list[dict[str, Any]]:
+    """The suite's team stack (`program_stack()`), rendered once for the gateway cases that compare against it (its
+    records shared, as `gateway_program_stack`'s are)."""
+    return list(_team_stack())
+
+
+def cases_gateway_resources() -> list[Case]:
+    """The resource rules a gateway's types meet: ingress, invokers, images, endpoints, database, credentials."""
+    ingress, invoker, image = "gateway-ingress-internal", "gateway-no-public-invoker", "gateway-image-by-digest"
+    endpoints, private_db, recoverable = "gateway-endpoints-private", "database-private-ip-only", "database-recoverable"
+    state, public = "no-credentials-in-state", "no-public-principals"
+    run_member = {"name": "projects/p/locations/r/services/gw", "role": "roles/run.invoker"}
+    secret_env = {"name": "JWT_SECRET", "valueSource": {"secretKeyRef": {"secret": "jwt", "version": "latest"}}}
+    backups = {"enabled": True, "pointInTimeRecoveryEnabled": True}
+    return [
+        Case("job-has-no-ingress", ingress, [job([{"image": DIGEST}])]),
+        Case(
+            "ingress-absent-is-all",
+            ingress,
+            [service(ingress=None)],
+            (
+                ("svc", "absent, which is Google's default INGRESS_TRAFFIC_ALL"),
+                ("svc", "turns the IAM invoker check off"),
+            ),
+        ),
+        Case(
+            "ingress-all-with-iap",
+            ingress,
+            [service(ingress="INGRESS_TRAFFIC_ALL", invokerIamDisabled=False, iapEnabled=True)],
+            (("svc", "INGRESS_TRAFFIC_ALL, which is not internal-only"),),
+        ),
+        Case(
+            "internal-load-balancer-admits-external-ones",
+            ingress,
+            [service(ingress="INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER", iapEnabled=True)],
+            (("svc", "Google's external load balancers reach it too"), ("svc", "IAP (iapEnabled is")),
+        ),
+        Case(
+            "ingress-unknown-at-preview",
+            ingress,
+            [service(ingress=UNKNOWN)],
+            (("svc", "<unknown until apply>"),),
+        ),
+        Case(
+            "invoker-to-a-service-account",
+            invoker,
+            [record(RUN_MEMBER_T, "inv", {**run_member, "member": GW_ACCOUNT})],
+        ),
+        Case(
+            "invoker-to-all-users",
+            invoker,
+            [record(RUN_MEMBER_T, "inv", {**run_member, "member": "allUsers"})],
+            (("inv", "to allUsers: anyone could invoke"),),
+        ),
+        Case(
+            "job-runner-to-all-authenticated-users",
+            invoker,
+            [
+                record(
+                    "gcp:cloudrunv2/jobIamMember:JobIamMember",
+                    "inv",
+                    {"name": "j", "role": "roles/run.developer", "member": "allAuthenticatedUsers"},
+                )
+            ],
+            (("inv", "to allAuthenticatedUsers"),),
+        ),
+        Case(
+            "v1-binding-and-v2-policy",
+            invoker,
+            [
+                record(
+                    "gcp:cloudrun/iamBinding:IamBinding",
+                    "v1",
+                    {"service": "s", "role": "roles/run.invoker", "members": ["allUsers"]},
+                ),
+                record(
+                    "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy",
+                    "pol",
+                    {
+                        "name": "s",
+                        "policyData": json.dumps(
+                            {"bindings": [{"role": "roles/run.invoker", "members": ["allUsers"]}]}
+                        ),
+                    },
+                ),
+            ],
+            (("v1", "allUsers"), ("pol", "allUsers")),
+        ),
+        Case(
+            "invoker-role-on-the-project",
+            invoker,
+            [project_member("g", "roles/run.invoker", "allUsers")],
+            (("g", "roles/run.invoker on project 'claude-platform-dev' to allUsers"),),
+        ),
+        Case(
+            "public-secret-reader-is-not-an-invoker",
+            invoker,
+            [
+                record(
+                    SECRET_MEMBER_T,
+                    "s",
+                    {"secretId": "x", "role": "roles/secretmanager.secretAccessor", "member": "allUsers"},
+                )
+            ],
+        ),
+        Case(
+            "public-secret-reader",
+            public,
+            [
+                record(
+                    SECRET_MEMBER_T,
+                    "s",
+                    {"secretId": "x", "role": "roles/secretmanager.secretAccessor", "member": "allUsers"},
+                )
+            ],
+            (("s", "anyone on the internet"),),
+        ),
+        Case(
+            "public-invoker",
+            public,
+            [record(RUN_MEMBER_T, "inv", {**run_member, "member": "allAuthenticatedUsers"})],
+            (("inv", "anyone with any Google account"),),
+        ),
+        Case("job-by-digest", image, [job([{"image": DIGEST}])]),
+        Case(
+            "service-by-tag",
+            image,
+            [service(template={"containers": [{"image": "europe-west1-docker.pkg.dev/acme/claude/gateway:2.1.331"}]})],
+            (("svc", "gateway:2.1.331, not one named by digest"),),
+        ),
+        Case(
+            "tag-and-digest-look-alikes",
+            image,
+            [
+                job([{"image": DIGEST.replace("4f1c", "4F1C")}], "upper"),
+                job([{"image": DIGEST[:-2]}], "short"),
+                job([{"image": "@sha256:" + "a" * 64}], "nameless"),
+            ],
+            (("upper", "not one named by digest"), ("short", "not one named by digest"), ("nameless", "not one named")),
+        ),
+        Case(
+            "base-image-updates",
+            image,
+            [job([{"image": DIGEST, "baseImageUri": "us-central1-docker.pkg.dev/serverless-runtimes/nodejs22"}])],
+            (("job", "Google then replaces the base image"),),
+        ),
+        Case(
+            "containers-unknown", image, [service(template=UNKNOWN)], (("svc", "has no containers the pack can read"),)
+        ),
+        Case(
+            "internal-defaults-and-values",
+            endpoints,
+            [
+                record("gcp:compute/regionBackendService:RegionBackendService", "be", {"name": "be"}),
+                record("gcp:compute/forwardingRule:ForwardingRule", "fr", {"loadBalancingScheme": "INTERNAL"}),
+                record("gcp:compute/address:Address", "ad", {"addressType": "INTERNAL"}),
+                record("gcp:dns/managedZone:ManagedZone", "zone", {"visibility": "private"}),
+            ],
+        ),
+        Case(
+            "external-by-default",
+            endpoints,
+            [
+                record("gcp:compute/forwardingRule:ForwardingRule", "fr", {"name": "fr", "target": "proxy"}),
+                record("gcp:compute/address:Address", "ad", {"name": "ad"}),
+                record("gcp:compute/globalAddress:GlobalAddress", "ga", {"purpose": "VPC_PEERING"}),
+                record("gcp:dns/managedZone:ManagedZone", "zone", {"dnsName": "corp.acme.example."}),
+            ],
+            (
+                ("fr", "loadBalancingScheme absent, which the provider reads as EXTERNAL"),
+                ("ad", "addressType absent, which the provider reads as EXTERNAL"),
+                ("ga", "addressType absent"),
+                ("zone", "visibility absent, which the provider reads as public"),
+            ),
+        ),
+        Case(
+            "external-managed",
+            endpoints,
+            [
+                record("gcp:compute/forwardingRule:ForwardingRule", "fr", {"loadBalancingScheme": "EXTERNAL_MANAGED"}),
+                record(
+                    "gcp:compute/regionBackendService:RegionBackendService", "be", {"loadBalancingScheme": "EXTERNAL"}
+                ),
+                record("gcp:compute/address:Address", "ad", {"addressType": UNKNOWN}),
+            ],
+            (
+                ("fr", "EXTERNAL_MANAGED, not INTERNAL"),
+                ("be", "loadBalancingScheme EXTERNAL"),
+                ("ad", "<unknown until apply>"),
+            ),
+        ),
+        Case(
+            "trusted-client-certificates", private_db, [sql(ip_config(sslMode="TRUSTED_CLIENT_CERTIFICATE_REQUIRED"))]
+        ),
+        Case(
+            "public-ip-by-default",
+            private_db,
+            [sql(ip_config(ipv4Enabled=None))],
+            (("db", "ipv4Enabled is absent, which Google reads as true"),),
+        ),
+        Case(
+            "public-ip-and-open-networks",
+            private_db,
+            [sql(ip_config(ipv4Enabled=True, authorizedNetworks=[{"value": "0.0.0.0/0"}], privateNetwork=None))],
+            (
+                ("db", "public IP address (ipv4Enabled is"),
+                ("db", "admits authorizedNetworks"),
+                ("db", "names no privateNetwork"),
+            ),
+        ),
+        Case(
+            "unencrypted-allowed",
+            private_db,
+            [sql(ip_config(sslMode=None)), sql(ip_config(sslMode="ALLOW_UNENCRYPTED_AND_ENCRYPTED"), name="db2")],
+            (("db", "sslMode is absent"), ("db2", "sslMode is ALLOW_UNENCRYPTED_AND_ENCRYPTED")),
+        ),
+        Case(
+            "private-service-connect",
+            private_db,
+            [sql(ip_config(pscConfigs=[{"pscEnabled": True, "allowedConsumerProjects": ["other"]}]))],
+            (("db", "Private Service Connect"),),
+        ),
+        Case("psc-off", private_db, [sql(ip_config(pscConfigs=[{"pscEnabled": False}]))]),
+        Case(
+            "no-settings",
+            private_db,
+            [sql({})],
+            (("db", "ipv4Enabled is absent"), ("db", "sslMode is absent"), ("db", "no privateNetwork")),
+        ),
+        Case("settings-unknown", private_db, [sql(UNKNOWN)], (("db", "cannot be read"),)),
+        Case(
+            "pulumi-protection-by-default",
+            recoverable,
+            [record(SQL_T, "db", {"settings": {"deletionProtectionEnabled": True, "backupConfiguration": backups}})],
+        ),
+        Case(
+            "no-backups",
+            recoverable,
+            [sql({"deletionProtectionEnabled": True, "backupConfiguration": {"enabled": False}})],
+            (("db", "takes no automated backups"), ("db", "pointInTimeRecoveryEnabled is absent")),
+        ),
+        Case(
+            "deletable",
+            recoverable,
+            [sql({"backupConfiguration": backups}, deletionProtection=False)],
+            (("db", "`pulumi destroy` or a replacement deletes it"), ("db", "deletionProtectionEnabled is absent")),
+        ),
+        Case(
+            "database-passwords",
+            state,
+            [
+                record(SQL_USER_T, "user", {"name": "gateway", "password": secret("hunter2")}),
+                record(SQL_USER_T, "wo", {"name": "gateway", "passwordWo": "hunter2", "passwordWoVersion": 1}),
+                sql(rootPassword="hunter2"),
+            ],
+            (("user", "password is set"), ("wo", "passwordWo is set"), ("db", "rootPassword is set")),
+        ),
+        Case("iam-database-user", state, [record(SQL_USER_T, "user", {"name": "gateway", "type": "BUILT_IN"})]),
+        Case(
+            "self-managed-certificate",
+            state,
+            [
+                record(
+                    "gcp:certificatemanager/certificate:Certificate",
+                    "cert",
+                    {"selfManaged": {"pemPrivateKey": "-----BEGIN"}},
+                )
+            ],
+            (("cert", "selfManaged is set"),),
+        ),
+        Case(
+            "plain-credential-env",
+            state,
+            [
+                service(
+                    template={
+                        "containers": [{"image": DIGEST, "envs": [secret_env, {"name": "DB_PASSWORD", "value": "x"}]}]
+                    }
+                ),
+                job([{"image": DIGEST, "envs": [{"name": "GATEWAY_ADMIN_WRITE_KEY", "value": secret("k")}]}]),
+            ],
+            (("svc", "DB_PASSWORD is given a value"), ("job", "GATEWAY_ADMIN_WRITE_KEY is given a value")),
+        ),
+        Case(
+            "plain-settings-env",
+            state,
+            [
+                job(
+                    [
+                        {
+                            "image": DIGEST,
+                            "envs": [
+                                secret_env,
+                                {"name": "SPEND_LIMITS", "value": "[]"},
+                                {"name": "GATEWAY_URL", "value": "https://x"},
+                            ],
+                        }
+                    ]
+                )
+            ],
+        ),
+    ]
+
+
+def cases_gateway_config() -> list[Case]:
+    """The one secret version a gateway stack writes: its gateway.yaml, with references in every credential field."""
+    rule = "secret-versions-hold-references-only"
+    return [
+        Case("references", rule, [version(GOOD_GATEWAY_YAML)]),
+        Case("references-as-a-pulumi-secret", rule, [version(secret(GOOD_GATEWAY_YAML))]),
+        Case(
+            "jwt-secret-in-a-list",
+            rule,
+            [version(yaml_with('"${file:/run/secrets/previous-jwt}"', "0123456789abcdef0123456789abcdef"))],
+            (("ver", "session.jwt_secret[1] holds a value"),),
+        ),
+        Case(
+            "oidc-client-secret",
+            rule,
+            [version(secret(yaml_with('"${OIDC_CLIENT_SECRET}"', "s3cr3t")))],
+            (("ver", "oidc.client_secret holds a value"),),
+        ),
+        Case(
+            "database-password-in-the-url",
+            rule,
+            [version(yaml_with("${DB_PASSWORD}", "hunter2"))],
+            (("ver", "store.postgres_url carries a password"),),
+        ),
+        Case(
+            "database-password-parameter",
+            rule,
+            [version(yaml_with("sslmode=require", "sslmode=require&password=hunter2"))],
+            (("ver", "carries a password parameter"),),
+        ),
+        Case(
+            "admin-key-and-upstream-credentials",
+            rule,
+            [
+                version(
+                    yaml_with('"${ADMIN_WRITE_KEY}"', "k" * 40).replace(
+                        "auth: {}", 'auth: {access_token: "ya29.token"}, headers: {x-proxy-key: abc}'
+                    )
+                )
+            ],
+            (
+                ("ver", "admin.write_keys[0].key holds a value"),
+                ("ver", "upstreams[0].auth.access_token holds a value"),
+                ("ver", "upstreams[0].headers.x-proxy-key holds a value"),
+            ),
+        ),
+        Case(
+            "a-later-field-named-like-a-credential",
+            rule,
+            [version(GOOD_GATEWAY_YAML + "telemetry: {forward_to: [{url: https://otel, api_token: t0k3n}]}\n")],
+            (("ver", "telemetry.forward_to[0].api_token holds a value"),),
+        ),
+        Case(
+            "no-value-in-any-message",
+            rule,
+            [version(yaml_with('"${OIDC_CLIENT_SECRET}"', "tell-no-one"))],
+            (("ver", "oidc.client_secret holds a value, not a ${VAR}"),),
+        ),
+        Case(
+            "not-a-gateway-yaml", rule, [version("hunter2")], (("ver", "it is not a mapping of gateway.yaml sections"),)
+        ),
+        Case("not-yaml", rule, [version("listen: [")], (("ver", "it is not YAML"),)),
+        Case(
+            "aliases-and-duplicates",
+            rule,
+            [
+                version(GOOD_GATEWAY_YAML + "x: &a {b: 1}\ny: *a\n"),
+                version(GOOD_GATEWAY_YAML + "session: {jwt_secret: plaintext}\n", name="dup"),
+            ],
+            (("ver", "anchors or aliases"), ("dup", "repeats the key 'session'")),
+        ),
+        Case("too-large", rule, [version(GOOD_GATEWAY_YAML + "#" * 65536)], (("ver", "larger than 65536 bytes"),)),
+        Case("unknown-at-preview", rule, [version(UNKNOWN)], (("ver", "unknown until apply"),)),
+        Case("secret-with-a-null-value", rule, [version(secret(None))], (("ver", "it holds no secretData"),)),
+        Case(
+            "write-only-and-base64",
+            rule,
+            [
+                version(None, secretDataWo="hunter2"),
+                version("bGlzdGVu", name="b64", isSecretDataBase64=True),
+            ],
+            (("ver", "secretDataWo"), ("b64", "isSecretDataBase64 is true")),
+        ),
+    ]
+
+
+def cases_gateway_graph() -> list[Case]:
+    """The stack rules on a gateway stack: its secrets, its workloads' accounts, its grants, and the teams behind it."""
+    readers, runs_as = "secrets-read-by-own-accounts", "gateway-runs-as-own-account"
+    minimal, humans = "gateway-account-minimal-role", "gateway-teams-grant-no-humans"
+    reader = "acme-gateway-jwt-secret-gateway-reads"
+    behind = {"teamsBehindGateway": ["payments", "research-*"]}
+    return [
+        Case("program-stack", readers, gw()),
+        Case("program-stack-preview", readers, gw(preview=True)),
+        Case(
+            "adopted-gateway-project",
+            readers,
+            [r for r in gw() if r["type"] != PROJECT_T],
+        ),
+        Case(
+            "reader-is-a-group",
+            readers,
+            edited(gw(), SECRET_MEMBER_T, reader, member="group:platform@acme.example"),
+            ((reader, "it goes to group:platform@acme.example, which is not a service account"),),
+        ),
+        Case(
+            "reader-is-another-projects-account",
+            readers,
+            edited(gw(), SECRET_MEMBER_T, reader, member="serviceAccount:ci@acme-platform.iam.gserviceaccount.com"),
+            ((reader, "ci@acme-platform.iam.gserviceaccount.com, which is not a service account this stack creates"),),
+        ),
+        Case(
+            "reader-of-another-stacks-secret",
+            readers,
+            added_like(
+                gw(),
+                SECRET_MEMBER_T,
+                reader,
+                "reads-payments-key",
+                secretId="projects/acme-payments/secrets/deploy-key",
+            ),
+            (
+                (
+                    "reads-payments-key",
+                    "it is on secret projects/acme-payments/secrets/deploy-key, which this stack does not",
+                ),
+            ),
+        ),
+        Case(
+            "reader-unknown-from-elsewhere",
+            readers,
+            [
+                secret_ := record(SECRET_T, "s", {"project": "p", "secretId": "s"}),
+                record(
+                    SECRET_MEMBER_T,
+                    "r",
+                    {"secretId": UNKNOWN, "role": "roles/secretmanager.secretAccessor", "member": UNKNOWN},
+                    property_dependencies={"secretId": [secret_]},
+                ),
+            ],
+            (("r", "a member unknown at preview that comes from no service account of this stack"),),
+        ),
+        Case(
+            "project-wide-secret-roles",
+            readers,
+            [
+                project_member("g", "roles/secretmanager.secretAccessor", GW_ACCOUNT),
+                record(
+                    FOLDER_MEMBER_T,
+                    "f",
+                    {"folder": "folders/1", "role": "roles/secretmanager.admin", "member": "group:x@example.com"},
+                ),
+            ],
+            (("g", "on a project it reaches every secret there"), ("f", "on a folder it reaches every secret")),
+        ),
+        Case("team-stack", readers, team_stack()),
+        Case("program-stack", runs_as, gw()),
+        Case("program-stack-preview", runs_as, gw(preview=True)),
+        Case(
+            "default-compute-account",
+            runs_as,
+            edited(
+                gw(),
+                CLOUD_RUN_T,
+                "acme-gateway",
+                template={**of(gw(), CLOUD_RUN_T, "acme-gateway")["inputs"]["template"], "serviceAccount": None},
+            ),
+            (("acme-gateway", "runs as the Compute Engine default service account"),),
+        ),
+        Case(
+            "another-projects-account",
+            runs_as,
+            edited(
+                gw(),
+                CLOUD_RUN_JOB_T,
+                "acme-gateway-spend-caps",
+                template={
+                    "template": {"serviceAccount": "deployer@acme-platform.iam.gserviceaccount.com", "containers": []}
+                },
+            ),
+            (("acme-gateway-spend-caps", "runs as deployer@acme-platform.iam.gserviceaccount.com, which is not"),),
+        ),
+        Case("program-stack", minimal, gw()),
+        Case("program-stack-preview", minimal, gw(preview=True)),
+        Case("team-stack", minimal, team_stack()),
+        Case(
+            "aiplatform-user",
+            minimal,
+            edited(gw(), PROJECT_MEMBER_T, GW_ROLE_GRANT, role="roles/aiplatform.user"),
+            ((GW_ROLE_GRANT, "roles/aiplatform.user, hundreds of Vertex AI permissions"),),
+        ),
+        Case(
+            "aiplatform-user-at-preview",
+            minimal,
+            edited(gw(preview=True), PROJECT_MEMBER_T, GW_ROLE_GRANT, role="roles/aiplatform.user"),
+            ((GW_ROLE_GRANT, "roles/aiplatform.user"),),
+        ),
+        Case(
+            "team-role-in-the-gateways-own-project",
+            minimal,
+            added_like(
+                gw(),
+                PROJECT_MEMBER_T,
+                GW_ROLE_GRANT,
+                "own",
+                project=GW_PROJECT,
+                role=f"projects/{GW_PROJECT}/roles/claudeVertexAcme",
+            ),
+            (("own", f"it is granted in {GW_PROJECT}, the gateway's own project"),),
+        ),
+        Case(
+            "own-project-at-preview",
+            minimal,
+            [
+                *(records := gw(preview=True)),
+                project_member(
+                    "own",
+                    TEAM_ROLE,
+                    GW_ACCOUNT,
+                    project=UNKNOWN,
+                    property_dependencies={"project": [of(records, PROJECT_T, "acme-project")]},
+                ),
+            ],
+            (("own", "it is granted in the gateway's own project"),),
+        ),
+        Case(
+            "project-unknown-from-nowhere",
+            minimal,
+            added_like(gw(preview=True), PROJECT_MEMBER_T, GW_ROLE_GRANT, "own", project=UNKNOWN),
+            (("own", "its project is unknown at preview"),),
+        ),
+        Case(
+            "role-of-another-project",
+            minimal,
+            edited(
+                gw(), PROJECT_MEMBER_T, GW_ROLE_GRANT, role="projects/shared-ml-research/roles/claudeVertexResearch"
+            ),
+            ((GW_ROLE_GRANT, "a custom role of another project"),),
+        ),
+        Case(
+            "not-a-teams-role",
+            minimal,
+            edited(gw(), PROJECT_MEMBER_T, GW_ROLE_GRANT, role="projects/claude-payments-prod/roles/deployer"),
+            ((GW_ROLE_GRANT, "whose ID is not a team's role ID (claudeVertex*)"),),
+        ),
+        Case(
+            "renamed-team-role-allowed-by-platform",
+            minimal,
+            edited(gw(), PROJECT_MEMBER_T, GW_ROLE_GRANT, role="projects/claude-payments-prod/roles/paymentsClaudeV2"),
+            config={"teamRoleIds": ["claudeVertex*", "paymentsClaudeV2"]},
+        ),
+        Case(
+            "team-role-to-a-person",
+            minimal,
+            added_like(gw(), PROJECT_MEMBER_T, GW_ROLE_GRANT, "dev", member="user:dev@acme.example"),
+            (("dev", "it goes to user:dev@acme.example, which is not a service account this stack creates"),),
+        ),
+        Case("not-configured", humans, team_stack(), stack="payments"),
+        Case("not-listed", humans, team_stack(), config=behind, stack="platform"),
+        Case(
+            "listed",
+            humans,
+            program_stack(team="payments", members=("group:payments-devs@example.com",)),
+            (
+                ("payments-grant-group:payments-devs@example.com", "a group of people"),
+                ("payments-sa-claude-agent-impersonator-group:platform-devs@example.com", "a group of people"),
+            ),
+            config=behind,
+            stack="payments",
+        ),
+        Case(
+            "listed-by-glob-workforce-and-users",
+            humans,
+            [
+                *program_stack(team="research", members=("user:lead@example.com", "domain:example.com"), accounts=()),
+                project_member("wf", CUSTOM, f"principalSet://{WORKFORCE}/group/research"),
+            ],
+            (
+                ("wf", "workforce (corporate IdP) identities"),
+                ("research-grant-user:lead@example.com", "a person"),
+                ("research-grant-domain:example.com", "everyone in a domain"),
+            ),
+            config=behind,
+            stack="research-eu",
+        ),
+        Case(
+            "listed-with-accounts-and-ci-only",
+            humans,
+            program_stack(team="payments", members=(), accounts=(("claude-agent", ()),), github=["acme/payments-app"]),
+            config=behind,
+            stack="payments",
+        ),
+        Case(
+            "engine-names-no-stack",
+            humans,
+            team_stack(),
+            (("claude-vertex-dev", "the engine did not say which stack this is"),),
+            config=behind,
+            stack="",
+        ),
+    ]
+
+
+def cases_gateway_and_team_rules() -> list[Case]:
+    """What the team rules make of a gateway stack: the same rules, told by the engine's types what it is."""
+    types, design = "allowed-resource-types", "iam-grants-match-design"
+    bindings, guardrails, services = "custom-role-bindings-in-stack", "required-guardrails", "allowed-services-only"
+    require = {"requireBudget": True, "requireAuditLogs": True, "requireQuotaCaps": True}
+    run_api = record(SERVICE_T, "run", {"project": TEAM_PROJECT, "service": "run.googleapis.com"})
+    reader = record(
+        SECRET_MEMBER_T, "r", {"secretId": "s", "role": "roles/secretmanager.secretAccessor", "member": GW_ACCOUNT}
+    )
+    return [
+        Case(
+            "cloud-run-invoker-types",
+            types,
+            [
+                record(RUN_MEMBER_T, "inv", {"member": GW_ACCOUNT}),
+                record("gcp:cloudrunv2/jobIamBinding:JobIamBinding", "jb", {}),
+            ],
+            (
+                ("inv", "An invoker grant on Cloud Run decides who may call"),
+                ("jb", "is not a resource type this pack allows"),
+            ),
+        ),
+        Case("secret-reader", design, [reader]),
+        Case(
+            "secret-admin",
+            design,
+            [reader | {"inputs": {**reader["inputs"], "role": "roles/secretmanager.admin"}}],
+            (("r", "the role is roles/secretmanager.admin"),),
+        ),
+        Case(
+            "secret-binding",
+            design,
+            [
+                record(
+                    "gcp:secretmanager/secretIamBinding:SecretIamBinding",
+                    "b",
+                    {"secretId": "s", "role": "roles/secretmanager.secretAccessor", "members": [GW_ACCOUNT]},
+                )
+            ],
+            (("b", "grants IAM on a resource (binding)"),),
+        ),
+        Case("gateway-binds-teams-roles", bindings, gw()),
+        Case("gateway-binds-teams-roles-preview", bindings, gw(preview=True)),
+        Case(
+            "gateway-binds-a-foreign-role-on-a-secret",
+            bindings,
+            added_like(gw(), SECRET_MEMBER_T, "acme-gateway-jwt-secret-gateway-reads", "x", role=TEAM_ROLE),
+            (("x", "not defined in this stack"),),
+        ),
+        Case(
+            "team-stack-binds-another-teams-role",
+            bindings,
+            [
+                *team_stack(),
+                project_member("g", TEAM_ROLE, "group:platform-devs@example.com", project="claude-payments-prod"),
+            ],
+            (("g", "not defined in this stack"),),
+        ),
+        Case("gateway-has-no-team-guardrails", guardrails, gw(), config=require),
+        Case(
+            "gateway-that-defines-a-team-role",
+            guardrails,
+            [*gw(), *[r for r in team_stack() if r["type"] == ROLE_T]],
+            (("claude-vertex-gateway", "this stack has none"),),
+            config={"requireBudget": True},
+        ),
+        Case(
+            "team-stack-still-required",
+            guardrails,
+            team_stack(),
+            (("claude-vertex-dev", "this stack has none"),),
+            config={"requireBudget": True},
+        ),
+        Case(
+            "gateway-entry-lists-its-teams-projects",
+            "team-projects-allowed",
+            gw(),
+            config={"teamProjects": {"gateway": [GW_PROJECT, "claude-payments-*", "shared-ml-research"]}},
+            stack="gateway",
+        ),
+        Case(
+            "gateway-entry-misses-a-team",
+            "team-projects-allowed",
+            gw(preview=True),
+            (("acme-gateway-research-role", "Acts in project shared-ml-research (project), not in teamProjects"),),
+            config={"teamProjects": {"gateway": [GW_PROJECT, "claude-payments-*"]}},
+            stack="gateway",
+        ),
+        Case("gateway-apis", services, gw()),
+        Case(
+            "team-stack-enables-cloud-run",
+            services,
+            [*team_stack(), run_api],
+            (("run", "Enables run.googleapis.com"),),
+        ),
+        Case(
+            "gateway-enables-bigquery",
+            services,
+            added_like(gw(), SERVICE_T, "acme-run-api", "bq", service="bigquery.googleapis.com"),
+            (("bq", "Enables bigquery.googleapis.com"),),
+        ),
+        Case(
+            "gateway-apis-narrowed-by-platform",
+            services,
+            gw(),
+            (("acme-dns-api", "Enables dns.googleapis.com"),),
+            config={"gatewayServices": [s for s in GATEWAY_SERVICES if s != "dns.googleapis.com"]},
+        ),
+    ]
+
+
+def cases_gateway() -> list[Case]:
+    return [
+        *cases_gateway_resources(),
+        *cases_gateway_config(),
+        *cases_gateway_graph(),
+        *cases_gateway_and_team_rules(),
+    ]
+
+
 CASES = all_cases()
 
 # How the provider also spells a JSON true / false (values.flag): a rule that reads a boolean as the JSON value
@@ -2718,29 +3577,72 @@ def respelled(value: Any, spelling: tuple[Any, Any]) -> Any:
         return spelling[0] if value else spelling[1]
     if isinstance(value, dict):
         return {k: respelled(v, spelling) for k, v in value.items()}
-    if isinstance(value, list):
-        return [respelled(v, spelling) for v in value]
+    if isinstance(value, list | tuple):
+        return type(value)(respelled(v, spelling) for v in value)
     return value
 
 
-def boolean_twins(cases: list[Case]) -> list[Case]:
-    """For each case whose resources carry a JSON boolean (in inputs or outputs), its twin in each other spelling,
-    same expectations."""
-    twins = []
-    for case in cases:
-        values = [(r["inputs"], r.get("outputs")) for r in case.records]
-        if respelled(values, SPELLINGS["string"]) == values:
-            continue
-        for name, spelling in SPELLINGS.items():
-            # Outputs too: stack rules read a resource's outputs once it is applied.
-            records = [
-                {k: respelled(v, spelling) if k in ("inputs", "outputs") else v for k, v in r.items()}
-                for r in case.records
-            ]
-            twins.append(
-                Case(f"{case.id}-booleans-as-{name}", case.rule, records, case.expect, case.config, case.stack)
-            )
-    return twins
+def carries_boolean(value: Any) -> bool:
+    """Is there a JSON boolean anywhere in the value (the tuples and lists of a record included)?"""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, bool):
+            return True
+        if isinstance(item, dict):
+            pending += item.values()
+        elif isinstance(item, list | tuple):
+            pending += item
+    return False
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A case with every JSON boolean of its resources (inputs and outputs: stack rules read a resource's outputs once
+    it is applied) written in another spelling, same expectations. Its records are made when a test asks for them:
+    held for every case at once they would double the memory of the test session, which every process the suite
+    starts inherits."""
+
+    case: Case
+    spelling: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.case.id}-booleans-as-{self.spelling}"
+
+    @property
+    def rule(self) -> str:
+        return self.case.rule
+
+    @property
+    def expect(self) -> tuple[tuple[str, str], ...]:
+        return self.case.expect
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.case.config
+
+    @property
+    def stack(self) -> str:
+        return self.case.stack
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        spelling = SPELLINGS[self.spelling]
+        return [
+            {k: respelled(v, spelling) if k in ("inputs", "outputs") else v for k, v in r.items()}
+            for r in self.case.records
+        ]
+
+
+def boolean_twins(cases: list[Case]) -> list[Twin]:
+    """For each case whose resources carry a JSON boolean (in inputs or outputs), its twin in each other spelling."""
+    return [
+        Twin(case, name)
+        for case in cases
+        if carries_boolean([(r["inputs"], r.get("outputs")) for r in case.records])
+        for name in SPELLINGS
+    ]
 
 
 BOOLEAN_TWINS = boolean_twins(CASES)

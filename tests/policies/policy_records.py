@@ -8,12 +8,19 @@ so a rule that breaks the real program fails its tests. The builders below are f
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import json
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from tests.support.default_providers import default_provider_name, provider_type
 from tests.support.gcp_mocks import GcpMocks
 from tests.support.render import render_stack
+from tools.stack_file import ROOT, read_stack
 
 PROJECT = "claude-vertex"
 STACK = "dev"
@@ -242,3 +249,36 @@ def named(records: Iterable[dict[str, Any]], name: str) -> dict[str, Any]:
     matches = [r for r in records if r["name"] == name]
     assert len(matches) == 1, f"{len(matches)} records named {name!r}"
     return matches[0]
+
+
+GATEWAY_STACKS = Path(__file__).resolve().parents[1] / "stacks" / "gateway"
+"""The suite's gateway stack and the two team stacks it serves (tests/stacks/gateway/)."""
+GATEWAY_STACK = "gateway"
+
+
+def gateway_program_stack(*, preview: bool = False, **changes: Any) -> list[dict[str, Any]]:
+    """What the engine sends the policy pack for the suite's gateway stack: the real program under the GCP mocks.
+
+    As under `pulumi up`, the program runs in a project directory holding the gateway's stack file and its teams'
+    (it reads their config from there). `changes` replace keys of `claude-vertex:gateway` (None removes one).
+    `preview=True` is a `pulumi preview` of a new stack, as in `program_stack`. Each rendering is made once, and its
+    records are shared: rules never change what they judge, and the builders here (`with_inputs`, ...) copy a record
+    before they change it.
+    """
+    return list(_gateway_rendering(preview, json.dumps(changes, sort_keys=True)))
+
+
+@functools.cache
+def _gateway_rendering(preview: bool, changes: str) -> tuple[dict[str, Any], ...]:
+    config = read_stack(GATEWAY_STACKS / f"Pulumi.{GATEWAY_STACK}.yaml", ROOT)[1]
+    for key, value in json.loads(changes).items():
+        if value is None:
+            config["claude-vertex:gateway"].pop(key, None)
+        else:
+            config["claude-vertex:gateway"][key] = value
+    with tempfile.TemporaryDirectory() as directory, contextlib.chdir(directory):
+        shutil.copy(ROOT / "Pulumi.yaml", directory)
+        for stack_file in GATEWAY_STACKS.glob("Pulumi.*.yaml"):
+            shutil.copy(stack_file, directory)
+        rendering = render_stack(GATEWAY_STACK, config, mocks=GcpMocks(preview=preview), project=PROJECT)
+    return tuple(dict(r) for r in rendering.analyzed)

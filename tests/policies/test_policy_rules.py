@@ -62,6 +62,11 @@ def test_stack_rules_are_the_graph_rules():
         "guardrails-on-own-project",
         "required-guardrails",
         "no-default-network",
+        "allowed-services-only",
+        "secrets-read-by-own-accounts",
+        "gateway-runs-as-own-account",
+        "gateway-account-minimal-role",
+        "gateway-teams-grant-no-humans",
     }
     assert all(isinstance(r, ResourceRule | StackRule) for r in RULES)
 
@@ -187,7 +192,10 @@ def test_every_type_token_the_facts_declare_exists_in_the_provider():
     assert len(declared) > 25
     assert declared - GCP_TOKENS == set()
     assert any(token.startswith(resource_types.TAG_TYPES.rstrip("*")) for token in GCP_TOKENS)
-    assert {t for t in allowed_types.ALLOWED_TYPES if t.startswith("gcp:")} == set(resource_types.TEAM_TYPES)
+    assert {t for t in allowed_types.ALLOWED_TYPES if t.startswith("gcp:")} == {
+        *resource_types.TEAM_TYPES,
+        *resource_types.GATEWAY_TYPES,
+    }
 
 
 def test_policy_data_bindings_become_grants():

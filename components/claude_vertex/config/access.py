@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from claude_vertex_gcp.iam import CLAUDE_CODE_PERMISSIONS, PREDICT, TOKEN_CREATOR
-from claude_vertex_gcp.names import SERVICE_ACCOUNT_ID, service_account_email
+from claude_vertex_gcp.names import SERVICE_ACCOUNT_ID, service_account_email, team_role_id
 from pydantic import ValidationInfo, field_validator, model_validator
 
 from claude_vertex.config.base import MISSING, Flag, Refusal, Section, Text, key, refuse_duplicates
@@ -23,7 +23,7 @@ SERVICE_ACCOUNT_ID_RULE = (
 
 def default_role_id(team: str) -> str:
     """`claudeVertex` + the team in CamelCase: stable, readable in the console, and valid as a role ID."""
-    return "claudeVertex" + "".join(part.capitalize() for part in team.split("-"))
+    return team_role_id(team)
 
 
 def check_members(key_path: str, values: tuple[Any, ...]) -> tuple[str, ...]:

@@ -6,6 +6,10 @@ enforced, quota caps on Vertex AI, a budget. Those pass. The same resource types
 control off (an exempted member whose Claude calls are never logged, an org policy that allows every
 value, a quota preference raising another service's limit): those are refused, and so is every
 constraint or level this pack does not know.
+
+`required-guardrails` asks its guardrails of a stack that spends Claude in its project: every team stack. A gateway
+stack that defines no team role spends nothing in its own project (its account holds the teams' roles in the teams'
+projects, under the teams' guardrails), so it is not asked for them (`gateway_stack.py`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from ..values import flag, has_unknown, is_unknown, known_str, maybe_true, shown
 from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule, matches_any, string_list
+from .gateway_stack import defines_team_role, is_gateway_stack
 from .own_project import OwnProject, own_project
 from .stack import dependencies
 
@@ -417,6 +422,10 @@ _REQUIRED: tuple[tuple[str, str, str, Any], ...] = (
 def check_required(
     resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
 ) -> list[tuple[str, str]]:
+    """A gateway stack that defines no team role has no spend of its own to guard: Claude is spent, and capped, in
+    the teams' projects, by the teams' stacks; one that defines a role is a team stack too, and is held to it."""
+    if is_gateway_stack(resources) and not defines_team_role(resources):
+        return []
     root = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"), resources[0].urn if resources else "")
     index = {r.urn: r for r in resources}
     own = own_project(resources)
@@ -446,7 +455,7 @@ REQUIRED_GUARDRAILS = StackRule(
     RuleInfo(
         name="required-guardrails",
         description="When the platform requires them, a stack has a real budget, Vertex audit logs and quota caps, "
-        "each on its own project.",
+        "each on its own project (a gateway without a team role excepted).",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Set claude-vertex:guardrails in the stack file: budget (monthlyAmount, notify), auditLogs "

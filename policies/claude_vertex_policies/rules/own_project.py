@@ -2,8 +2,11 @@
 
 The stack's own project is a project the stack creates (a `Project` resource: its ID, and the number GCP gave
 it), or, for a stack that adopts its project (no `Project` resource), the one project its custom roles are
-defined in. Anything else is another project. When it cannot be told (no project created and no custom role,
-or roles in several projects), nothing is the stack's own: every rule that asks refuses, deny by default.
+defined in, or, for a gateway stack that adopts its project (it defines no role), the one project its gateway
+resources (service, database, secrets, network: `gateway_stack.GATEWAY_ONLY_TYPES`) name. Anything else is another
+project; the teams' projects a gateway grants in are never its own. When it cannot be told (no project created, no
+custom role and no gateway resource, or several projects), nothing is the stack's own: every rule that asks
+refuses, deny by default.
 
 A project number is only known from GCP's answers: the created project's `number`, or the `name` of a workload
 identity pool this stack creates in its own project (GCP names pools by project number). During
@@ -21,11 +24,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from claude_vertex_gcp.names import project_of
+from claude_vertex_gcp.members import parse_member
+from claude_vertex_gcp.names import email_of_service_account, project_of
 from claude_vertex_gcp.resource_types import PROJECT, PROJECT_CUSTOM_ROLE, SERVICE_ACCOUNT, WORKLOAD_IDENTITY_POOL
 
+from ..grants import MEMBER
 from ..values import flag, is_unknown, known_str, shown
 from .base import StackResource
+from .gateway_stack import GATEWAY_ONLY_TYPES
 from .stack import account_member, dependencies
 
 
@@ -70,6 +76,10 @@ def own_project(resources: Sequence[StackResource]) -> OwnProject:
         urns = {r.urn for r in created}
         return OwnProject(frozenset(ids), frozenset(numbers | _pool_numbers(resources, ids)), frozenset(urns))
     roles = [r for r in resources if r.type == PROJECT_CUSTOM_ROLE]
+    what = "its custom roles"
+    if not roles:
+        roles = [r for r in resources if r.type in GATEWAY_ONLY_TYPES and "project" in r.props]
+        what = "its custom roles (it defines none) or its gateway resources"
     projects = {shown(r.props.get("project")) for r in roles}
     if len(projects) != 1 or not all(known_str(r.props.get("project")) for r in roles):
         found = ", ".join(sorted(projects)) or "none"
@@ -77,7 +87,7 @@ def own_project(resources: Sequence[StackResource]) -> OwnProject:
             frozenset(),
             frozenset(),
             frozenset(),
-            "this stack creates no project, and the projects of its custom roles do not name exactly one it adopts "
+            f"this stack creates no project, and the projects of {what} do not name exactly one it adopts "
             f"(found: {found})",
         )
     ids = set(projects)
@@ -133,3 +143,20 @@ def own_accounts(resources: Sequence[StackResource], own: OwnProject) -> OwnAcco
         if member := account_member(account):
             emails.add(member.removeprefix("serviceAccount:").lower())
     return OwnAccounts(frozenset(emails), frozenset(urns), foreign)
+
+
+def own_account_problem(
+    member: str, shape: str, resource: StackResource, accounts: OwnAccounts, index: Mapping[str, StackResource]
+) -> str | None:
+    """Why a grant's member is not one of the stack's own accounts (None when it is): a known member names one of
+    their emails; one unknown at preview comes, through the graph, from own accounts only."""
+    if is_unknown(member):
+        inputs = ("member",) if shape == MEMBER else ("members",)
+        sources = [d for d in dependencies(resource, inputs, index) if d.type == SERVICE_ACCOUNT]
+        if sources and all(d.urn in accounts.urns for d in sources):
+            return None
+        return "a member unknown at preview that comes from no service account of this stack"
+    parsed = parse_member(member)
+    if parsed.kind == "serviceAccount" and email_of_service_account(parsed.value) in accounts.emails:
+        return None
+    return f"{member}, which is not a service account this stack creates in its own project"

@@ -6,6 +6,10 @@ provider that maps and pins its attribute, and a pool is only this stack's if it
 (`projects/<number>/locations/global/workloadIdentityPools/<id>`: a pool of the same ID in another project is
 another pool). A project is only the team's if the platform says so. None of these can be judged on one
 resource; each follows the stack's dependency graph. What the stack owns is told once, in `own_project.py`.
+
+A gateway stack acts in its own project and grants in the projects of the teams it serves, so its
+`team-projects-allowed` entry (keyed by its stack name, like a team's) lists both; nothing is inferred from the
+teams' entries.
 """
 
 from __future__ import annotations
@@ -345,8 +349,8 @@ def _object_of_lists(description: str) -> dict[str, Any]:
 TEAM_PROJECTS_ALLOWED = StackRule(
     RuleInfo(
         name="team-projects-allowed",
-        description="When teamProjects / teamFolders are set, a team's stack acts only in its own projects and "
-        "folders.",
+        description="When teamProjects / teamFolders are set, a stack acts only in its listed projects and folders (a "
+        "gateway's: its own and its teams').",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Use a project the platform assigned to the team, or ask the platform team to add it to "

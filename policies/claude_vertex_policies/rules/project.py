@@ -4,6 +4,11 @@ Hardening and APIs are advisory by default: each finding is a judgement call a t
 protection off in a sandbox, an extra API for a notebook), but a platform team wants to see every one of them.
 The default network is not a judgement call: a created project carries `compute.skipDefaultNetworkCreation`,
 from this stack or, as the platform declares, from its folder.
+
+A gateway stack (`gateway_stack.py`) is held to the same: its created project is hardened and carries the policy
+(the gateway builds its own network, so it needs no default one), and it may also enable the APIs the gateway runs
+on (`gatewayServices`), which is why `allowed-services-only` is a stack rule: which APIs a project may enable
+depends on what else the stack registers.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ from typing import Any
 from claude_vertex_gcp.names import project_of
 from claude_vertex_gcp.org_policy import SKIP_DEFAULT_NETWORK
 from claude_vertex_gcp.resource_types import ORG_POLICY, PROJECT, SERVICE
-from claude_vertex_gcp.services import TEAM_SERVICES
+from claude_vertex_gcp.services import GATEWAY_SERVICES, TEAM_SERVICES
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..values import flag, is_unknown, known_str, maybe_true
 from .base import EngineStack, ResourceRule, RuleInfo, StackResource, StackRule, matches_any, string_list
+from .gateway_stack import is_gateway_stack
 from .governance import check_org_policy, constraint_of
 from .stack import dependencies
 
@@ -61,27 +67,41 @@ PROJECT_HARDENING = ResourceRule(
 )
 
 
-def check_services(resource_type: str, props: dict[str, Any], config: Mapping[str, Any]) -> list[str]:
-    service = known_str(props.get("service")) if resource_type == SERVICE else None
-    if service is None or matches_any(service, config["allowedServices"]):
-        return []
-    return [
-        f"Enables {service}, which Claude Code on Vertex AI does not need; every enabled API is attack surface "
-        "and a way to spend money in the team project."
-    ]
+def check_services(
+    resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
+) -> list[tuple[str, str]]:
+    """A gateway stack may also enable `gatewayServices` (its service, database, secrets, network, DNS and
+    certificate need them); a team stack only `allowedServices`, as before."""
+    allowed = [*config["allowedServices"], *(config["gatewayServices"] if is_gateway_stack(resources) else ())]
+    findings = []
+    for resource in resources:
+        service = known_str(resource.props.get("service")) if resource.type == SERVICE else None
+        if service is None or matches_any(service, allowed):
+            continue
+        findings.append(
+            (
+                resource.urn,
+                f"Enables {service}, which Claude Code on Vertex AI does not need; every enabled API is attack surface "
+                "and a way to spend money in the project.",
+            )
+        )
+    return findings
 
 
-ALLOWED_SERVICES_ONLY = ResourceRule(
+ALLOWED_SERVICES_ONLY = StackRule(
     RuleInfo(
         name="allowed-services-only",
-        description="Team projects enable only allowlisted APIs: Vertex AI, IAM, and what keyless CI and the "
-        "guardrails need.",
+        description="Projects enable only allowlisted APIs: Vertex AI, IAM, what keyless CI and the guardrails need, "
+        "and in a gateway stack what the gateway runs on.",
         severity=Severity.LOW,
         enforcement=EnforcementLevel.ADVISORY,
         remediation="Remove the extra gcp.projects.Service, or add the API to this policy's allowedServices "
-        "after review.",
+        "(gatewayServices for a gateway stack) after review.",
         config={
-            "allowedServices": string_list("APIs a team project may enable (exact names or globs).", TEAM_SERVICES)
+            "allowedServices": string_list("APIs a team project may enable (exact names or globs).", TEAM_SERVICES),
+            "gatewayServices": string_list(
+                "APIs a gateway stack may enable besides allowedServices (exact names or globs).", GATEWAY_SERVICES
+            ),
         },
         equivalents={
             "Policy Library": "GCPServiceUsageConstraintV1 (mode: allow)",

@@ -1,4 +1,4 @@
-"""Deny by default: a team stack registers only the resource types its design uses, and the engine's own.
+"""Deny by default: a team or gateway stack registers only the resource types its design uses, and the engine's own.
 
 The other rules judge what they recognise; this one makes sure there is nothing they cannot
 recognise. A `google-native:*` IAM member, a Terraform-bridged `google:*` type or a
@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from claude_vertex_gcp.resource_types import TAG_TYPES, TEAM_TYPES
+from claude_vertex_gcp.resource_types import CLOUD_RUN_IAM_TYPES, GATEWAY_TYPES, TAG_TYPES, TEAM_TYPES
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..provider_settings import default_name, is_provider_type, setting_problem
@@ -35,10 +35,12 @@ COMPONENT_PACKAGE = "claude-vertex"
 COMPONENT_PROVIDER = f"pulumi:providers:{COMPONENT_PACKAGE}"
 
 # What the claude-vertex program registers (and nothing else): its team project, APIs, custom role,
-# accounts and grants, keyless CI identity, model enablement and allow-list, spend and usage guardrails,
-# the engine's root stack and default providers, and the program's own component resources.
+# accounts and grants, keyless CI identity, model enablement and allow-list, spend and usage guardrails; the
+# gateway's service, job, database, secrets, private network, load balancer, certificate and DNS name; the engine's
+# root stack and default providers, and the program's own component resources.
 ALLOWED_TYPES = (
     *TEAM_TYPES,
+    *(t for t in GATEWAY_TYPES if t not in TEAM_TYPES),
     "pulumi:pulumi:Stack",
     "pulumi:providers:gcp",
     COMPONENT_PROVIDER,
@@ -51,6 +53,12 @@ WHY_REFUSED = {
     TAG_TYPES: "Tags decide which of the organization's conditional IAM grants and tag-conditioned org policies "
     "apply to a resource (no-resource-manager-tags refuses them even when allowed here); binding them is the "
     "platform team's.",
+    **dict.fromkeys(
+        ("gcp:cloudrunv2/*Iam*", "gcp:cloudrun/iam*"),
+        "An invoker grant on Cloud Run decides who may call the service, and is how allUsers reaches one; the "
+        "gateway grants none: it authenticates every request itself behind internal-only ingress "
+        f"(gateway-ingress-internal), so {', '.join(CLOUD_RUN_IAM_TYPES)} and their kin are refused.",
+    ),
 }
 
 
@@ -61,7 +69,7 @@ def check(resource_type: str, name: str, parent: str, props: dict[str, Any], con
             "The other rules cannot see what it grants or runs, so it is refused until the platform team reviews it "
             "and adds it to additionalTypes.",
         )
-        return [f"{resource_type} is not a resource type this pack allows in a team stack. {why}"]
+        return [f"{resource_type} is not a resource type this pack allows in a team or gateway stack. {why}"]
     if is_provider_type(resource_type):
         sources = config["componentSources"] if resource_type == COMPONENT_PROVIDER else ()
         return _not_a_default_provider(resource_type, name, parent, props, sources) + _component_provider_settings(
@@ -109,8 +117,8 @@ def _not_a_default_provider(
 RULE = RegistrationRule(
     RuleInfo(
         name="allowed-resource-types",
-        description="A team stack registers only allowlisted resource types (the program's own) and the engine's "
-        "default providers; everything else is refused.",
+        description="A team or gateway stack registers only allowlisted resource types (the program's own) and the "
+        "engine's default providers; everything else is refused.",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Remove the resource, or the explicit provider (let resources use the engine's default "

@@ -4,6 +4,10 @@ Basic roles are banned everywhere because all three (owner, editor, viewer) incl
 `aiplatform.endpoints.predict`: anyone holding one can spend the team's Claude budget, and they carry
 thousands of other permissions besides. Project grants are held to the stack's own custom role, which
 rules out `roles/aiplatform.user` (hundreds of permissions) and `roles/aiplatform.admin`.
+
+A gateway stack grants each team's role in that team's project: a custom role of the project it is granted in,
+which `project-grants-use-custom-roles` lets through as it does a team's own grant; `gateway-account-minimal-role`
+(`gateway_access.py`) holds it to exactly a team's role, to the gateway's own account, outside its own project.
 """
 
 from __future__ import annotations

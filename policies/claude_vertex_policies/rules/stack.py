@@ -22,10 +22,11 @@ from claude_vertex_gcp.resource_types import (
 )
 from pulumi_policy import EnforcementLevel, Severity
 
-from ..grants import MEMBER, Grant, grants_of
+from ..grants import MEMBER, PROJECT, Grant, grants_of
 from ..values import is_unknown, known_str, shown
 from .base import EngineStack, RuleInfo, StackResource, StackRule, matches_any, string_list
 from .custom_roles import CUSTOM_ROLE_TYPES, permission_problems, role_label
+from .gateway_stack import is_gateway_stack
 from .principals import member_problems
 
 
@@ -55,8 +56,11 @@ def dependencies(
 def check_role_bindings(
     resources: Sequence[StackResource], config: Mapping[str, Any], engine: EngineStack
 ) -> list[tuple[str, str]]:
+    """In a gateway stack, a project grant of a role defined elsewhere is `gateway-account-minimal-role`'s: a team's
+    role, defined (and its permissions judged) in the team's own stack, to the gateway's own account."""
     index = {r.urn: r for r in resources}
     by_name = {name: r for r in resources if r.type in CUSTOM_ROLE_TYPES for name in custom_role_names(r)}
+    gateway = is_gateway_stack(resources)
     findings: list[tuple[str, str]] = []
     for resource in resources:
         roles: dict[str, list[Grant]] = {}
@@ -72,6 +76,8 @@ def check_role_bindings(
                 definition = sources[0]
             elif role in by_name:
                 definition = by_name[role]
+            elif gateway and all(g.scope == PROJECT for g in grants):
+                continue  # a team's role granted by the gateway: gateway-account-minimal-role judges it
             else:
                 findings.append(
                     (
@@ -98,7 +104,8 @@ def check_role_bindings(
 CUSTOM_ROLE_BINDINGS_IN_STACK = StackRule(
     RuleInfo(
         name="custom-role-bindings-in-stack",
-        description="Every custom-role grant binds a role defined in this stack with allowed permissions.",
+        description="Every custom-role grant binds a role defined in this stack with allowed permissions (a gateway's "
+        "project grants: gateway-account-minimal-role).",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Bind the IAMCustomRole this stack creates (its `name` output), and keep that role's "
