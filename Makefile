@@ -31,8 +31,9 @@ env: venv
 gateway-secrets: venv
 	$(BIN)/python -m tools.gateway_secrets --stack $(STACK) $(ARGS)
 
+## The fast suite, on every core (pytest-xdist; at most four workers: each imports Pulumi and the pack).
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses=4
 
 ## The pulumi and pulumi-gcp ranges of components/pyproject.toml at both ends: a virtualenv at the lowest versions
 ## they allow and one at the newest on PyPI, each rendering examples/python with the policy pack (PyPI; caches in
