@@ -85,11 +85,17 @@ def base_environ(fake: FakeGoogle, home: Path) -> dict[str, str]:
     }
 
 
+CLOCK_VARIABLES = ("LD_PRELOAD", "FAKETIME", "DONT_FAKE_MONOTONIC")
+"""What sets a process's clock under `make test-dates` (libfaketime): the doctor's own process must read the clock the
+test does, or a certificate the test made "now" is out of date in the child."""
+
+
 def run_installed(argv: list[str], environ: dict[str, str]) -> Run:
-    """The doctor as a developer runs it: its own process, `python -m claude_vertex_doctor`."""
+    """The doctor as a developer runs it: its own process, `python -m claude_vertex_doctor`, on the test's clock."""
+    clock = {k: v for k, v in os.environ.items() if k.startswith(CLOCK_VARIABLES)}
     proc = subprocess.run(
         [sys.executable, "-m", "claude_vertex_doctor", *argv],
-        env=environ,
+        env={**clock, **environ},
         capture_output=True,
         text=True,
         timeout=60,
