@@ -203,7 +203,7 @@ def test_region_overrides_keys_and_values() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", ["claude-sonnet-5-5", "claude-haiku-4-5@20251001", "claude-opus-4-6[1m]", "claude-sonnet-9-9"]
+    "model", ["claude-sonnet-5-5", "claude-haiku-4-5@20251001", "claude-opus-4-6[1m]", "claude-fable-5-2"]
 )
 def test_good_model_ids(model: str) -> None:
     assert parse_config(with_value("vertex.primaryModel", model)).vertex.primary_model == model
@@ -356,14 +356,33 @@ def test_defaults_follow_the_region_when_the_recommended_model_is_not_served_the
     assert entry is not None and entry.family == "haiku" and entry.serves("us")
 
 
-def test_a_region_where_no_model_of_a_family_runs_names_the_regions_and_the_override() -> None:
-    err = error_for(with_value("vertex.region", "asia-southeast1"))
-    assert err.key == "vertex.models.haiku"
-    assert "is not served in asia-southeast1; it is served in" in str(err)
-    assert "vertex.regionOverrides.haiku" in str(err)
+def test_a_region_where_no_model_of_a_family_runs_pins_the_alias_to_the_primary_and_names_the_override() -> None:
+    config = parse_config(with_value("vertex.region", "asia-southeast1"), today=TODAY)
+    haiku, primary = config.plan.models.aliases["haiku"], config.plan.models.primary
+    assert (haiku.model_id, haiku.region) == (primary.model_id, "asia-southeast1")
+    (warning,) = [w for w in config.plan.warnings if w.startswith("vertex.models.haiku")]
+    assert "no haiku model is served in asia-southeast1" in warning
+    assert "vertex.regionOverrides.haiku" in warning
+    assert f"--model haiku runs the primary model {primary.rendered}" in warning
     fixed = with_value("vertex.regionOverrides", {"haiku": "global"})
     fixed["vertex"]["region"] = "asia-southeast1"
     assert parse_config(fixed, today=TODAY).plan.models.region_variables == {"VERTEX_REGION_CLAUDE_HAIKU_4_5": "global"}
+
+
+def test_an_explicit_pin_where_its_model_is_not_served_is_still_refused() -> None:
+    config = with_value("vertex.models", {"haiku": "claude-haiku-4-5@20251001"})
+    config["vertex"]["region"] = "asia-southeast1"
+    err = error_for(config)
+    assert err.key == "vertex.models.haiku"
+    assert "is not served in asia-southeast1; it is served in" in str(err)
+
+
+def test_a_primary_alias_the_team_cannot_call_is_refused() -> None:
+    config = with_value("vertex.primaryModel", "fable")
+    config["vertex"]["region"] = "europe-west1"
+    err = error_for(config)
+    assert err.key == "vertex.primaryModel"
+    assert "no fable model is served in europe-west1" in str(err)
 
 
 def test_a_retired_pin_is_refused_naming_its_successor() -> None:
@@ -382,10 +401,61 @@ def test_a_pin_retiring_within_30_days_renders_with_a_warning_naming_the_date() 
         parse_config(with_value("vertex.primaryModel", "claude-sonnet-4-5@20250929"), today=dt.date(2026, 11, 30))
 
 
-def test_a_well_formed_id_missing_from_the_catalog_renders_with_a_warning() -> None:
-    config = parse_config(with_value("vertex.models", {"opus": "claude-opus-9"}), today=TODAY)
-    assert config.plan.models.aliases["opus"].rendered == "claude-opus-9"
-    assert any("claude-opus-9 is not in the model catalog" in w for w in config.plan.warnings)
+def test_a_model_missing_from_the_catalog_is_refused_with_the_closest_one_and_the_opt_in() -> None:
+    err = error_for(with_value("vertex.models", {"opus": "claude-opus-9"}))
+    assert err.key == "vertex.models.opus"
+    assert "did you mean claude-opus-5? claude-opus-9 is not in the model catalog" in str(err)
+    assert "vertex.allowModelsOutsideCatalog: true" in str(err)
+
+
+def test_with_the_opt_in_a_model_missing_from_the_catalog_renders_with_a_warning_and_is_capped() -> None:
+    config = with_value("vertex.models", {"opus": "claude-opus-9"})
+    config["vertex"]["allowModelsOutsideCatalog"] = True
+    config["vertex"]["region"] = "us-east5"
+    config.setdefault("guardrails", {})["quotas"] = {"opus": {"requestsPerMinute": 5}}
+    parsed = parse_config(config, today=TODAY)
+    assert parsed.plan.models.aliases["opus"].rendered == "claude-opus-9"
+    assert any("claude-opus-9 is not in the model catalog" in w for w in parsed.plan.warnings)
+    capped = {(c.region, c.base_model, c.value) for c in parsed.plan.quota_caps if c.family == "opus"}
+    assert ("us-east5", "anthropic-claude-opus-9", 5) in capped
+
+
+def test_with_the_opt_in_a_model_whose_id_names_no_family_is_refused() -> None:
+    config = with_value("vertex.primaryModel", "claude-nova-1")
+    config["vertex"]["allowModelsOutsideCatalog"] = True
+    err = error_for(config)
+    assert err.key == "vertex.primaryModel"
+    assert "names no model family" in str(err)
+
+
+def test_a_family_capped_at_zero_is_never_pinned_and_the_environment_says_so() -> None:
+    config = with_value("vertex.models", {})
+    config.setdefault("guardrails", {})["quotas"] = {"opus": {"requestsPerMinute": 0}}
+    parsed = parse_config(config, today=TODAY)
+    opus, primary = parsed.plan.models.aliases["opus"], parsed.plan.models.primary
+    assert opus.model_id == primary.model_id and opus.family != "opus"
+    assert parsed.plan.models.zero_caps == {"opus": "requestsPerMinute"}
+    assert any(
+        "guardrails.quotas.opus.requestsPerMinute is 0, so --model opus runs the primary model" in w
+        for w in parsed.plan.warnings
+    )
+
+
+def test_an_explicit_pin_of_a_family_capped_at_zero_is_refused_naming_both_keys() -> None:
+    config = with_value("vertex.models", {"opus": "claude-opus-5-5"})
+    config.setdefault("guardrails", {})["quotas"] = {"opus": {"requestsPerMinute": 0}}
+    err = error_for(config)
+    assert err.key == "vertex.models.opus"
+    assert "guardrails.quotas.opus.requestsPerMinute is 0: remove the pin" in str(err)
+
+
+def test_a_primary_model_of_a_family_capped_at_zero_is_refused() -> None:
+    config = with_value("vertex.primaryModel", "claude-opus-5-5")
+    config["vertex"]["models"] = {}
+    config.setdefault("guardrails", {})["quotas"] = {"opus": {"outputTokensPerMinute": 0}}
+    err = error_for(config)
+    assert err.key == "vertex.primaryModel"
+    assert "guardrails.quotas.opus.outputTokensPerMinute is 0" in str(err)
 
 
 @pytest.mark.parametrize(
@@ -393,7 +463,7 @@ def test_a_well_formed_id_missing_from_the_catalog_renders_with_a_warning() -> N
     [
         ({"models": {"haiku": "claude-haiku-4-5@20251001[1m]"}}, "vertex.models.haiku", "has no 1M-token context"),
         ({"models": {"sonnet": "Claude-Sonnet"}}, "vertex.models.sonnet", "a Vertex Claude model ID"),
-        ({"models": {"gpt": "claude-sonnet-5-5"}}, "vertex.models.gpt", "allowed keys: opus, sonnet, haiku"),
+        ({"models": {"gpt": "claude-sonnet-5-5"}}, "vertex.models.gpt", "allowed keys: opus, sonnet, haiku, fable"),
         ({"primaryModel": "fast"}, "vertex.primaryModel", "a Vertex Claude model ID"),
         ({"regionOverrides": {"CLAUDE_NOPE_9": "global"}}, "vertex.regionOverrides.CLAUDE_NOPE_9", "reads no"),
         ({"regionOverrides": {"sonnet": "us-central1"}}, "vertex.regionOverrides.sonnet", "serves Claude"),

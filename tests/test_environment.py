@@ -7,11 +7,12 @@ import os
 import shlex
 import subprocess
 
-from claude_vertex.catalog import ALIASES, catalog
+from claude_vertex.catalog import ALIAS_VARIABLES, ALIASES, catalog
 from claude_vertex.config import VertexConfig
 from claude_vertex.plan.models import resolve_models
 from claude_vertex.render.environment import (
     PRECEDENCE_NOTE,
+    ZERO_CAPS_VARIABLE,
     claude_env,
     gcloud_auth_commands,
     models_output,
@@ -52,6 +53,7 @@ def test_minimal_env_pins_every_alias_to_the_catalog_recommendation() -> None:
         "ANTHROPIC_DEFAULT_SONNET_MODEL": recommended["sonnet"],
         "ANTHROPIC_DEFAULT_HAIKU_MODEL": recommended["haiku"],
         "ANTHROPIC_SMALL_FAST_MODEL": recommended["haiku"],
+        "ANTHROPIC_DEFAULT_FABLE_MODEL": recommended["fable"],
     }
     assert all(pin.from_default for pin in resolve_models(MINIMAL, TODAY).aliases.values())
 
@@ -69,6 +71,7 @@ def test_full_env_adds_overrides_pins_and_caching_in_reading_order() -> None:
         "ANTHROPIC_DEFAULT_SONNET_MODEL",
         "ANTHROPIC_DEFAULT_HAIKU_MODEL",
         "ANTHROPIC_SMALL_FAST_MODEL",
+        "ANTHROPIC_DEFAULT_FABLE_MODEL",
         "DISABLE_PROMPT_CACHING",
     ]
     # The sonnet alias runs in Europe under the variable Claude Code reads for the model it is pinned to.
@@ -157,3 +160,20 @@ def test_render_all_names_the_three_files() -> None:
     files = render_all(env_of(MINIMAL, "p-123456"), "payments")
     assert sorted(files) == [".env", "env.sh", "settings.json"]
     assert json.loads(files["settings.json"])["env"]["ANTHROPIC_VERTEX_PROJECT_ID"] == "p-123456"
+
+
+def test_every_alias_the_client_knows_is_pinned_in_every_form_the_environment_takes() -> None:
+    env = env_of(MINIMAL)
+    forms = {**render_all(env, "payments"), "managed": json.dumps(to_claude_settings(env))}
+    for alias, variables in ALIAS_VARIABLES.items():
+        for variable in variables:
+            assert env[variable] == catalog().recommended(alias).id, variable
+            for name, text in forms.items():
+                assert variable in text, (name, variable)
+
+
+def test_a_family_capped_at_zero_runs_the_primary_model_and_the_doctor_is_told_why() -> None:
+    env = claude_env("claude-payments-dev", MINIMAL, resolve_models(MINIMAL, TODAY, {"opus": "requestsPerMinute"}))
+    assert env["ANTHROPIC_DEFAULT_OPUS_MODEL"] == env["ANTHROPIC_MODEL"] == catalog().recommended("sonnet").id
+    assert env[ZERO_CAPS_VARIABLE] == "opus:requestsPerMinute"
+    assert ZERO_CAPS_VARIABLE not in env_of(MINIMAL)

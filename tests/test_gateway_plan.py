@@ -54,7 +54,7 @@ def test_each_teams_models_route_to_its_own_project_only() -> None:
     assert config["auto_include_builtin_models"] is False
     policy = config["managed"]["policies"][0]
     assert policy["match"] == {"groups": ["payments-engineers"]}
-    assert policy["cli"]["availableModels"] == ["payments-opus", "payments-sonnet", "payments-haiku"]
+    assert policy["cli"]["availableModels"] == ["payments-opus", "payments-sonnet", "payments-haiku", "payments-fable"]
     assert policy["cli"]["env"]["ANTHROPIC_DEFAULT_OPUS_MODEL"] == "payments-opus"
     assert policy["cli"]["env"]["ANTHROPIC_SMALL_FAST_MODEL"] == policy["cli"]["env"]["ANTHROPIC_DEFAULT_HAIKU_MODEL"]
 

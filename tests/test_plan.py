@@ -78,7 +78,7 @@ def test_a_render_plans_the_team_once(computations: dict[str, list[tuple[Any, ..
         "quota caps": 1,
         "clock": 1,
     }
-    assert computations["model plan"][0][-1] == SUITE_DATE  # the plan is as of the one date the clock gave
+    assert computations["model plan"][0][1] == SUITE_DATE  # the plan is as of the one date the clock gave
     assert computations["quota caps"][0][-1] == SUITE_DATE
 
 

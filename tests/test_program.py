@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from claude_vertex.catalog import catalog
+from claude_vertex.catalog import ALIASES, catalog
 from claude_vertex.ci_platforms.github import github_actions_workflow
 from claude_vertex.ci_platforms.gitlab import gitlab_ci_job
 from claude_vertex.config import ConfigError, find_config_error
@@ -241,7 +241,7 @@ def test_outputs(created: Rendered) -> None:
     assert len(out["projectNumber"]) == 12
     assert out["roleName"] == "projects/claude-payments-dev/roles/claudeVertexPayments"
     assert out["serviceAccountEmails"] == {"claude-ci": email}
-    recommended = {alias: catalog().recommended(alias).id for alias in ("opus", "sonnet", "haiku")}
+    recommended = {alias: catalog().recommended(alias).id for alias in ALIASES}
     assert out["env"] == {
         "CLAUDE_CODE_USE_VERTEX": "1",
         "CLOUD_ML_REGION": "global",
@@ -251,6 +251,7 @@ def test_outputs(created: Rendered) -> None:
         "ANTHROPIC_DEFAULT_SONNET_MODEL": recommended["sonnet"],
         "ANTHROPIC_DEFAULT_HAIKU_MODEL": recommended["haiku"],
         "ANTHROPIC_SMALL_FAST_MODEL": recommended["haiku"],
+        "ANTHROPIC_DEFAULT_FABLE_MODEL": recommended["fable"],
     }
     assert out["models"]["haiku"] == {
         "model": recommended["haiku"],
@@ -312,7 +313,9 @@ def test_enable_models_registers_one_enablement_per_pinned_model(render_config: 
     enabled = rendered.of_type(ENABLE_MODEL)
     models = sorted(r["inputs"]["publisherModelName"] for r in enabled)
     haiku = catalog().recommended("haiku").id.split("@")[0]
-    assert models == sorted(f"publishers/anthropic/models/{m}" for m in ("claude-opus-4-6", "claude-sonnet-5-5", haiku))
+    fable = catalog().recommended("fable").id
+    pinned = ("claude-opus-4-6", "claude-sonnet-5-5", haiku, fable)
+    assert models == sorted(f"publishers/anthropic/models/{m}" for m in pinned)
     vertex_api = rendered.urn_of("payments-aiplatform-api")
     for record in enabled:
         assert record["inputs"]["project"] == "claude-payments-dev"
@@ -327,18 +330,9 @@ def test_restrict_models_allows_exactly_the_pinned_models(render_config: Render)
     assert policy["inputs"]["parent"] == "projects/claude-payments-dev"
     assert policy["inputs"]["name"] == "projects/claude-payments-dev/policies/vertexai.allowedModels"
     haiku = catalog().recommended("haiku").id.split("@")[0]
-    assert policy["inputs"]["spec"] == {
-        "rules": [
-            {
-                "values": {
-                    "allowedValues": [
-                        f"publishers/anthropic/models/{haiku}:predict",
-                        "publishers/anthropic/models/claude-sonnet-5-5:predict",
-                    ]
-                }
-            }
-        ]
-    }
+    fable = catalog().recommended("fable").id
+    allowed = sorted(f"publishers/anthropic/models/{m}:predict" for m in (haiku, "claude-sonnet-5-5", fable))
+    assert policy["inputs"]["spec"] == {"rules": [{"values": {"allowedValues": allowed}}]}
     assert rendered.of_type(ENABLE_MODEL) == []
 
 

@@ -3,7 +3,7 @@
 For every `Pulumi.<stack>.yaml` the environment is rendered by the real program (as `tools.preview`
 does), then the pinned Claude Code release (`claude_vertex.render.ci_snippets.CLAUDE_CODE_VERSION`, installed from
 the npm registry into `.cache/claude-code/`, see tests/claude_client/install.py) runs `claude -p hi` and
-`claude -p hi --model opus|sonnet|haiku` offline against a local server answering as Vertex AI. What a
+`claude -p hi --model opus|sonnet|haiku|fable` offline against a local server answering as Vertex AI. What a
 developer would notice: each alias calls exactly the model the stack pins, in the stack's project and the
 region that model is reached through, and the client reaches nothing else.
 

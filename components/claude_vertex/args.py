@@ -93,6 +93,10 @@ class ModelPinsArgs(TypedDict):
     """`ANTHROPIC_DEFAULT_HAIKU_MODEL` (and `ANTHROPIC_SMALL_FAST_MODEL` for older clients): the model `haiku` and
     Claude Code's background tasks call.
     """
+    fable: NotRequired[str]
+    """`ANTHROPIC_DEFAULT_FABLE_MODEL`: the model `fable` calls. Where no fable model is served in the team's
+    region, or the team's guardrails cap fable at 0, the alias runs the primary model and the preview says so.
+    """
 
 
 class BehindGatewayArgs(TypedDict):
@@ -212,6 +216,10 @@ class VertexArgs(TypedDict):
     """Allow exactly the pinned models in the project with the org policy `constraints/vertexai.allowedModels`
     (`gcp.orgpolicy.Policy`). Only for projects the stack creates; the deployer needs
     `roles/orgpolicy.policyAdmin` at the organization.
+    """
+    allow_models_outside_catalog: NotRequired[bool]
+    """Let a pin name a model the catalog does not know yet (a launch newer than this package). Its regions and
+    retirement go unchecked; its family is read from its ID, so `guardrails.quotas` caps it too.
     """
     disable_prompt_caching: NotRequired[bool]
     """`DISABLE_PROMPT_CACHING=1` when true."""

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from claude_vertex_gcp.names import GLOBAL, MULTI_REGIONS, VERTEX_LOCATION
@@ -19,9 +19,23 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CATALOG_FILE = Path(__file__).resolve().with_name("models.yaml")
 
-ALIASES = ("opus", "sonnet", "haiku")
+ALIAS_VARIABLES: dict[str, tuple[str, ...]] = {
+    "opus": ("ANTHROPIC_DEFAULT_OPUS_MODEL",),
+    "sonnet": ("ANTHROPIC_DEFAULT_SONNET_MODEL",),
+    # Older releases read the deprecated name, newer ones let the HAIKU one win for `--model haiku`: set both equal.
+    "haiku": ("ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_SMALL_FAST_MODEL"),
+    "fable": ("ANTHROPIC_DEFAULT_FABLE_MODEL",),
+}
+"""Every family alias Claude Code knows (`--model <alias>`) and the variables that pin it, in rendering order.
+
+An alias missing here is one Claude Code resolves by itself, to a newer model on each update; a test reads the
+aliases out of the pinned client binary (`ANTHROPIC_DEFAULT_<ALIAS>_MODEL_NAME`) and fails when one is missing."""
+ALIASES = tuple(ALIAS_VARIABLES)
 """The Claude Code aliases a stack pins, in the order they are rendered."""
 Family = Literal["opus", "sonnet", "haiku", "fable", "mythos"]
+FAMILIES: tuple[str, ...] = get_args(Family)
+FAMILY_IN_ID_RE = re.compile(rf"^claude-(?:[0-9]+-(?:[0-9]+-)?)?({'|'.join(FAMILIES)})(?:[-@]|$)")
+"""The family in a Vertex model ID: `claude-opus-5-5`, `claude-3-7-sonnet@20250219`."""
 ONE_M_SUFFIX = "[1m]"
 MODEL_ID_RE = re.compile(r"^claude-[a-z0-9]+(?:-[a-z0-9]+)*(?:@[0-9]{8})?$")
 REGION_RE = re.compile(rf"^{VERTEX_LOCATION}$")
@@ -135,6 +149,12 @@ class Catalog(_Strict):
 
 def _region_order(region: str) -> tuple[int, str]:
     return (0 if region == GLOBAL else 1 if region in MULTI_REGIONS else 2, region)
+
+
+def family_of(model_id: str) -> str | None:
+    """The family a model ID names (for a model the catalog does not know yet), or None when it names none."""
+    found = FAMILY_IN_ID_RE.match(strip_1m(model_id))
+    return found.group(1) if found else None
 
 
 def strip_1m(model_id: str) -> str:

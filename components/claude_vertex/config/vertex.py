@@ -39,6 +39,13 @@ class ModelPins(Section):
         "and Claude Code's background tasks call.",
         default_text="the catalog's recommended haiku model",
     )
+    fable: Text | None = key(
+        None,
+        allowed="a Vertex Claude model ID such as claude-fable-5-2",
+        doc="`ANTHROPIC_DEFAULT_FABLE_MODEL`: the model `fable` calls. Where no fable model is served in the team's "
+        "region, or the team's guardrails cap fable at 0, the alias runs the primary model and the preview says so.",
+        default_text="the catalog's recommended fable model, else the primary model",
+    )
 
 
 class VertexConfig(Section):
@@ -52,14 +59,14 @@ class VertexConfig(Section):
     )
     models: ModelPins = key(
         {},
-        allowed="an object with keys opus, sonnet, haiku",
+        allowed="an object with keys opus, sonnet, haiku, fable",
         doc="What each Claude Code alias resolves to. Every alias is always pinned: unset ones get the catalog's "
         "recommended model, and the preview says which came from defaults.",
         validate_default=True,
     )
     primary_model: Text = key(
         "sonnet",
-        allowed='an alias (opus, sonnet, haiku) or a Vertex Claude model ID, optionally with "[1m]"',
+        allowed='an alias (opus, sonnet, haiku, fable) or a Vertex Claude model ID, optionally with "[1m]"',
         doc="`ANTHROPIC_MODEL`: the model a plain `claude` session uses.",
     )
     region_overrides: dict[str, Text] = key(
@@ -86,6 +93,12 @@ class VertexConfig(Section):
         doc="Allow exactly the pinned models in the project with the org policy `constraints/vertexai.allowedModels` "
         "(`gcp.orgpolicy.Policy`). Only for projects the stack creates; the deployer needs "
         "`roles/orgpolicy.policyAdmin` at the organization.",
+    )
+    allow_models_outside_catalog: Flag = key(
+        False,
+        allowed="must be true or false",
+        doc="Let a pin name a model the catalog does not know yet (a launch newer than this package). Its regions "
+        "and retirement go unchecked; its family is read from its ID, so `guardrails.quotas` caps it too.",
     )
     disable_prompt_caching: Flag = key(
         False, allowed="must be true or false", doc="`DISABLE_PROMPT_CACHING=1` when true."

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from claude_vertex.config.base import Refusal
 from claude_vertex.plan.models import ModelPlan, resolve_models
-from claude_vertex.plan.quotas import QuotaCap, quota_caps, regions_by_family
+from claude_vertex.plan.quotas import QuotaCap, quota_caps, zero_caps
 
 if TYPE_CHECKING:
     from claude_vertex.config.guardrails import GuardrailsConfig
@@ -41,11 +41,11 @@ class TeamPlan:
 def plan_team(vertex: VertexConfig, guardrails: GuardrailsConfig, today: dt.date) -> TeamPlan:
     """The plan as of `today`; a pin or cap that cannot work is a Refusal keyed from the stack's root."""
     try:
-        models = resolve_models(vertex, today)
+        models = resolve_models(vertex, today, zero_caps(guardrails.quotas))
     except Refusal as refusal:
         raise Refusal(f"vertex.{refusal.key}", refusal.value, refusal.allowed) from None
     try:
-        caps = quota_caps(guardrails.quotas, regions_by_family(models, vertex.region), today)
+        caps = quota_caps(guardrails.quotas, models, vertex.region, today)
     except Refusal as refusal:
         raise Refusal(f"guardrails.{refusal.key}", refusal.value, refusal.allowed) from None
     return TeamPlan(today, models, caps)

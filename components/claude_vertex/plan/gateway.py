@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from claude_vertex_gcp.names import custom_role_name
 
-from claude_vertex.catalog import ALIASES
+from claude_vertex.catalog import ALIAS_VARIABLES, ALIASES
 from claude_vertex.config.base import ConfigError
 from claude_vertex.config.gateway import GatewayConfig
 from claude_vertex.config.stack import StackConfig
@@ -115,14 +115,6 @@ def upstream_name(team: str, region: str, home_region: str) -> str:
     return team if region == home_region else f"{team}-{region}"
 
 
-ENV_BY_ALIAS = {
-    "opus": ("ANTHROPIC_DEFAULT_OPUS_MODEL",),
-    "sonnet": ("ANTHROPIC_DEFAULT_SONNET_MODEL",),
-    "haiku": ("ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_SMALL_FAST_MODEL"),
-}
-"""What pins each alias in Claude Code (set both haiku variables equal: FACTS.md)."""
-
-
 def plan_gateway(config: GatewayConfig, teams: Sequence[ServedTeam]) -> GatewayPlan:
     """The plan for `teams` (in `config.teams` order); a clash between teams is a ConfigError naming the key."""
     upstreams: list[Upstream] = []
@@ -180,7 +172,7 @@ def plan_gateway(config: GatewayConfig, teams: Sequence[ServedTeam]) -> GatewayP
             upstreams.append(Upstream(name, team, team_config.project.id, region, behind.groups, tuple(served_models)))
         env: dict[str, str] = {}
         for alias in ALIASES:
-            for variable in ENV_BY_ALIAS[alias]:
+            for variable in ALIAS_VARIABLES[alias]:
                 env[variable] = gateway_model_id(team, alias)
         env["ANTHROPIC_MODEL"] = gateway_model_id(team, primary_alias)
         team_models = tuple(gateway_model_id(team, alias) for alias in pins)

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 
 from claude_vertex_gcp.names import provider_name, workforce_pool_name
 
+from claude_vertex.catalog import ALIAS_VARIABLES
 from claude_vertex.config import VertexConfig
-from claude_vertex.plan.models import ModelPlan
+from claude_vertex.plan.models import ModelPlan, Pin
 
 PRECEDENCE_NOTE = (
     "GOOGLE_CLOUD_PROJECT, GCLOUD_PROJECT and the project of a GOOGLE_APPLICATION_CREDENTIALS file feed Claude Code's "
@@ -26,11 +27,22 @@ MODELS_NOTE = (
 )
 
 
-def claude_env(project_id: str, vertex: VertexConfig, plan: ModelPlan) -> dict[str, str]:
-    """Exactly the variables Claude Code needs for Vertex AI: nothing unset, nothing invented.
+ZERO_CAPS_VARIABLE = "CLAUDE_VERTEX_ZERO_CAPS"
+"""For `claude-vertex-doctor` only (Claude Code ignores it): `family:limit,...`, the families the team's guardrails cap
+at 0. Vertex's 429 cannot tell "capped at 0" from "exhausted", so the doctor learns the team's intent from here."""
 
-    Every alias is pinned, always: an unpinned alias moves to a newer, pricier model on a Claude Code update.
-    The order is the order a person reads them in: switch, region, project, per-model regions, pins.
+
+def zero_caps_value(zero_caps: Mapping[str, str]) -> str:
+    """`opus:requestsPerMinute,fable:inputTokensPerMinute`: family and the limit set to 0, sorted by family."""
+    return ",".join(f"{family}:{limit}" for family, limit in sorted(zero_caps.items()))
+
+
+def claude_env(project_id: str, vertex: VertexConfig, plan: ModelPlan) -> dict[str, str]:
+    """Exactly the variables Claude Code needs for Vertex AI: nothing unset, nothing invented (plus, when the team's
+    guardrails cap a family at 0, the one variable the doctor reads to tell that from an outage).
+
+    Every alias the client knows is pinned, always: an unpinned alias moves to a newer, pricier model on a Claude
+    Code update. The order is the order a person reads them in: switch, region, project, per-model regions, pins.
     """
     env = {
         "CLAUDE_CODE_USE_VERTEX": "1",
@@ -40,11 +52,12 @@ def claude_env(project_id: str, vertex: VertexConfig, plan: ModelPlan) -> dict[s
     env.update(plan.region_variables)
     env["ANTHROPIC_MODEL"] = plan.primary.rendered
     for alias, pin in plan.aliases.items():
-        env[f"ANTHROPIC_DEFAULT_{alias.upper()}_MODEL"] = pin.rendered
-    # Older Claude Code releases read the deprecated name (ahead of the HAIKU one): keep both equal.
-    env["ANTHROPIC_SMALL_FAST_MODEL"] = plan.aliases["haiku"].rendered
+        for variable in ALIAS_VARIABLES[alias]:
+            env[variable] = pin.rendered
     if vertex.disable_prompt_caching:
         env["DISABLE_PROMPT_CACHING"] = "1"
+    if plan.zero_caps:
+        env[ZERO_CAPS_VARIABLE] = zero_caps_value(plan.zero_caps)
     return env
 
 
@@ -55,10 +68,16 @@ def models_output(plan: ModelPlan) -> dict[str, dict[str, object]]:
             "model": pin.model_id,
             "region": pin.region,
             "context1m": pin.one_m,
-            "pinnedBy": "catalog default" if pin.from_default else "stack file",
+            "pinnedBy": _pinned_by(pin),
         }
         for pin in (*plan.aliases.values(), plan.primary)
     }
+
+
+def _pinned_by(pin: Pin) -> str:
+    if pin.stands_in is not None:
+        return f"primary model: {pin.stands_in}"
+    return "catalog default" if pin.from_default else "stack file"
 
 
 def _dotenv_value(value: str) -> str:
