@@ -393,7 +393,11 @@ def test_outputs_dashboard_url_summary_and_managed_settings(full: Rendered) -> N
         "OTEL_METRICS_EXPORTER": "otlp",
         "OTEL_RESOURCE_ATTRIBUTES": "team=payments,gcp.project_id=claude-payments-dev",
     }
-    assert outputs["managedSettings"] == {"env": otel}
+    pins = {
+        k: v for k, v in outputs["env"].items() if k.startswith("ANTHROPIC_DEFAULT_") or k.endswith("SMALL_FAST_MODEL")
+    }
+    assert len(pins) == 5  # opus, sonnet, haiku (twice), fable
+    assert outputs["managedSettings"] == {"env": {**otel, **pins}}
     assert otel.items() <= outputs["env"].items()
     assert outputs["env"]["CLAUDE_CODE_USE_VERTEX"] == "1"
     assert 'OTEL_RESOURCE_ATTRIBUTES="team=payments,gcp.project_id=claude-payments-dev"' in outputs["dotenv"]

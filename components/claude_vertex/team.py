@@ -62,7 +62,8 @@ class ClaudeVertexTeam(pulumi.ComponentResource):
     dashboard_url: pulumi.Output[str | None]
     """The usage dashboard, when `guardrails.usage` is on."""
     managed_settings: pulumi.Output[dict[str, Any] | None]
-    """A Claude Code managed-settings object with the telemetry settings, when `guardrails.telemetry` is set."""
+    """A Claude Code managed-settings object with the telemetry settings and every alias pin, when
+    `guardrails.telemetry` is set."""
     notes: pulumi.Output[list[str]]
     """What a developer should know about the environment (precedence, pins, the doctor)."""
     ci_provider_names: pulumi.Output[dict[str, str] | None]
