@@ -18,6 +18,8 @@ MAX_DEPTH = 32
 _IDENTIFIER = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
 _NUMBER = re.compile(rb"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _STRING_BODY = re.compile(rb'(?:[^"\\\n\r]|\\[^\n\r])*')
+_NAME_BYTES = frozenset(bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$")
+_FLOAT_MARKS = frozenset(b".eE")
 _KEYWORDS: dict[bytes, Any] = {b"null": None, b"true": True, b"false": False, b"!0": True, b"!1": False}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0", '"': '"', "'": "'"}
 _ESCAPES |= {"\\": "\\", "/": "/"}
@@ -52,13 +54,14 @@ class _Parser:
             return self._array(at + 1, depth + 1)
         if head == b'"':
             return self._string(at)
-        for word, meaning in _KEYWORDS.items():
-            if self.data.startswith(word, at) and not _continues_identifier(self.data, at + len(word)):
-                return meaning, at + len(word)
-        number = _NUMBER.match(self.data, at)
+        if head and head in b"ntf!":
+            for word, meaning in _KEYWORDS.items():
+                if self.data.startswith(word, at) and not _continues_identifier(self.data, at + len(word)):
+                    return meaning, at + len(word)
+        number = _NUMBER.match(self.data, at) if head and head in b"-.0123456789" else None
         if number and not _continues_identifier(self.data, number.end()):
-            text = number.group().decode("ascii")
-            return (float(text) if any(c in text for c in ".eE") else int(text)), number.end()
+            raw = number.group()
+            return (float(raw) if _FLOAT_MARKS.intersection(raw) else int(raw)), number.end()
         raise LiteralError(f"at byte {at}: {self._found(at)} is not an object, array, string, number, null or boolean")
 
     def _object(self, at: int, depth: int) -> tuple[dict[str, Any], int]:
@@ -128,7 +131,8 @@ class _Parser:
 
 
 def _continues_identifier(data: bytes, at: int) -> bool:
-    return at < len(data) and _IDENTIFIER.match(data, at) is not None and not data[at : at + 1].isdigit()
+    """`nullx`, `10n`: a word or number that runs on into a name is not the literal it starts like."""
+    return data[at : at + 1] in _NAME_BYTES
 
 
 def _unescape(raw: str, at: int) -> str:
