@@ -296,8 +296,7 @@ def test_regional_caps_name_the_region_and_each_model(render_config: Render) -> 
     rendered = render_config(config_with(vertex={"region": "us-east5"}, guardrails={"quotas": quotas}))
     caps = _caps(rendered)
     assert {k[0] for k in caps} == {"OnlinePredictionRequestsPerMinutePerProjectPerRegionPerBaseModel"}
-    assert sorted(json.loads(k[1])["base_model"] for k in caps) == [
-        "anthropic-claude-3-5-haiku",
+    assert sorted(json.loads(k[1])["base_model"] for k in caps) == [  # 3.5 Haiku left out: retired on 2026-07-05
         "anthropic-claude-haiku-4-5",
         "anthropic-claude-haiku-5-5",
     ]

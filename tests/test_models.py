@@ -83,3 +83,17 @@ def test_each_alias_family_has_one_recommended_current_model() -> None:
         recommended = catalog().recommended(alias)
         assert not recommended.retired(TODAY)
         assert recommended.family == alias
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"retiresSource": "a vendor page"}, "retiresSource without a retires date"),
+        ({"retires": "2027-01-22"}, "retires on 2027-01-22 but names no successor"),
+    ],
+)
+def test_a_catalog_retirement_is_complete_or_refused(change: dict[str, Any], message: str) -> None:
+    """A date carries a successor to pin instead; a source without a date is a leftover, not a fact."""
+    entry = {**catalog().recommended("opus").model_dump(mode="json"), "recommended": False, **change}
+    with pytest.raises(ValueError, match=message):
+        Model.model_validate(entry)

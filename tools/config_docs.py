@@ -19,11 +19,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
-from claude_vertex.catalog import ALIASES, Catalog, catalog
+from claude_vertex.catalog import ALIASES, Catalog, Model, catalog
 from claude_vertex.config import StackConfig
 from claude_vertex.config.base import NAMESPACE, Section
 from claude_vertex.config.gateway import GatewayStackConfig
 from claude_vertex.plugin import PACKAGE, TeamProvider
+from claude_vertex.render.ci_snippets import CLAUDE_CODE_VERSION
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -239,6 +240,8 @@ def configuration_md() -> str:
 
 def models_md() -> str:
     models = catalog()
+    current = [m for m in models.models if m.retires is None]
+    retiring = sorted((m for m in models.models if m.retires is not None), key=lambda m: m.retires, reverse=True)
     lines = [
         "# The model catalog",
         "",
@@ -248,23 +251,43 @@ def models_md() -> str:
         "the environment, Model Garden enablement, the allow-list org policy, the quota caps and the doctor read it.",
         f"Facts checked on {models.checkedOn}. The recommended model of each alias is what an unpinned alias gets.",
         "",
-        "| model | family | recommended | regions | `VERTEX_REGION_*` | [1m] | retires | successor | "
-        "quota base_model |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "## Current models",
+        "",
+        "No retirement announced for these.",
+        "",
+        "| model | family | recommended | regions | `VERTEX_REGION_*` | [1m] | quota base_model |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for m in models.models:
-        quota = m.quota.baseModel + (f" (global/us/eu: {m.quota.familyBucket})" if m.quota.familyBucket else "")
+    for m in current:
         lines.append(
             f"| `{m.id}` | {m.family} | {'yes' if m.recommended else ''} | {', '.join(m.regions)} | "
-            f"{m.region_variable or 'none'} | {'yes' if m.context1m else ''} | {m.retires or ''} | "
-            f"{m.successor or ''} | {quota} |"
+            f"{m.region_variable or 'none'} | {'yes' if m.context1m else ''} | {_quota_cell(m)} |"
+        )
+    lines += [
+        "",
+        "## Retiring or retired: do not pin",
+        "",
+        "From its retirement day a stack that pins one of these is refused, naming the successor; in the 90 days",
+        "before, the preview warns. Newest retirement first.",
+        "",
+        "| model | family | retires on Vertex AI | successor | date from | `VERTEX_REGION_*` | quota base_model |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for m in retiring:
+        source = m.retiresSource or f"the Claude Code {CLAUDE_CODE_VERSION} client's retirement table"
+        lines.append(
+            f"| `{m.id}` | {m.family} | {m.retires} | `{m.successor}` | {source} | {m.region_variable or 'none'} | "
+            f"{_quota_cell(m)} |"
         )
     lines += [
         "",
         "## Where the facts come from",
         "",
-        "- Model IDs, `VERTEX_REGION_*` names, retirement dates and successors: read out of the Claude Code 2.1.331",
-        "  package and observed with the real client offline; Anthropic's *Claude on Vertex AI* model table.",
+        "- Model IDs, `VERTEX_REGION_*` names, families and Vertex retirement dates: the pinned Claude Code",
+        f"  {CLAUDE_CODE_VERSION} client's own model and retirement tables, which",
+        "  `tests/test_catalog_matches_client.py` reads out of its binary and fails on any disagreement; a date the",
+        "  client does not give names its source (`retiresSource`, in the table above). Also Anthropic's *Claude on",
+        "  Vertex AI* model table.",
         "- Regions: Google's Model Garden model cards; **unverified here** (no GCP access). The doctor's 404 check",
         "  names the regions this table gives, so a wrong entry shows up as a clear message and is fixed here.",
         "- Quota dimensions: Google's Vertex AI quota page for partner models; the per-family buckets for models",
@@ -275,9 +298,15 @@ def models_md() -> str:
         "Add one entry to `claude_vertex/models.yaml` (the schema, `schema/models.schema.json`, says what each field",
         "means), run `python -m tools.config_docs` to refresh this page, and `make test`. Nothing else changes: the",
         f"aliases ({', '.join(ALIASES)}) pick it up when it is marked `recommended`, overrides and caps accept it,",
-        "and the doctor ships a copy of the catalog that a test keeps equal.",
+        "and the doctor ships a copy of the catalog that a test keeps equal. When the pinned Claude Code client moves",
+        "to a new release, `make test` says which entries its tables disagree with.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _quota_cell(model: Model) -> str:
+    bucket = model.quota.familyBucket
+    return model.quota.baseModel + (f" (global/us/eu: {bucket})" if bucket else "")
 
 
 def derived_files() -> dict[Path, str]:

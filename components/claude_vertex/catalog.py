@@ -73,9 +73,22 @@ class Model(_Strict):
     regions: tuple[str, ...] = Field(min_length=1)
     context1m: bool
     retires: dt.date | None
+    retiresSource: str | None = Field(
+        default=None,
+        min_length=1,
+        description="where a retirement date the pinned Claude Code client does not give comes from",
+    )
     successor: str | None
     quota: Quota
     recommended: bool = False
+
+    @model_validator(mode="after")
+    def _retirement_complete(self) -> Model:
+        if self.retiresSource is not None and self.retires is None:
+            raise ValueError(f"{self.id}: retiresSource without a retires date")
+        if self.retires is not None and self.successor is None:
+            raise ValueError(f"{self.id}: retires on {self.retires} but names no successor to pin instead")
+        return self
 
     @property
     def region_variable(self) -> str | None:

@@ -53,7 +53,7 @@ CLAUDE_CODE_ACTION = ActionPin("anthropics/claude-code-action", "cfc3eb22bfed5c2
 PINNED_ACTIONS = (CHECKOUT, SETUP_PYTHON, GOOGLE_AUTH, PULUMI_ACTIONS, CLAUDE_CODE_ACTION)
 
 # The Claude Code release the snippets install where no action does it for them.
-CLAUDE_CODE_VERSION = "2.1.331"
+CLAUDE_CODE_VERSION = "2.1.332"
 
 STS_TOKEN_URL = f"https://{STS}/v1/token"
 JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt"

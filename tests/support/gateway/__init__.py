@@ -1,4 +1,4 @@
-"""The offline proof's harness: the real Claude apps gateway (`claude gateway`, pinned client 2.1.331) on loopback.
+"""The offline proof's harness: the real Claude apps gateway (`claude gateway`, the pinned client) on loopback.
 
 What the gateway does, read from its source and checked by running it here (the renderer must produce this):
 

@@ -1,6 +1,6 @@
 """A developer's machine after `/login` to the gateway: the real `claude` runs as that signed-in developer.
 
-What the pinned client (2.1.331) reads, learned from its source and checked by running it:
+What the pinned client reads, learned from the 2.1.331 source and checked by running the pinned client:
 - Which gateway: the settings MDM pushes, `{"forceLoginMethod": "gateway", "forceLoginGatewayUrl": URL}`. The
   client honors these from managed settings (`/etc/claude-code/managed-settings.json`) and, on a machine with none,
   from the user's own `~/.claude/settings.json`. A test cannot write /etc, so the same two keys go to the user
