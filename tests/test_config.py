@@ -279,17 +279,17 @@ def test_duplicate_members_are_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "value"),
+    ("path", "value", "meant"),
     [
-        ("project.billingAcount", "012345-6789AB-CDEF01"),
-        ("vertex.regoin", "us-east5"),
-        ("access.member", ["user:a@example.com"]),
-        ("access.serviceAccounts", [{"id": "claude-ci", "impersonator": ["user:a@example.com"]}]),
+        ("project.billingAcount", "012345-6789AB-CDEF01", "billingAccount"),
+        ("vertex.regoin", "us-east5", "region"),
+        ("access.member", ["user:a@example.com"], "members"),
+        ("access.serviceAccounts", [{"id": "claude-ci", "impersonator": ["user:a@example.com"]}], "impersonators"),
     ],
 )
-def test_typos_are_unknown_keys_with_the_allowed_list(path: str, value: Any) -> None:
+def test_typos_are_unknown_keys_with_the_allowed_list(path: str, value: Any, meant: str) -> None:
     err = error_for(with_value(path, value))
-    assert "unknown key; allowed keys:" in str(err)
+    assert f"unknown key (did you mean {meant}?); allowed keys:" in str(err)
 
 
 def test_unknown_top_level_key() -> None:

@@ -134,9 +134,9 @@ def test_claude_settings_is_the_env_object() -> None:
 
 def test_auth_commands_impersonate_each_account() -> None:
     commands = gcloud_auth_commands({"claude-ci": "claude-ci@p.iam.gserviceaccount.com"})
-    assert commands["adc"] == "gcloud auth application-default login"
+    assert commands["adc"] == "gcloud auth application-default login --disable-quota-project"
     assert commands["impersonate"] == {
-        "claude-ci": "gcloud auth application-default login "
+        "claude-ci": "gcloud auth application-default login --disable-quota-project "
         "--impersonate-service-account=claude-ci@p.iam.gserviceaccount.com"
     }
     assert "set-quota-project" not in json.dumps(commands)
@@ -151,7 +151,8 @@ def test_auth_commands_for_corporate_identities_create_a_login_config_first() ->
             "loginConfig": "gcloud iam workforce-pools create-login-config "
             "locations/global/workforcePools/acme-okta/providers/okta-oidc --output-file=claude-vertex-login.json",
             "login": "gcloud auth login --login-config=claude-vertex-login.json",
-            "adc": "gcloud auth application-default login --login-config=claude-vertex-login.json",
+            "adc": "gcloud auth application-default login --disable-quota-project "
+            "--login-config=claude-vertex-login.json",
         }
     }
 

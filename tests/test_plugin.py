@@ -238,7 +238,14 @@ LINE = "invalid ClaudeVertexTeam 'payments' input "
         (
             with_changes(project={**INPUTS["project"], "billingAcount": "012345-6789AB-CDEF01"}),
             "project.billingAcount",
-            "unknown key; allowed keys: id, create, name, billingAccount",
+            "unknown key (did you mean billingAccount?); allowed keys: id, create, name, billingAccount",
+        ),
+        (
+            with_changes(guardrails={"budget": {"monthlyBudget": 100}}),
+            "guardrails.budget.monthlyBudget",
+            f"{LINE}guardrails.budget.monthlyBudget: 100 — unknown key (did you mean monthlyAmount?); monthlyAmount "
+            "is required and missing; allowed keys: monthlyAmount, currency, thresholds, forecast, notify, "
+            "billingAccount",
         ),
         (
             with_changes(guardrails={"quotas": {"opus": {"requestsPerMinute": 10.5}}}),
@@ -246,7 +253,14 @@ LINE = "invalid ClaudeVertexTeam 'payments' input "
             f"{LINE}guardrails.quotas.opus.requestsPerMinute: 10.5 — a whole number",
         ),
     ],
-    ids=["nested-bad-value", "missing-required", "unknown-key", "nested-unknown-key", "fraction-for-a-count"],
+    ids=[
+        "nested-bad-value",
+        "missing-required",
+        "unknown-key",
+        "nested-unknown-key",
+        "typo-for-a-required-key",
+        "fraction-for-a-count",
+    ],
 )
 def test_a_bad_input_is_refused_naming_the_field(
     plugin: ProviderClient, engine: EngineSide, inputs: dict[str, Any], path: str, message: str

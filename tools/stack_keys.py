@@ -24,6 +24,7 @@ Standard library only, like the reader.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -58,7 +59,17 @@ def top_level_refusal(key: str, allowed: tuple[str, ...]) -> str | None:
             "Pulumi ESC environments (imports, pulumiConfig, environmentVariables) bring config and environment "
             "variables the offline gate never sees; write the values under config: in this file, where it judges them"
         )
-    return f"unknown top-level key; allowed: {', '.join(allowed)} (Pulumi would ignore or act on it unseen by the gate)"
+    closest = _closest(key, allowed)
+    meant = f" (did you mean {closest}?)" if closest else ""
+    unseen = "(Pulumi would ignore or act on it unseen by the gate)"
+    return f"unknown top-level key{meant}; allowed: {', '.join(allowed)} {unseen}"
+
+
+def _closest(typed: str, known: Iterable[str]) -> str | None:
+    """The known word `typed` most likely misspells (case aside), if one is close enough."""
+    by_fold = {word.casefold(): word for word in known}
+    match = difflib.get_close_matches(typed.casefold(), list(by_fold), n=1, cutoff=0.65)
+    return by_fold[match[0]] if match else None
 
 
 def is_secure(value: Any) -> bool:
@@ -90,8 +101,8 @@ def parse_key(written: str, project: str) -> tuple[str, str]:
     return namespace, name
 
 
-def namespace_refusal(namespace: str, project: str) -> str | None:
-    """Why config in this namespace is refused, if it is."""
+def namespace_refusal(namespace: str, project: str, name: str = "*") -> str | None:
+    """Why config in this namespace is refused, if it is (`name`: the key's name, for the suggestion)."""
     if namespace == project or namespace in PROVIDER_NAMESPACES:
         return None
     used = f"{project} (this program) and {', '.join(PROVIDER_NAMESPACES)} (its provider, judged by the policy pack)"
@@ -100,7 +111,9 @@ def namespace_refusal(namespace: str, project: str) -> str | None:
             "pulumi:* settings change how the engine runs (default providers, autonaming, stack tags), which the "
             f"offline gate does not emulate; only {used} config is read"
         )
-    return f"no provider of this program reads {namespace}:* config; only {used} config is read"
+    closest = _closest(namespace, (project, *PROVIDER_NAMESPACES))
+    meant = f" (did you mean {closest}:{name}?)" if closest else ""
+    return f"no provider of this program reads {namespace}:* config{meant}; only {used} config is read"
 
 
 def namespaced(keys: Iterable[tuple[str, int | None]], project: str) -> dict[str, str]:
@@ -116,7 +129,7 @@ def namespaced(keys: Iterable[tuple[str, int | None]], project: str) -> dict[str
             namespace, name = parse_key(written, project)
         except ValueError as error:
             raise KeyRefused(written, line, str(error)) from None
-        refusal = namespace_refusal(namespace, project)
+        refusal = namespace_refusal(namespace, project, name)
         if refusal is not None:
             raise KeyRefused(written, line, refusal)
         key = f"{namespace}:{name}"

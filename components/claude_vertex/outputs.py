@@ -49,7 +49,12 @@ def stack_outputs(
         "shellExports": env.apply(lambda e: environment.to_shell_exports(e, config.team)),
         "claudeSettings": env.apply(environment.to_claude_settings),
         "gcloudAuth": emails.apply(lambda e: environment.gcloud_auth_commands(e, workforce)),
-        "notes": [environment.PRECEDENCE_NOTE, environment.MODELS_NOTE, environment.DOCTOR_NOTE],
+        "notes": [
+            environment.DEVELOPERS_NOTE,
+            environment.PRECEDENCE_NOTE,
+            environment.MODELS_NOTE,
+            environment.DOCTOR_NOTE,
+        ],
     }
     if project_number is not None:
         outputs["projectNumber"] = project_number

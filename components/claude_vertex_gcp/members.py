@@ -16,12 +16,14 @@ Sources: IAM "Principal identifiers", "Service agents", workload and workforce i
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
 from claude_vertex_gcp.names import (
     IAM_HOST,
     PROJECT_NUMBER,
+    SERVICE_ACCOUNT_DOMAIN,
     USER_MANAGED_SERVICE_ACCOUNT,
     workforce_pool_name,
     workload_pool_name,
@@ -171,7 +173,9 @@ def _parse(raw: str, text: str) -> Member:
     prefix, sep, value = text.partition(":")
     kinds = {k.lower(): k for k in PREFIXES}
     if not sep or prefix.lower() not in kinds:
-        return Member(raw, "other", text, f"`{text}` is not a principal form claude-vertex recognises")
+        problem = f"`{text}` is not a principal form claude-vertex recognises"
+        suggestion = suggest_member(text)
+        return Member(raw, "other", text, problem if suggestion is None else f"{problem} (did you mean {suggestion}?)")
     kind = kinds[prefix.lower()]
     problem = None if prefix == kind else f"uses the prefix `{prefix}:`; IAM spells it `{kind}:`"
     if kind == "domain":
@@ -183,6 +187,29 @@ def _parse(raw: str, text: str) -> Member:
     if problem is None and kind == "serviceAccount":
         problem = service_account_problem(value.lower())
     return Member(raw, kind, value, problem)
+
+
+def suggest_member(text: str) -> str | None:
+    """The member a string without a known prefix most likely meant, in words (`user:a@b.com, or group:...`).
+
+    An address alone gets the prefix its domain implies (`serviceAccount:` for `*.iam.gserviceaccount.com`,
+    else `user:`, or `group:` for a Google group: only the directory knows which); a misspelled prefix (`usr:`,
+    `groups:`) gets the closest one, whatever follows it; a domain alone gets `domain:`.
+    """
+    prefix, sep, value = text.partition(":")
+    if sep and "@" not in prefix:
+        by_fold = {kind.lower(): kind for kind in PREFIXES}
+        close = difflib.get_close_matches(prefix.lower(), list(by_fold), n=1, cutoff=0.6)
+        if value.lower().endswith(SERVICE_ACCOUNT_DOMAIN):
+            return f"serviceAccount:{value}"
+        return f"{by_fold[close[0]]}:{value}" if close else None
+    if _EMAIL.match(text):
+        if text.lower().endswith(SERVICE_ACCOUNT_DOMAIN):
+            return f"serviceAccount:{text}"
+        return f"user:{text}, or group:{text} for a Google group"
+    if _DOMAIN.match(text):
+        return f"domain:{text}"
+    return None
 
 
 def is_google_owned_project(project: str) -> bool:

@@ -9,8 +9,9 @@ the user typed it, and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Annotated, Any, get_args, get_origin
 
 import pulumi
@@ -212,7 +213,7 @@ def translate(error: ValidationError, root: type[BaseModel]) -> ConfigError:
     dotted = _dotted(loc)
     if kind == "extra_forbidden":
         parent_section, _, _ = _walk(root, loc[:-1])
-        return ConfigError(dotted, value, f"unknown key; allowed keys: {', '.join(parent_section.keys())}")
+        return unknown_key_error(parent_section, dotted, str(loc[-1]), value, {})
     if kind in ("model_type", "model_attributes_type", "dict_type") and (info is None or not inside):
         target = section if info is None or list(_models_in(info.annotation)) else None
         if target is not None:
@@ -227,6 +228,106 @@ def translate(error: ValidationError, root: type[BaseModel]) -> ConfigError:
     if info is None:
         return ConfigError(dotted or "config", value, first["msg"])
     return ConfigError(dotted, value, allowed_text(info))
+
+
+def did_you_mean(typed: str, known: Iterable[str]) -> str | None:
+    """The known word closest to `typed` (case aside), if any is close enough to be what the user meant."""
+    by_fold = {word.casefold(): word for word in known}
+    match = difflib.get_close_matches(typed.casefold(), list(by_fold), n=1, cutoff=0.65)
+    return by_fold[match[0]] if match else None
+
+
+def unknown_key_error(
+    section: type[Section], dotted: str, typed: str, value: Any, given: Mapping[str, Any]
+) -> ConfigError:
+    """One line for a key `section` does not have: the closest key it has, the required keys `given` (the
+    object the key was typed in) lacks, and every key it allows."""
+    keys = section.keys()
+    snake = {info.alias or name: name for name, info in section.model_fields.items()}
+    # Suggested in the user's own spelling: snake_case to a Python program, camelCase to a stack file.
+    spelling = snake if "_" in typed else {alias: alias for alias in keys}
+    suggestion = did_you_mean(typed, spelling.values())
+    camel = {name: alias for alias, name in snake.items()}
+    present = {camel.get(name, name) for name in given}
+    missing = [
+        spelling[alias] for alias in keys if alias not in present and section.model_fields[snake[alias]].is_required()
+    ]
+    parts = ["unknown key" if suggestion is None else f"unknown key (did you mean {suggestion}?)"]
+    if missing:
+        parts.append(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required and missing")
+    parts.append(f"allowed keys: {', '.join(keys)}")
+    return ConfigError(dotted, value, "; ".join(parts))
+
+
+def first_unknown_key(model: type[BaseModel], data: Any, path: tuple[Any, ...] = ()) -> ConfigError | None:
+    """The first key, in the order it was written, that no section declares, anywhere in `data`.
+
+    Checked before anything is validated: a typo is the error to show, not the required key it left missing or
+    a section's own rule that trips over its absence (`monthlyBudget:` for `monthlyAmount:`).
+    """
+    if not isinstance(data, dict) or not issubclass(model, Section):
+        return None
+    fields = dict(model.model_fields)
+    fields.update({info.alias: info for info in model.model_fields.values() if info.alias})
+    for name, value in data.items():
+        if not isinstance(name, str):
+            continue
+        info = fields.get(name)
+        if info is None:
+            return unknown_key_error(model, _dotted((*path, name)), name, value, data)
+        found = _first_unknown_in_value(info.annotation, value, (*path, info.alias or name))
+        if found is not None:
+            return found
+    return None
+
+
+def _first_unknown_in_value(annotation: Any, value: Any, path: tuple[Any, ...]) -> ConfigError | None:
+    """Descend into a field's value as its annotation shapes it: a section, a list of them, a map to them."""
+    nested = list(_models_in(annotation))
+    if not nested or value is None:
+        return None
+    shape = _shape(annotation)
+    if shape == "list" and isinstance(value, list | tuple):
+        items: Iterable[tuple[Any, Any]] = enumerate(value)
+    elif shape == "map" and isinstance(value, dict):
+        items = value.items()
+    elif shape == "model":
+        return first_unknown_key(nested[0], value, path)
+    else:
+        return None
+    for index, item in items:
+        found = first_unknown_key(nested[0], item, (*path, index))
+        if found is not None:
+            return found
+    return None
+
+
+def _shape(annotation: Any) -> str:
+    """`model`, `list` or `map`: how a field holding section models holds them."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "model"
+    origin = get_origin(annotation)
+    if origin in (tuple, list):
+        return "list"
+    if origin in (dict, Mapping):
+        return "map"
+    for arg in get_args(annotation):
+        if arg is not type(None) and list(_models_in(arg)):
+            return _shape(arg)
+    return "model"
+
+
+def validate_section(model: type[Section], data: Mapping[str, Any], context: dict[str, Any]) -> Any:
+    """`model` validated from `data`, every problem raised as one ConfigError line (unknown keys first)."""
+    unknown = first_unknown_key(model, dict(data))
+    if unknown is not None:
+        raise unknown
+    try:
+        return model.model_validate(dict(data), context=context)
+    except ValidationError as error:
+        raise translate(error, model) from None
+    except Refusal as refusal:  # raised outside a field validator
+        raise ConfigError(refusal.key, refusal.value, refusal.allowed) from None
 
 
 def refuse_duplicates(key: str, items: tuple[Any, ...], *, fold_case: bool = False) -> None:

@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import Strict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import Strict, ValidationInfo, field_validator, model_validator
 
-from claude_vertex.config.base import ConfigError, Flag, Refusal, Section, Text, key, refuse_duplicates, translate
+from claude_vertex.config.base import Flag, Refusal, Section, Text, key, refuse_duplicates, validate_section
 from claude_vertex.config.behind_gateway import IDP_GROUP_RE, IDP_GROUP_RULE, Dollars
 from claude_vertex.config.project import ProjectConfig
 
@@ -300,9 +300,4 @@ class GatewayStackConfig(Section):
 def parse_gateway_stack(raw: Mapping[str, Any]) -> GatewayConfig:
     """Validate a gateway stack's config (keys without the namespace): one `gateway` object and nothing else."""
     name = raw.get("gateway", {}).get("name") if isinstance(raw.get("gateway"), dict) else None
-    try:
-        return GatewayStackConfig.model_validate(dict(raw), context={"team": name}).gateway
-    except ValidationError as error:
-        raise translate(error, GatewayStackConfig) from None
-    except Refusal as refusal:
-        raise ConfigError(refusal.key, refusal.value, refusal.allowed) from None
+    return validate_section(GatewayStackConfig, raw, {"team": name}).gateway

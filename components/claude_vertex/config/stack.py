@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi.runtime.config import CONFIG, get_config, get_config_env
-from pydantic import PrivateAttr, ValidationError, ValidationInfo, model_validator
+from pydantic import PrivateAttr, ValidationInfo, model_validator
 
 from claude_vertex.config.access import AccessConfig
-from claude_vertex.config.base import NAMESPACE, ConfigError, Refusal, Section, Text, key, translate
+from claude_vertex.config.base import NAMESPACE, ConfigError, Refusal, Section, Text, key, validate_section
 from claude_vertex.config.behind_gateway import BehindGatewayConfig
 from claude_vertex.config.ci import CiConfig
 from claude_vertex.config.clock import stack_date
@@ -120,12 +120,7 @@ def parse_config(raw: Mapping[str, Any], *, today: dt.date | None = None) -> Sta
     """
     today = today if today is not None else stack_date()
     team = raw.get("team") if isinstance(raw, Mapping) else None
-    try:
-        return StackConfig.model_validate(dict(raw), context={"team": team, "today": today})
-    except ValidationError as error:
-        raise translate(error, StackConfig) from None
-    except Refusal as refusal:  # raised outside a field validator
-        raise ConfigError(refusal.key, refusal.value, refusal.allowed) from None
+    return validate_section(StackConfig, raw, {"team": team, "today": today})
 
 
 def load_stack_config(*, today: dt.date | None = None) -> StackConfig:

@@ -118,6 +118,12 @@ def settings_json(env: Mapping[str, str]) -> str:
     return json.dumps(to_claude_settings(env), indent=2) + "\n"
 
 
+SIGN_IN = "gcloud auth application-default login --disable-quota-project"
+"""How a developer signs in, everywhere the project says so. gcloud writes a quota project into ADC by default, and
+naming one on each request needs `serviceusage.services.use`, which the minimal role leaves out on purpose (every
+call would answer 403 USER_PROJECT_DENIED); Vertex AI bills the project in the request URL regardless."""
+DEVELOPERS_PAGE = "docs/developers.md"
+"""The page a team's developer follows from nothing to `claude` working."""
 LOGIN_CONFIG_FILE = "claude-vertex-login.json"
 DOCTOR_COMMAND = "claude-vertex-doctor --env-file .env"
 DOCTOR_NOTE = (
@@ -127,19 +133,24 @@ DOCTOR_NOTE = (
 )
 
 
+DEVELOPERS_NOTE = (
+    f"New to this team's Claude Code? {DEVELOPERS_PAGE} in the claude-vertex repository takes a developer from nothing "
+    "to `claude` working: install the pinned client, get this environment, sign in, run the doctor."
+)
+
+
 def gcloud_auth_commands(
     service_account_emails: Mapping[str, str], workforce: Mapping[str, str] | None = None
 ) -> dict[str, object]:
     """How a developer authenticates: plain ADC as themselves, ADC impersonating one team account, or (with
     corporate identities) a workforce login config first; then the doctor checks the whole chain.
 
-    No quota project is set: that needs `serviceusage.services.use`, which the minimal role leaves out
-    on purpose; Vertex AI bills the project in the request URL regardless.
+    Every ADC line is `SIGN_IN` plus what the way of signing in adds: one spelling in every output and page.
     """
     commands: dict[str, object] = {
-        "adc": "gcloud auth application-default login",
+        "adc": SIGN_IN,
         "impersonate": {
-            sa_id: f"gcloud auth application-default login --impersonate-service-account={email}"
+            sa_id: f"{SIGN_IN} --impersonate-service-account={email}"
             for sa_id, email in sorted(service_account_emails.items())
         },
     }
@@ -149,7 +160,7 @@ def gcloud_auth_commands(
                 "loginConfig": "gcloud iam workforce-pools create-login-config "
                 f"{provider_name(workforce_pool_name(pool), provider)} --output-file={LOGIN_CONFIG_FILE}",
                 "login": f"gcloud auth login --login-config={LOGIN_CONFIG_FILE}",
-                "adc": f"gcloud auth application-default login --login-config={LOGIN_CONFIG_FILE}",
+                "adc": f"{SIGN_IN} --login-config={LOGIN_CONFIG_FILE}",
             }
             for pool, provider in workforce.items()
         }

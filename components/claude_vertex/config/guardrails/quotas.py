@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import Strict, model_validator
 
 from claude_vertex.catalog import catalog
-from claude_vertex.config.base import Refusal, Section, key
+from claude_vertex.config.base import Refusal, Section, did_you_mean, key
 
 MAX_QUOTA_VALUE = 10**12
 
@@ -63,6 +63,8 @@ def known_families(value: Any) -> Any:
     if isinstance(value, dict):
         for family in value:
             if family not in catalog().families():
-                allowed = f"a model family of the catalog: {', '.join(catalog().families())}"
+                suggestion = did_you_mean(str(family), catalog().families())
+                hint = "" if suggestion is None else f"unknown family (did you mean {suggestion}?); "
+                allowed = f"{hint}a model family of the catalog: {', '.join(catalog().families())}"
                 raise Refusal(family, value[family], allowed)
     return value
