@@ -65,7 +65,7 @@ def with_section(**sections: Any) -> dict[str, Any]:
             with_section(vertex={"regoin": "global"}),
             'invalid config claude-vertex:vertex.regoin: "global" — unknown key (did you mean region?); allowed keys: '
             "region, models, primaryModel, regionOverrides, smallFastModel, enableModels, restrictModels, "
-            "disablePromptCaching",
+            "allowModelsOutsideCatalog, disablePromptCaching",
         ),
         (
             with_section(access={"serviceAccounts": [{"idd": "claude-agent"}]}),
