@@ -115,8 +115,8 @@ def test_rate_limit_and_a_wrong_token_are_one_line_each(tmp_path: Path, capsys: 
         assert comment(github_env(base), records(tmp_path), "--head-sha", HEAD) == 1
         err = capsys.readouterr().err
         assert (
-            err
-            == "error: GET /repos/acme/platform/pulls/12: rate limited (403; resets at 1767225600): API rate limit exceeded\n"
+            err == "error: GET /repos/acme/platform/pulls/12: rate limited (403; resets at 1767225600): "
+            "API rate limit exceeded\n"
         )
         state.rate_limited = False
         assert comment({**github_env(base), "GITHUB_TOKEN": "wrong"}, records(tmp_path), "--head-sha", HEAD) == 1

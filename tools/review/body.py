@@ -54,7 +54,7 @@ def _verdict_lines(record: Record) -> list[str]:
     lines = []
     for verdict in record.verdicts:
         tag = "exempted " if verdict.exempted else ""
-        lines.append(f"  - {tag}{verdict.level} `{verdict.policy}` × {verdict.count}")
+        lines.append(f"  - {tag}{verdict.level} `{verdict.policy}`: {verdict.count}")
     return lines
 
 
