@@ -46,7 +46,9 @@ def verdict_cell(record: Record) -> str:
 
 def status(record: Record) -> str:
     if record.output_missing:
-        return "no output" if record.exit_code == 0 else f"failed before the preview (exit {record.exit_code})"
+        if record.exit_code == 0:
+            return "not previewed (a stack not deployed yet?)" if record.kind == "cloud" else "no output"
+        return f"failed before the preview (exit {record.exit_code})"
     return "ok" if record.exit_code == 0 else f"exit {record.exit_code}"
 
 

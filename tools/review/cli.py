@@ -138,6 +138,9 @@ def command_comment(args: argparse.Namespace, environ: Mapping[str, str]) -> int
     records, rejected = load_records(args.dir)
     for line in rejected:
         print(f"refused: {line}", file=sys.stderr)
+    if not records and not rejected and args.pr is None and args.forge == "github":
+        print("no review records (no stack previewed): nothing to comment")
+        return EXIT_OK
     target: forge.Forge
     if args.forge == "github":
         if not args.head_sha:
