@@ -305,3 +305,12 @@ def test_drift_opens_one_issue_comments_only_on_a_new_diff_and_closes_when_clean
         writes = len(state.writes())
         assert drift(env, "engine-clean.txt", 0, tmp_path, forge) == 0
         assert len(state.writes()) == writes
+
+
+def test_a_pull_request_that_previewed_no_stack_gets_no_comment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve("github") as (base, state):
+        assert comment(github_env(base), tmp_path, "--head-sha", HEAD) == 0
+        assert state.requests == []
+    assert capsys.readouterr().out == "no review records (no stack previewed): nothing to comment\n"
