@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tools.review import parse, record
+from tools.review import body, parse, record
 from tools.review.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,3 +174,39 @@ def test_the_module_runs_with_the_bare_interpreter_from_the_repository_root(tmp_
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{tmp_path}/dev.offline.json: ok, policies passed"
+
+
+HOSTILE_SHAPES = {
+    "blank lines": "\n" * 8_000_000,
+    "indentation": "    x\n" * 1_300_000,
+    "a Resources block without end": "Resources:\n" + "    + 1 to create\n" * 400_000,
+    "verdict lines": "    pack@v1 [mandatory]  rule\n" * 300_000,
+    "an unterminated exemption": "    pack@v1 [exempted" + "x" * 8_000_000,
+    "backticks": "`" * 8_000_000,
+    "an unterminated escape": "\x1b]" + "x" * 8_000_000,
+}
+
+
+@pytest.mark.parametrize("shape", HOSTILE_SHAPES)
+def test_output_shaped_to_slow_the_parsers_is_read_bounded_and_in_linear_time(shape: str, tmp_path: Path) -> None:
+    """`record` and `drift` read 2 MiB of any output, and no shape of it makes a regular expression backtrack."""
+    path = tmp_path / "preview.txt"
+    path.write_text(HOSTILE_SHAPES[shape])
+    started = time.monotonic()
+    text = record.read_output(path)
+    assert text is not None and len(text.encode()) <= record.MAX_OUTPUT_READ + 100
+    made = record.from_output("dev", "cloud", 1, text)
+    body.drift_report("dev", 1, text, None)
+    body.fingerprint(text)
+    assert time.monotonic() - started < 5
+    assert len(made.tail) <= record.MAX_TAIL_CHARS
+
+
+def test_a_long_output_keeps_its_head_and_its_summary(tmp_path: Path) -> None:
+    engine = (FIXTURES / "engine-violations.txt").read_text()
+    head, rest = engine.split("\n", 1)
+    path = tmp_path / "long.txt"
+    path.write_text(head + "\n" + "    filler\n" * 400_000 + rest)
+    found = parse.read(record.read_output(path) or "")
+    assert found.summary == {"create": 22}
+    assert found.policies == "violations" and parse.mandatory(found) == 2

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from tools.review import parse
 from tools.review.record import Record
-from tools.review.text import fenced, printable, shorten_lines, tail
+from tools.review.text import ANSI_ESCAPE, fenced, printable, shorten_lines, tail
 
 COMMENT_MARKER = "<!-- claude-vertex:review -->"
 MAX_BODY = 60_000
@@ -131,7 +131,8 @@ def drift_marker(stack: str) -> str:
 
 def fingerprint(output: str) -> str:
     """What identifies one drift: the output without what changes from run to run (times, links, pack paths)."""
-    kept = [line.rstrip() for line in printable(output).splitlines() if line.strip() and not VOLATILE.search(line)]
+    plain = ANSI_ESCAPE.sub("", output)
+    kept = [line.rstrip() for line in plain.splitlines() if line.strip() and not VOLATILE.search(line)]
     return hashlib.sha256("\n".join(kept).encode()).hexdigest()[:16]
 
 
@@ -150,7 +151,9 @@ def drift_report(stack: str, exit_code: int, output: str, run_url: str | None) -
     reading = parse.read(output)
     summary = reading.summary or {}
     changes = ", ".join(f"{n} to {op}" for op, n in summary.items() if op != "same") or "no plan printed"
-    shown, cut = tail(shorten_lines(printable(output)), 20_000, 300)
+    end = output[-40_000:]
+    shown, cut = tail(shorten_lines(printable(end)), 20_000, 300)
+    cut = cut or len(end) < len(output)
     lines = [
         f"`pulumi preview --refresh --expect-no-changes` of `{stack}` exited {exit_code}: {changes}.",
         "",

@@ -30,11 +30,12 @@ OFFLINE_POLICIES = re.compile(
 )
 OFFLINE_VERDICT = re.compile(r"^  \[(mandatory|advisory)\] ([^\s:]+):", re.M)
 
-ENGINE_RESOURCES = re.compile(r"^Resources:\n((?:    .*\n?)+)", re.M)
+ENGINE_RESOURCES = re.compile(r"^Resources:\n((?:    .*\n?){1,40})", re.M)
+"""The summary block: one line per step kind and the totals, so never more than a few dozen lines."""
 ENGINE_STEP = re.compile(r"^    \S.?(\d+) to ([a-z-]+)$")
 ENGINE_UNCHANGED = re.compile(r"^    (?:\d+ changes?\. )?(\d+) unchanged$")
 ENGINE_VERDICT = re.compile(
-    r"^\s+(?:[-·] |\S+@v\S+ )(\[exempted[^\]\n]*\] )?\[(mandatory|advisory)\](?: \[severity: [a-z]+\])?  (\S+)",
+    r"^[ \t]+(?:[-·] |\S+@v\S+ )(\[exempted[^\]\n]*\] )?\[(mandatory|advisory)\](?: \[severity: [a-z]+\])?  (\S+)",
     re.M,
 )
 ENGINE_PACKS = re.compile(r"^(?:Policy Packs run:|Policies:)$", re.M)

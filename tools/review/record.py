@@ -8,6 +8,7 @@ every number's range, and the tail is re-bounded. A record that fails is reporte
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,9 @@ from tools.review.text import is_rule_name, is_stack_name, printable, shorten_li
 FORMAT = 1
 KINDS = ("offline", "cloud")
 POLICY_STATES = ("passed", "violations", "skipped", "unknown")
-MAX_OUTPUT_READ = 8 * 1024 * 1024
-"""Bytes of a preview's output read; the rest is never looked at (a preview of many resources is a few MiB)."""
+MAX_OUTPUT_READ = 2 * 1024 * 1024
+"""Bytes of a preview's output read: its first and last MiB when it is longer (a team stack's `pulumi preview --diff`
+is some 30 KiB; the plan's head and its summary, verdicts and errors, at the end, are what is read)."""
 MAX_TAIL_CHARS = 12_000
 MAX_TAIL_LINES = 200
 MAX_RECORD_BYTES = 64 * 1024
@@ -70,19 +72,30 @@ class Record:
 
 
 def read_output(path: Path) -> str | None:
-    """The first MAX_OUTPUT_READ bytes of a preview's output as text (bad bytes replaced); None if there is none."""
+    """A preview's output as text (bad bytes replaced), at most MAX_OUTPUT_READ bytes of it; None if there is none."""
+    half = MAX_OUTPUT_READ // 2
     try:
         with path.open("rb") as stream:
-            data = stream.read(MAX_OUTPUT_READ)
-    except FileNotFoundError:
+            size = os.fstat(stream.fileno()).st_size
+            if size <= MAX_OUTPUT_READ:
+                data = stream.read(MAX_OUTPUT_READ)
+            else:
+                head = stream.read(half)
+                stream.seek(size - half)
+                data = head + f"\n[... {size - 2 * half} bytes not read ...]\n".encode() + stream.read(half)
+    except (FileNotFoundError, IsADirectoryError):
         return None
     return data.decode("utf-8", errors="replace")
 
 
 def from_output(stack: str, kind: str, exit_code: int, output: str | None, pull_request: int | None = None) -> Record:
     """The record of one preview: what its text says, and the end of the text itself."""
-    reading = parse.read(output or "")
-    shown, truncated = tail(shorten_lines(printable(output or "")), MAX_TAIL_CHARS, MAX_TAIL_LINES)
+    text = output or ""
+    reading = parse.read(text)
+    # Only the end is shown: escaping (at most 6 characters for one) and cutting work on that end alone.
+    end = text[-MAX_TAIL_CHARS * 2 :]
+    shown, truncated = tail(shorten_lines(printable(end)), MAX_TAIL_CHARS, MAX_TAIL_LINES)
+    truncated = truncated or len(end) < len(text)
     verdicts = tuple(v for v in reading.verdicts if is_rule_name(v.policy))[:MAX_VERDICTS]
     return Record(
         stack=stack,
