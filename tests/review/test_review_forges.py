@@ -68,6 +68,7 @@ def test_github_creates_the_comment_then_updates_it_instead_of_adding_another(tm
         )
         ours = [c for c in state.comments[12] if c["body"].startswith(body.COMMENT_MARKER)]
         assert len(ours) == 1 and "❌ 2 mandatory, 3 advisory" in ours[0]["body"]
+        assert "No preview against the state" not in ours[0]["body"]
         assert state.writes() == [
             ("POST", "/repos/acme/platform/issues/12/comments"),
             ("PATCH", f"/repos/acme/platform/issues/comments/{ours[0]['id']}"),
@@ -231,7 +232,7 @@ def test_a_tampered_record_is_refused_by_name_and_never_shown(
         assert comment(github_env(base), directory, "--head-sha", HEAD) == 0
         [posted] = state.comments[12]
     assert "Records refused (not shown):" in posted["body"] and refusal in posted["body"]
-    assert "against the state" not in posted["body"] and posted["body"].count("| `dev` |") == 1
+    assert "| `pulumi preview` against the state |" not in posted["body"] and posted["body"].count("| `dev` |") == 1
 
 
 # --- drift issues ---------------------------------------------------------------------------------------------
@@ -314,3 +315,12 @@ def test_a_pull_request_that_previewed_no_stack_gets_no_comment(
         assert comment(github_env(base), tmp_path, "--head-sha", HEAD) == 0
         assert state.requests == []
     assert capsys.readouterr().out == "no review records (no stack previewed): nothing to comment\n"
+
+
+def test_a_fork_gets_the_offline_preview_and_is_told_why_there_is_no_other(tmp_path: Path) -> None:
+    made = record.from_output("payments", "offline", 1, (FIXTURES / "offline-mandatory.txt").read_text(), 12)
+    text = body.comment([made], HEAD)
+    assert (
+        "| `payments` | offline preview (as a new stack, mocks) | exit 1 | 16 | 0 | 0 | 0 | 0 | ❌ 17 mandatory" in text
+    )
+    assert "No preview against the state for `payments`: a fork's pull request, or no previewer identity." in text

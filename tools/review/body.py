@@ -101,6 +101,10 @@ def comment(records: Sequence[Record], head_sha: str | None, rejected: Sequence[
     footer = []
     if not ordered:
         footer.append("No stack was previewed.")
+    offline_only = sorted({r.stack for r in ordered} - {r.stack for r in ordered if r.kind == "cloud"})
+    if offline_only:
+        names = ", ".join(f"`{stack}`" for stack in offline_only)
+        footer += ["", f"No preview against the state for {names}: a fork's pull request, or no previewer identity."]
     if rejected:
         footer += ["", "Records refused (not shown):", *(f"- {fenced_inline(r)}" for r in rejected[:20])]
     budget = 12_000
