@@ -34,7 +34,7 @@ pytestmark = needs_github
 
 WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml"))
 PR_GUARD = "github.event.pull_request.head.repo.full_name == github.repository"
-PINNED_REFS = {pin.ref: pin for pin in ci_snippets.PINNED_ACTIONS}
+PINNED_REFS = {pin.ref: pin for pin in (*ci_snippets.PINNED_ACTIONS, *ci_snippets.PIPELINE_ONLY_ACTIONS)}
 WRITERS = {
     ("preview-comment.yml", "comment"): {"actions": "read", "pull-requests": "write"},
     ("drift.yml", "issues"): {"issues": "write"},
