@@ -111,6 +111,9 @@ def test_record_writes_the_contract_file(tmp_path: Path) -> None:
 def test_record_of_a_job_that_failed_before_its_preview(tmp_path: Path) -> None:
     written = run_record(tmp_path, tmp_path / "absent.txt")
     assert (written["outputMissing"], written["summary"], written["tail"]) == (True, None, "")
+    new_stack = record.from_output("payments", "cloud", 0, None)
+    shown = "| not previewed (a stack not deployed yet?) | ? | ? | ? | ? | ? | none |"
+    assert "| `payments` | `pulumi preview` against the state " + shown in body.comment([new_stack], None)
 
 
 def test_hostile_output_is_bounded_and_printable(tmp_path: Path) -> None:

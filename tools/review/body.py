@@ -35,6 +35,8 @@ def _other_steps(summary: dict[str, int] | None) -> str:
 def verdict_cell(record: Record) -> str:
     reading = parse.Reading(record.summary, record.policies, list(record.verdicts))
     mandatory, advisory = parse.mandatory(reading), parse.advisory(reading)
+    if record.output_missing:
+        return "none"
     if record.policies == "passed":
         return "✅ no violations"
     if record.policies == "skipped":
