@@ -22,8 +22,10 @@ from tests.yaml12 import load_yaml12
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
-GITHUB_PIPELINE = tuple(WORKFLOW_DIR / name for name in ("preview.yml", "apply.yml", "drift.yml", "destroy.yml"))
-"""The GitHub Actions pipeline: four workflows that belong together (docs/gitops.md, step 2)."""
+GITHUB_PIPELINE = tuple(
+    WORKFLOW_DIR / name for name in ("preview.yml", "preview-comment.yml", "apply.yml", "drift.yml", "destroy.yml")
+)
+"""The GitHub Actions pipeline: five workflows that belong together (docs/gitops.md, step 2)."""
 GITLAB_CI = ROOT / ".gitlab-ci.yml"
 """The GitLab pipeline's entry point; it includes .gitlab/ci/templates.yml and runs tools/gitlab_apply.py."""
 

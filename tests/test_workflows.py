@@ -34,7 +34,12 @@ pytestmark = needs_github
 
 WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml"))
 PR_GUARD = "github.event.pull_request.head.repo.full_name == github.repository"
-PINNED_REFS = {pin.ref: pin for pin in ci_snippets.PINNED_ACTIONS}
+PINNED_REFS = {pin.ref: pin for pin in (*ci_snippets.PINNED_ACTIONS, *ci_snippets.PIPELINE_ONLY_ACTIONS)}
+WRITERS = {
+    ("preview-comment.yml", "comment"): {"actions": "read", "pull-requests": "write"},
+    ("drift.yml", "issues"): {"issues": "write"},
+}
+"""The only jobs that may write to the repository, and exactly what each may write: neither gets a GCP token."""
 
 
 def workflow(name: str) -> dict[str, Any]:
@@ -97,7 +102,10 @@ def test_workflows_grant_nothing_by_default_and_every_job_declares_its_permissio
             assert permissions.get("contents") == "read", f"{name}:{job_id}"
         else:
             assert permissions == {}, f"{name}:{job_id} reads nothing, so it needs no permission"
-        assert set(permissions) <= {"contents", "id-token"}, f"{name}:{job_id} asks for {permissions}"
+        extra = {key: value for key, value in permissions.items() if key not in ("contents", "id-token")}
+        assert extra == WRITERS.get((name, job_id), {}), f"{name}:{job_id} asks for {permissions}"
+    for (name, job_id), grants in WRITERS.items():
+        assert workflow(name)["jobs"][job_id]["permissions"] == {"contents": "read", **grants}, f"{name}:{job_id}"
 
 
 def test_only_jobs_that_authenticate_to_google_get_an_oidc_token() -> None:
@@ -109,7 +117,8 @@ def test_only_jobs_that_authenticate_to_google_get_an_oidc_token() -> None:
 def test_a_pull_request_from_a_fork_never_reaches_a_credential() -> None:
     for path in WORKFLOWS:
         triggers = load(path)["on"]
-        assert "pull_request_target" not in triggers and "workflow_run" not in triggers, path.name
+        assert "pull_request_target" not in triggers, path.name
+        assert "workflow_run" not in triggers or path.name == "preview-comment.yml", path.name
     preview = workflow("preview.yml")
     assert set(preview["on"]) == {"pull_request"}
     for job_id, job in preview["jobs"].items():
@@ -263,3 +272,69 @@ def test_the_daily_workflow_checks_model_retirements_without_credentials() -> No
     assert "schedule" in drift["on"]
     assert job["steps"][-1] == {"run": "make calendar"}
     assert job["permissions"] == {"contents": "read"}
+
+
+# --- the pull request's comment and the drift issues (tools/review) ----------------------------------------------
+
+REVIEW_RECORD = 'python3 -m tools.review record --stack "$STACK" --kind {kind} --exit-code "$code"'
+
+
+def test_both_previews_record_their_result_whatever_it_was_and_upload_it() -> None:
+    jobs_ = workflow("preview.yml")["jobs"]
+    for kind, job_id in (("offline", "offline-preview"), ("cloud", "cloud-preview")):
+        steps = jobs_[job_id]["steps"]
+        [record] = [s for s in steps if "tools.review record" in s.get("run", "")]
+        [upload] = steps_using(jobs_[job_id], "actions/upload-artifact")
+        assert steps[-2:] == [record, upload], f"{job_id}: record and upload come last"
+        assert record["if"] == upload["if"] == "always()"
+        assert REVIEW_RECORD.format(kind=kind) in record["run"] and "--output preview.txt --dir review" in record["run"]
+        assert record["env"]["PULL_REQUEST"] == "${{ github.event.pull_request.number }}"
+        assert upload["with"]["name"] == f"review-{kind}-${{{{ matrix.stack }}}}"
+        assert upload["with"]["path"] == "review/"
+
+
+def test_the_comment_workflow_never_runs_the_pull_requests_code() -> None:
+    """It holds a write token: it runs the default branch's tools on the artifacts, as data, and nothing else."""
+    comment = workflow("preview-comment.yml")
+    assert comment["on"] == {"workflow_run": {"workflows": ["Preview"], "types": ["completed"]}}
+    assert workflow("preview.yml")["name"] == "Preview"
+    [job] = comment["jobs"].values()
+    assert "github.event.workflow_run.event == 'pull_request'" in job["if"]
+    [checkout] = steps_using(job, "actions/checkout")
+    assert checkout["with"] == {"ref": "${{ github.event.repository.default_branch }}", "persist-credentials": False}
+    [download] = steps_using(job, "actions/download-artifact")
+    assert download["with"] == {
+        "pattern": "review-*",
+        "path": "${{ runner.temp }}/review",
+        "run-id": "${{ github.event.workflow_run.id }}",
+        "github-token": "${{ github.token }}",
+    }
+    uses = [s["uses"].split("@")[0] for s in job["steps"] if "uses" in s]
+    assert uses == ["actions/checkout", "actions/download-artifact"]
+    runs = [s["run"] for s in job["steps"] if "run" in s]
+    assert len(runs) == 1 and "make" not in runs[0] and ".venv" not in runs[0] and "pip" not in runs[0]
+    assert (
+        'python3 -m tools.review comment --forge github --dir "$RUNNER_TEMP/review" --head-sha "$HEAD_SHA"' in runs[0]
+    )
+    [step] = [s for s in job["steps"] if "run" in s]
+    assert step["env"] == {
+        "GITHUB_TOKEN": "${{ github.token }}",
+        "HEAD_SHA": "${{ github.event.workflow_run.head_sha }}",
+    }
+    assert "secrets." not in json.dumps(comment) and "head_branch }}" not in json.dumps(job)
+
+
+def test_drift_keeps_one_issue_per_stack_from_a_job_without_cloud_credentials() -> None:
+    drift = workflow("drift.yml")["jobs"]
+    [check] = [s for s in drift["drift"]["steps"] if "pulumi preview" in s.get("run", "")]
+    assert check["run"].rstrip().endswith('exit "$status"')  # the drift job stays red when the stack drifted
+    [upload] = steps_using(drift["drift"], "actions/upload-artifact")
+    assert upload["if"] == "always()" and upload["with"]["name"] == "drift-${{ matrix.stack }}"
+    issues = drift["issues"]
+    assert set(issues["needs"]) == {"stacks", "drift"} and issues["if"].startswith("always()")
+    assert not steps_using(issues, "google-github-actions/auth") and "secrets." not in json.dumps(issues)
+    [download] = steps_using(issues, "actions/download-artifact")
+    assert download["with"]["pattern"] == "drift-*"
+    [step] = [s for s in issues["steps"] if "run" in s]
+    assert "python3 -m tools.review drift --forge github --stack" in step["run"]
+    assert step["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}

@@ -1,0 +1,5 @@
+import sys
+
+from tools.review.cli import main
+
+sys.exit(main())
