@@ -51,6 +51,12 @@ GOOGLE_AUTH = ActionPin("google-github-actions/auth", "7c6bc770dae815cd3e89ee6cd
 PULUMI_ACTIONS = ActionPin("pulumi/actions", "8e5e406f4007fca908480587cb9893c07090f58d", "v7.0.0")
 CLAUDE_CODE_ACTION = ActionPin("anthropics/claude-code-action", "cfc3eb22bfed5c26ef66e3223c982af27e4524de", "v1.0.231")
 PINNED_ACTIONS = (CHECKOUT, SETUP_PYTHON, GOOGLE_AUTH, PULUMI_ACTIONS, CLAUDE_CODE_ACTION)
+# Only the platform's own pipelines use these (a pull request's saved plan, kept for the apply on merge); no snippet a
+# team gets does. Dependabot bumps them in .github/workflows/ weekly: tests/test_workflows.py then asks for the new
+# pin here too, so the snippets and the pipelines never drift apart.
+UPLOAD_ARTIFACT = ActionPin("actions/upload-artifact", "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0")
+DOWNLOAD_ARTIFACT = ActionPin("actions/download-artifact", "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1")
+PIPELINE_ONLY_ACTIONS = (UPLOAD_ARTIFACT, DOWNLOAD_ARTIFACT)
 
 # The Claude Code release the snippets install where no action does it for them.
 CLAUDE_CODE_VERSION = "2.1.331"
