@@ -42,7 +42,7 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 ENGINE_OWN_TYPES = ("pulumi:providers:", "pulumi:pulumi:Stack")
 """What the engine registers itself (default providers, the stack's root): no resource of the program."""
 PLAN_VIOLATIONS = (
-    re.compile(r"violates plan: .*"),
+    re.compile(r"(?:resource \S+ )?violates plan: .*"),
     re.compile(r"is not allowed by the plan: .*"),
     re.compile(r"expected resource operations for .* but none were seen"),
 )
