@@ -5,7 +5,8 @@
   (`tools.reviewed_plan new-stack`), and `up --plan` applies it.
 * A change reviewed, then the stack moved (its config changed again, or someone edited its project in the console):
   `up --refresh --plan` refuses before it changes anything the plan does not allow, and `tools.reviewed_plan explain`
-  turns the engine's refusal into the one `::error::` line. (The lifecycle tests apply every stack by its saved plan.)
+  turns the engine's refusal into the one `::error::` line; once the stack is back to what was previewed, the plan
+  applies, exactly. (The lifecycle tests apply every stack by its saved plan.)
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def test_a_stack_that_moved_since_its_reviewed_plan_is_refused_in_one_line(
     # reads the edit, and the plan (made while the project matched) does not allow putting it back unseen.
     engine.pulumi("config", "set", "--path", BUDGET_KEY, "2500", "--stack", stack, cwd=work)
     project_id = yaml.safe_load(PAYMENTS.read_text())["config"]["claude-vertex:project"]["id"]
+    labels = cloud.get(gcp_types.PROJECT, f"projects/{project_id}")["labels"]
     cloud.drift(gcp_types.PROJECT, f"projects/{project_id}", {"labels": {"edited-by": "console"}})
     drifted = _up_with_plan(engine, work, stack, plan, check=False)
     assert drifted.returncode != 0
@@ -124,3 +126,8 @@ def test_a_stack_that_moved_since_its_reviewed_plan_is_refused_in_one_line(
     assert "gcp:organizations/project:Project" in explained.stdout
     assert cloud.get(gcp_types.PROJECT, f"projects/{project_id}")["labels"] == {"edited-by": "console"}
     assert _budget_units(cloud) == before
+
+    # The console edit undone: what merges is what was reviewed, and the plan applies, exactly (refreshed first).
+    cloud.drift(gcp_types.PROJECT, f"projects/{project_id}", {"labels": labels})
+    _up_with_plan(engine, work, stack, plan)
+    assert _budget_units(cloud) == "2500"
