@@ -107,10 +107,20 @@ def run_step(checkout: Path, script: str, **env: str) -> tuple[subprocess.Comple
 # --- the pull request's preview saves the plan --------------------------------------------------------------------
 
 
+PLAN_MAKERS = [
+    pytest.param("preview.yml", "cloud-preview", "7", id="pull-request"),
+    pytest.param("apply.yml", "plan", "0", id="by-hand"),
+]
+"""The two jobs that save a plan for Apply: a pull request's cloud preview, and the `plan` job of an Apply by hand."""
+
+
 @pytest.mark.slow
-def test_the_cloud_preview_refreshes_saves_the_plan_and_records_what_it_previewed(checkout: Path) -> None:
-    preview = step("preview.yml", "cloud-preview", "pulumi preview")
-    env = {"STACK": "payments", "PR_NUMBER": "7", "HEAD_SHA": HEAD_SHA, "PULUMI_ORG": "acme"}
+@pytest.mark.parametrize(("workflow_name", "job_id", "pr"), PLAN_MAKERS)
+def test_the_cloud_preview_refreshes_saves_the_plan_and_records_what_it_previewed(
+    checkout: Path, workflow_name: str, job_id: str, pr: str
+) -> None:
+    preview = step(workflow_name, job_id, "pulumi preview")
+    env = {"STACK": "payments", "PR_NUMBER": pr, "HEAD_SHA": HEAD_SHA, "PULUMI_ORG": "acme"}
     run, calls = run_step(checkout, preview["run"], **env)
     assert run.returncode == 0, run.stdout + run.stderr
     assert calls[0] == ["stack", "select", "--stack", "acme/payments"]
@@ -121,15 +131,18 @@ def test_the_cloud_preview_refreshes_saves_the_plan_and_records_what_it_previewe
     assert json.loads((checkout / "saved-plan/payments/plan.json").read_text()) == {"resourcePlans": {}}
     previewed = json.loads((checkout / "saved-plan/payments/previewed.json").read_text())
     assert (previewed["stack"], previewed["pr"], previewed["headSha"], previewed["newStack"]) == (
-        "payments", 7, HEAD_SHA, False
+        "payments", int(pr), HEAD_SHA, False
     )  # fmt: skip
     assert set(previewed["tree"]) == {"Pulumi.yaml", "Pulumi.payments.yaml"}
 
 
 @pytest.mark.slow
-def test_a_new_stacks_cloud_preview_records_it_as_new_and_saves_no_plan(checkout: Path) -> None:
-    preview = step("preview.yml", "cloud-preview", "pulumi preview")
-    env = {"STACK": "payments", "PR_NUMBER": "7", "HEAD_SHA": HEAD_SHA, "FAKE_NEW_STACK": "1"}
+@pytest.mark.parametrize(("workflow_name", "job_id", "pr"), PLAN_MAKERS)
+def test_a_new_stacks_cloud_preview_records_it_as_new_and_saves_no_plan(
+    checkout: Path, workflow_name: str, job_id: str, pr: str
+) -> None:
+    preview = step(workflow_name, job_id, "pulumi preview")
+    env = {"STACK": "payments", "PR_NUMBER": pr, "HEAD_SHA": HEAD_SHA, "FAKE_NEW_STACK": "1"}
     run, calls = run_step(checkout, preview["run"], **env)
     assert run.returncode == 0, run.stdout + run.stderr
     assert [call[0] for call in calls] == ["stack"], "nothing to preview against: no state yet"
