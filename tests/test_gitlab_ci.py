@@ -35,6 +35,7 @@ from tests.pipelines import (
     requirements_pulumi_version,
     shellcheck_failures,
 )
+from tests.yaml12 import load_yaml12
 from tools.preview import available_stacks
 
 if not HAS_GITLAB:  # before importing the generator: a GitHub-only repository may have deleted it too
@@ -652,3 +653,77 @@ def test_with_an_organization_every_job_selects_the_qualified_stack(tmp_path: Pa
         stacked = [call for call in run.calls if call.startswith("pulumi") and "--stack" in call]
         assert stacked, name
         assert all(re.search(r"--stack acme/(payments|fresh)\b", call) for call in stacked), (name, stacked)
+
+
+# --- Renovate keeps the GitLab pipeline's pins fresh ---------------------------------------------------
+
+RENOVATE = ROOT / ".gitlab" / "renovate.json"
+
+
+def renovate() -> dict[str, Any]:
+    return json.loads(RENOVATE.read_text())
+
+
+def renovate_schema() -> dict[str, Any]:
+    """Renovate's own schema, as check-jsonschema vendors it (no network)."""
+    from importlib.resources import files
+
+    return json.loads((files("check_jsonschema.builtin_schemas.vendor") / "renovate.json").read_text())
+
+
+def renovate_regex(pattern: str) -> re.Pattern[str]:
+    """A Renovate `/regex/` file pattern or match string (RE2 named groups) as a Python pattern."""
+    return re.compile(pattern.removeprefix("/").removesuffix("/").replace("(?<", "(?P<"))
+
+
+@pytest.mark.slow
+def test_the_renovate_config_is_valid_against_renovates_schema_offline(tmp_path: Path) -> None:
+    assert check_jsonschema("vendor.renovate", RENOVATE).returncode == 0
+    broken = tmp_path / "renovate.json"
+    broken.write_text(json.dumps({**renovate(), "enabledManagers": ["gitlab-ci"]}))
+    assert check_jsonschema("vendor.renovate", broken).returncode == 1  # the check can fail
+
+
+def test_every_renovate_option_used_is_one_renovate_documents() -> None:
+    """Renovate's schema lets unknown keys through; a misspelt option would be silently ignored, so check them."""
+    definitions = renovate_schema()["definitions"]
+    config = renovate()
+    assert set(config) - {"$schema"} <= set(renovate_schema()["properties"])
+    [rule_schema] = definitions["packageRules"]["items"]["allOf"]
+    for rule in config["packageRules"]:
+        assert set(rule) <= set(rule_schema["properties"]), rule
+    manager_schema = definitions["customManagers"]["items"]["allOf"][0]
+    for manager in config["customManagers"]:
+        assert set(manager) <= set(manager_schema["properties"]), manager
+
+
+def test_renovate_updates_the_pulumi_cli_the_jobs_download_together_with_the_sdk_pin() -> None:
+    config = renovate()
+    [manager] = config["customManagers"]
+    templates = TEMPLATES.relative_to(ROOT).as_posix()
+    assert any(renovate_regex(p).search(templates) for p in manager["managerFilePatterns"])
+    [pattern] = manager["matchStrings"]
+    found = [m.group("currentValue") for m in renovate_regex(pattern).finditer(TEMPLATES.read_text())]
+    assert found == [requirements_pulumi_version()]  # exactly the one pin, today's value
+    assert (manager["depNameTemplate"], manager["datasourceTemplate"]) == ("pulumi", "pypi")
+    [group] = [rule for rule in config["packageRules"] if "groupName" in rule]
+    assert group["matchPackageNames"] == ["pulumi"]  # the CLI above and requirements' pulumi== in one request
+
+
+def test_renovate_reads_both_pip_pin_files_and_the_job_image() -> None:
+    config = renovate()
+    assert set(config["enabledManagers"]) == {"gitlabci", "pip_requirements", "custom.regex"}
+    definitions = renovate_schema()["definitions"]
+    [pip_files] = definitions["pip_requirements"]["default"]["managerFilePatterns"]
+    for path in ("requirements.txt", "policies/requirements.txt"):
+        assert renovate_regex(pip_files).search(path), path
+        pins = re.findall(r"^([A-Za-z0-9_.\[\]-]+)==", (ROOT / path).read_text(), re.M)
+        assert "pulumi" in pins, path  # exact pins, what Renovate moves (pulumi with the CLI, as one group)
+    # The gitlabci manager reads .gitlab-ci.yml and follows its `include: local` files, where the image is.
+    [gitlab_files] = definitions["gitlabci"]["default"]["managerFilePatterns"]
+    assert renovate_regex(gitlab_files).search(".gitlab-ci.yml")
+    includes = [entry["local"] for entry in load_yaml12(GITLAB_CI.read_text())["include"]]
+    assert gitlab_apply.TEMPLATE_FILE in includes
+    image = load_yaml12(TEMPLATES.read_text())["default"]["image"]
+    assert re.fullmatch(r"python:3\.11-bookworm(@sha256:[0-9a-f]{64})?", image)
+    assert config["pinDigests"] is True  # Renovate's first merge request pins the digest; later ones move it
