@@ -16,12 +16,14 @@ import os
 import re
 import subprocess
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 import pytest
 from claude_vertex.render import ci_snippets
 
+from tests import gitlab_job_runner
 from tests.fixture_stacks import FIXTURES
 from tests.gitlab_config import DEFAULT_STAGE, compose, expand, resolved, script_lines, visible_jobs
 from tests.pipelines import (
@@ -33,18 +35,19 @@ from tests.pipelines import (
     requirements_pulumi_version,
     shellcheck_failures,
 )
+from tests.yaml12 import load_yaml12
 from tools.preview import available_stacks
 
 if not HAS_GITLAB:  # before importing the generator: a GitHub-only repository may have deleted it too
     pytest.skip(NO_GITLAB, allow_module_level=True)
 
-from tools import gitlab_apply
+from tools import gitlab_apply, gitlab_plans
 
 TEMPLATES = ROOT / gitlab_apply.TEMPLATE_FILE
 STACKS = available_stacks(FIXTURES)
 PREVIEWER = ("GCP_WIF_PROVIDER_PREVIEW", "GCP_PREVIEW_SERVICE_ACCOUNT")
 DEPLOYER = ("GCP_WIF_PROVIDER_APPLY", "GCP_DEPLOY_SERVICE_ACCOUNT")
-APPLY = 'pulumi up --yes --refresh --stack "$STACK"'
+APPLY = 'pulumi up --yes --refresh --stack "$apply_ref"'
 
 
 def parent() -> dict[str, Any]:
@@ -122,6 +125,8 @@ def test_only_the_cloud_jobs_get_an_id_token_each_for_its_own_identity() -> None
     expected = {
         "cloud-preview": PREVIEWER,
         "drift": PREVIEWER,
+        "reapply-preview": PREVIEWER,
+        "reapply": DEPLOYER,
         "destroy": DEPLOYER,
         **{gitlab_apply.job_name(stack): DEPLOYER for stack in STACKS},
     }
@@ -191,6 +196,8 @@ def test_an_apply_job_runs_for_its_stack_only_serialised_with_destroy_and_never_
     assert script.count(APPLY) == 2 and "sleep" in script  # one retry after a pause, no more
     assert "--policy-pack policies" in script
     assert script.index("GCP_CRED_DIR") < script.index(APPLY)
+    # The reviewed plan is fetched first, then applied; the job's own script is nothing else.
+    assert job["script"] == ['python3 -m tools.gitlab_plans --stack "$STACK" --dir plans', "apply_reviewed"]
 
 
 def test_without_a_changed_stack_the_child_pipeline_applies_nothing_and_still_runs() -> None:
@@ -300,3 +307,423 @@ def test_the_scheduled_pipeline_checks_model_retirements_without_credentials() -
     assert script_lines(job)[-1] == "make calendar"
     assert [rule["if"] for rule in job["rules"]] == ['$CI_PIPELINE_SOURCE == "schedule"']
     assert identity(job) is None
+
+
+# --- plans applied as reviewed ------------------------------------------------------------------------
+
+POLICY = "--policy-pack policies"
+
+
+def own_script(job: dict[str, Any]) -> str:
+    """The job's own script, without the before_script it shares."""
+    return "\n".join(line for item in job.get("script", []) for line in ([item] if isinstance(item, str) else item))
+
+
+def test_the_cloud_preview_saves_each_stacks_plan_and_keeps_plans_and_records_whatever_the_result() -> None:
+    job = visible_jobs(parent())[gitlab_plans.PREVIEW_JOB]
+    assert 'preview_saving_plan "$stack" "$@"' in own_script(job)
+    assert job["artifacts"]["when"] == "always"
+    assert f"{gitlab_plans.PLAN_DIR}/" in job["artifacts"]["paths"] and "review/" in job["artifacts"]["paths"]
+    functions = gitlab_job_runner.functions(parent())
+    assert '--refresh --save-plan "plans/$plan_stack.json"' in functions  # the state as the apply will refresh it
+
+
+@pytest.mark.slow
+def test_the_cloud_preview_leaves_a_plan_per_deployed_stack_a_marker_per_new_one_and_no_plan_of_a_failure(
+    tmp_path: Path,
+) -> None:
+    job = visible_jobs(parent())["cloud-preview"]
+    run = gitlab_job_runner.run_job(
+        parent(),
+        job,
+        tmp_path / "w",
+        {"STUB_MISSING": "fresh", "STUB_PREVIEW_FAILS": "broken"},
+        stacks=["payments", "fresh", "broken"],
+    )
+    assert run.code == 1  # one preview failed: the job fails, after previewing and recording every stack
+    plans = sorted(p.name for p in (run.workdir / "plans").iterdir())
+    assert plans == ["fresh.new", "payments.json"]
+    records = [call for call in run.calls if call.startswith("python3 -m tools.review")]
+    assert [record_args(call) for call in records] == [
+        ("payments", "cloud", "0"),
+        ("fresh", "cloud", "0"),
+        ("broken", "cloud", "1"),
+    ]
+    previews = [call for call in run.calls if call.startswith("pulumi preview")]
+    assert all(POLICY in call and "--refresh" in call for call in previews) and len(previews) == 2
+
+
+def record_args(call: str) -> tuple[str, str, str]:
+    """(stack, kind, exit code) of a `tools.review record` call, parsed as the review contract declares it."""
+    args = contract().parse_args(call.split()[3:] if call.split()[2] == "tools.review" else call.split())
+    assert args.command == "record" and args.dir == "review/" and args.output
+    return args.stack, args.kind, args.exit_code
+
+
+def contract() -> Any:
+    """The review tool's command line as COMMON.md's contract declares it (tools/review implements it)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    commands = parser.add_subparsers(dest="command", required=True)
+    record = commands.add_parser("record", exit_on_error=False)
+    record.add_argument("--stack", required=True)
+    record.add_argument("--kind", required=True, choices=["offline", "cloud"])
+    record.add_argument("--exit-code", required=True)
+    record.add_argument("--output", required=True)
+    record.add_argument("--dir", required=True)
+    comment = commands.add_parser("comment", exit_on_error=False)
+    comment.add_argument("--forge", required=True, choices=["github", "gitlab"])
+    comment.add_argument("--dir", required=True)
+    drift = commands.add_parser("drift", exit_on_error=False)
+    drift.add_argument("--forge", required=True, choices=["github", "gitlab"])
+    drift.add_argument("--stack", required=True)
+    drift.add_argument("--exit-code", required=True)
+    drift.add_argument("--output", required=True)
+    return parser
+
+
+def test_every_review_command_in_the_pipeline_is_one_the_review_contract_accepts() -> None:
+    import shlex
+
+    calls = []
+    for name, job in visible_jobs(parent()).items():
+        for line in own_script(job).splitlines():
+            if "python3 -m tools.review " in line:
+                words = shlex.split(line.strip().split("python3 -m tools.review ", 1)[1].split(" || ")[0])
+                args = contract().parse_args(words)
+                if args.command != "record":
+                    assert args.forge == "gitlab", name
+                calls.append((name, args.command))
+    assert sorted(calls) == [
+        ("cloud-preview", "record"),
+        ("drift", "drift"),
+        ("offline-preview", "record"),
+        ("review-note", "comment"),
+    ]
+
+
+@pytest.mark.slow
+def test_the_offline_preview_records_each_stack_whatever_its_exit_code_and_keeps_review(tmp_path: Path) -> None:
+    job = visible_jobs(parent())["offline-preview"]
+    assert job["artifacts"] == {"when": "always", "paths": ["review/"], "expire_in": "30 days"}
+    run = gitlab_job_runner.run_job(
+        parent(), job, tmp_path / "w", {"STUB_OFFLINE_FAILS": "research"}, stacks=["payments", "research"]
+    )
+    assert run.code == 1
+    records = [call for call in run.calls if call.startswith("python3 -m tools.review")]
+    assert [record_args(call) for call in records] == [("payments", "offline", "0"), ("research", "offline", "1")]
+
+
+@pytest.mark.parametrize(
+    ("fetched", "missing", "up_codes", "expected_code", "expected"),
+    [
+        ("plan", "", "0", 0, ["pulumi stack select --stack payments", "pulumi up * --plan plans/payments.json"]),
+        (
+            "plan",
+            "",
+            "1,0",
+            0,
+            ["pulumi stack select", "pulumi up * --plan plans/payments.json", "pulumi up * --plan plans/payments.json"],
+        ),
+        (
+            "plan",
+            "",
+            "1,1",
+            1,
+            ["pulumi stack select", "pulumi up * --plan plans/payments.json", "pulumi up * --plan plans/payments.json"],
+        ),
+        ("plan", "payments", "0", 1, ["pulumi stack select --stack payments"]),
+        (
+            "new",
+            "payments",
+            "0",
+            0,
+            ["pulumi stack init --stack payments --secrets-provider gcpkms://k", "pulumi up *"],
+        ),
+        ("new", "", "0", 1, ["pulumi stack init --stack payments --secrets-provider gcpkms://k"]),
+        ("refuse", "", "0", 1, []),
+    ],
+    ids=[
+        "plan",
+        "plan-retried-once",
+        "plan-fails-twice",
+        "plan-but-stack-gone",
+        "new-stack",
+        "new-but-exists-now",
+        "no-reviewed-plan",
+    ],
+)
+@pytest.mark.slow
+def test_an_apply_job_applies_exactly_the_reviewed_plan_or_nothing(
+    fetched: str, missing: str, up_codes: str, expected_code: int, expected: list[str], tmp_path: Path
+) -> None:
+    """What the apply does with what tools/gitlab_plans.py found; the retry keeps the same plan."""
+    config = child(STACKS)
+    job = visible_jobs(config)[gitlab_apply.job_name(STACKS[0])]
+    env = {
+        "STACK": "payments",
+        "STUB_FETCH": fetched,
+        "STUB_MISSING": missing,
+        "STUB_UP_RCS": up_codes,
+        "PULUMI_SECRETS_PROVIDER": "gcpkms://k",
+    }
+    run = gitlab_job_runner.run_job(config, job, tmp_path / "w", env)
+    assert run.code == expected_code, run.output
+    pulumi_calls = [call for call in run.calls if call.startswith("pulumi")]
+    assert len(pulumi_calls) == len(expected), pulumi_calls
+    for call, pattern in zip(pulumi_calls, expected, strict=True):
+        assert fnmatch(call, pattern + "*"), (call, pattern)
+    ups = [call for call in pulumi_calls if call.startswith("pulumi up")]
+    assert all(POLICY in call and "--refresh" in call for call in ups)
+    if fetched == "new":
+        assert not any("--plan" in call for call in ups)  # the offline preview was its plan
+    assert run.calls[0] == "python3 -m tools.gitlab_plans --stack payments --dir plans"
+
+
+def test_the_apply_retries_once_after_a_minute() -> None:
+    functions = gitlab_job_runner.functions(parent())
+    assert "pause=60" in functions and functions.count('sleep "$pause"') == 1
+
+
+@pytest.mark.slow
+def test_a_plan_committed_to_the_repository_is_never_applied(tmp_path: Path) -> None:
+    work = tmp_path / "w"
+    (work / "plans").mkdir(parents=True)
+    (work / "plans" / "payments.json").write_text("{}")
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
+    subprocess.run(["git", "-C", str(work), "add", "plans"], check=True)
+    reapply = visible_jobs(parent())["reapply"]
+    run = gitlab_job_runner.run_job(parent(), reapply, work, {"STACK": "payments"})
+    assert run.code == 1 and "plans/ is tracked in git" in run.output
+    assert not [call for call in run.calls if call.startswith("pulumi")]
+
+
+def test_the_apply_finds_the_plans_where_the_cloud_preview_keeps_them() -> None:
+    jobs = visible_jobs(parent())
+    assert gitlab_plans.PREVIEW_JOB in jobs
+    assert f"{gitlab_plans.PLAN_DIR}/" in jobs[gitlab_plans.PREVIEW_JOB]["artifacts"]["paths"]
+    assert '[ -f "plans/$STACK.json" ]' in gitlab_job_runner.functions(parent())
+    assert gitlab_plans.plan_file("payments") == "payments.json"
+    assert gitlab_plans.new_stack_file("payments") == "payments.new"
+
+
+def test_a_reapply_is_a_preview_then_a_manual_apply_of_exactly_its_plan() -> None:
+    jobs = visible_jobs(parent())
+    preview, apply = jobs["reapply-preview"], jobs["reapply"]
+    [preview_rule] = preview["rules"]
+    [apply_rule] = apply["rules"]
+    assert apply_rule["when"] == "manual" and "when" not in preview_rule
+    assert apply_rule["if"] == preview_rule["if"] and '$CI_PIPELINE_SOURCE == "web"' in apply_rule["if"]
+    assert apply["needs"] == ["reapply-preview"] and preview["artifacts"]["paths"] == ["plans/"]
+    assert apply["script"] == ["apply_reviewed"]  # no download: the plan is the preview's, in this pipeline
+    assert preview["variables"]["STACK"] == apply["variables"]["STACK"] == "$APPLY_STACK"
+    assert apply["resource_group"] == jobs["destroy"]["resource_group"].replace("DESTROY", "APPLY")
+    assert apply["interruptible"] is False and apply["environment"] == "claude-vertex"
+    pattern = re.compile(re.search(r"\$APPLY_STACK =~ /(.+?)/ ", apply_rule["if"]).group(1))
+    assert [name for name in ("", "-x", "a b", "$(id)", "a/b") if pattern.search(name)] == []
+
+
+@pytest.mark.slow
+def test_a_reapply_preview_of_a_stack_without_a_stack_file_stops(tmp_path: Path) -> None:
+    job = visible_jobs(parent())["reapply-preview"]
+    run = gitlab_job_runner.run_job(parent(), job, tmp_path / "w", {"STACK": "ghost", "CI_COMMIT_BRANCH": "main"})
+    assert run.code == 1 and "There is no Pulumi.ghost.yaml" in run.output and run.calls == []
+
+
+# --- one note per merge request; one issue per drifted stack ------------------------------------------
+
+
+def test_the_note_job_runs_after_both_previews_whatever_they_did_for_this_projects_merge_requests_only() -> None:
+    job = visible_jobs(parent())["review-note"]
+    [rule] = job["rules"]
+    assert rule == {
+        "if": '$CI_PIPELINE_SOURCE == "merge_request_event" && $CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_PROJECT_ID',
+        "when": "always",
+    }
+    assert job["needs"] == [{"job": "offline-preview"}, {"job": "cloud-preview", "optional": True}]
+    assert identity(job) is None and job.get("stage") == "review"
+    assert parent()["stages"].index("review") > parent()["stages"].index("preview")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("token", ["", "glpat-x"])
+def test_the_note_job_posts_with_the_token_or_says_it_is_not_configured(token: str, tmp_path: Path) -> None:
+    job = visible_jobs(parent())["review-note"]
+    run = gitlab_job_runner.run_job(parent(), job, tmp_path / "w", {"CLAUDE_VERTEX_GITLAB_TOKEN": token})
+    assert run.code == 0
+    if token:
+        assert run.calls == ["python3 -m tools.review comment --forge gitlab --dir review/"]
+    else:
+        assert run.calls == [] and "CLAUDE_VERTEX_GITLAB_TOKEN is not set: no merge request note" in run.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("token", ["", "glpat-x"])
+def test_the_drift_job_reports_each_stack_to_its_issue_when_it_can(token: str, tmp_path: Path) -> None:
+    job = visible_jobs(parent())["drift"]
+    env = {"CLAUDE_VERTEX_GITLAB_TOKEN": token, "STUB_PREVIEW_FAILS": "research"}
+    run = gitlab_job_runner.run_job(parent(), job, tmp_path / "w", env, stacks=["payments", "research"])
+    assert run.code == 1  # drift still turns the scheduled pipeline red
+    reports = [call.split()[3:] for call in run.calls if call.startswith("python3 -m tools.review")]
+    if token:
+        parsed = [contract().parse_args(words) for words in reports]
+        assert [(a.command, a.forge, a.stack, a.exit_code) for a in parsed] == [
+            ("drift", "gitlab", "payments", "0"),
+            ("drift", "gitlab", "research", "1"),
+        ]
+    else:
+        assert reports == [] and "drift opens no issues" in run.output
+
+
+def test_no_job_that_sees_a_credential_runs_a_forks_merge_request() -> None:
+    """The note token and the ID tokens reach merge request pipelines of this project's branches only."""
+    for name, job in {**visible_jobs(parent()), **visible_jobs(child(STACKS))}.items():
+        if identity(job) is None and "CLAUDE_VERTEX_GITLAB_TOKEN" not in own_script(job):
+            continue
+        for rule in job.get("rules", []):
+            if "merge_request_event" in rule["if"]:
+                assert "$CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_PROJECT_ID" in rule["if"], name
+
+
+# --- stacks qualified with the Pulumi Cloud organization -----------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("stack", "env", "code", "printed"),
+    [
+        ("payments", {}, 0, "payments"),
+        ("payments", {"PULUMI_ORG": "acme", "PULUMI_BACKEND_URL": "https://api.pulumi.com"}, 0, "acme/payments"),
+        ("payments", {"PULUMI_ORG": "acme"}, 0, "acme/payments"),
+        ("payments", {"PULUMI_ORG": "acme", "PULUMI_BACKEND_URL": "gs://state"}, 2, "self-managed backend"),
+        ("payments", {"PULUMI_ORG": "ac me"}, 2, "PULUMI_ORG is not an organization name"),
+        ("payments", {"PULUMI_ORG": "$(id)"}, 2, "PULUMI_ORG is not an organization name"),
+        ("a/b", {}, 2, "is not a stack name"),
+    ],
+    ids=["unset", "cloud", "cloud-default-url", "gcs", "space", "command", "bad-stack"],
+)
+def test_stack_ref_qualifies_with_the_organization_only_where_one_exists(
+    stack: str, env: dict[str, str], code: int, printed: str
+) -> None:
+    script = gitlab_job_runner.functions(parent()) + f'\nstack_ref "{stack}"'
+    done = subprocess.run(
+        ["sh", "-c", script], env={"PATH": os.environ["PATH"], **env}, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == code
+    assert printed in (done.stdout if code == 0 else done.stderr)
+    if code == 0:
+        assert done.stdout == f"{printed}\n"
+
+
+def test_every_pulumi_command_names_its_stack_through_stack_ref() -> None:
+    """One definition: no job passes a bare stack name to pulumi, and every job that runs pulumi defines it."""
+    config = {**visible_jobs(parent()), **visible_jobs(child(STACKS))}
+    functions = gitlab_job_runner.functions(parent())
+    assigned = set(re.findall(r"(\w+)=\$\(stack_ref ", functions))
+    assert assigned == {"plan_ref", "apply_ref"}
+    texts = {name: own_script(job) for name, job in config.items()} | {"pulumi-functions": functions}
+    for name, text in texts.items():
+        local = assigned | set(re.findall(r"(\w+)=\$\(stack_ref ", text))
+        for match in re.finditer(r"pulumi [^\n]*?--stack (\S+)", text):
+            assert match.group(1).strip('"').removeprefix("$") in local, (name, match.group(0))
+        if "pulumi " in text and name != "pulumi-functions":
+            assert functions in script_lines(config[name]), name
+    assert len(re.findall(r"^\s*stack_ref\(\) \{", functions, re.M)) == 1
+
+
+@pytest.mark.slow
+def test_with_an_organization_every_job_selects_the_qualified_stack(tmp_path: Path) -> None:
+    env = {
+        "PULUMI_ORG": "acme",
+        "PULUMI_BACKEND_URL": "https://api.pulumi.com",
+        "STUB_MISSING": "fresh",
+        "STUB_FETCH": "plan",
+        "STACK": "payments",
+        "DESTROY_STACK": "payments",
+        "CLAUDE_VERTEX_GITLAB_TOKEN": "t",
+    }
+    jobs = {**visible_jobs(parent()), **visible_jobs(child(STACKS))}
+    names = ["cloud-preview", "drift", "destroy", gitlab_apply.job_name(STACKS[0])]
+    for name in names:
+        config = child(STACKS) if name.startswith("apply:") else parent()
+        run = gitlab_job_runner.run_job(
+            config, jobs[name], tmp_path / name.replace(":", "-"), env, stacks=["payments", "fresh"]
+        )
+        stacked = [call for call in run.calls if call.startswith("pulumi") and "--stack" in call]
+        assert stacked, name
+        assert all(re.search(r"--stack acme/(payments|fresh)\b", call) for call in stacked), (name, stacked)
+
+
+# --- Renovate keeps the GitLab pipeline's pins fresh ---------------------------------------------------
+
+RENOVATE = ROOT / ".gitlab" / "renovate.json"
+
+
+def renovate() -> dict[str, Any]:
+    return json.loads(RENOVATE.read_text())
+
+
+def renovate_schema() -> dict[str, Any]:
+    """Renovate's own schema, as check-jsonschema vendors it (no network)."""
+    from importlib.resources import files
+
+    return json.loads((files("check_jsonschema.builtin_schemas.vendor") / "renovate.json").read_text())
+
+
+def renovate_regex(pattern: str) -> re.Pattern[str]:
+    """A Renovate `/regex/` file pattern or match string (RE2 named groups) as a Python pattern."""
+    return re.compile(pattern.removeprefix("/").removesuffix("/").replace("(?<", "(?P<"))
+
+
+@pytest.mark.slow
+def test_the_renovate_config_is_valid_against_renovates_schema_offline(tmp_path: Path) -> None:
+    assert check_jsonschema("vendor.renovate", RENOVATE).returncode == 0
+    broken = tmp_path / "renovate.json"
+    broken.write_text(json.dumps({**renovate(), "enabledManagers": ["gitlab-ci"]}))
+    assert check_jsonschema("vendor.renovate", broken).returncode == 1  # the check can fail
+
+
+def test_every_renovate_option_used_is_one_renovate_documents() -> None:
+    """Renovate's schema lets unknown keys through; a misspelt option would be silently ignored, so check them."""
+    definitions = renovate_schema()["definitions"]
+    config = renovate()
+    assert set(config) - {"$schema"} <= set(renovate_schema()["properties"])
+    [rule_schema] = definitions["packageRules"]["items"]["allOf"]
+    for rule in config["packageRules"]:
+        assert set(rule) <= set(rule_schema["properties"]), rule
+    manager_schema = definitions["customManagers"]["items"]["allOf"][0]
+    for manager in config["customManagers"]:
+        assert set(manager) <= set(manager_schema["properties"]), manager
+
+
+def test_renovate_updates_the_pulumi_cli_the_jobs_download_together_with_the_sdk_pin() -> None:
+    config = renovate()
+    [manager] = config["customManagers"]
+    templates = TEMPLATES.relative_to(ROOT).as_posix()
+    assert any(renovate_regex(p).search(templates) for p in manager["managerFilePatterns"])
+    [pattern] = manager["matchStrings"]
+    found = [m.group("currentValue") for m in renovate_regex(pattern).finditer(TEMPLATES.read_text())]
+    assert found == [requirements_pulumi_version()]  # exactly the one pin, today's value
+    assert (manager["depNameTemplate"], manager["datasourceTemplate"]) == ("pulumi", "pypi")
+    [group] = [rule for rule in config["packageRules"] if "groupName" in rule]
+    assert group["matchPackageNames"] == ["pulumi"]  # the CLI above and requirements' pulumi== in one request
+
+
+def test_renovate_reads_both_pip_pin_files_and_the_job_image() -> None:
+    config = renovate()
+    assert set(config["enabledManagers"]) == {"gitlabci", "pip_requirements", "custom.regex"}
+    definitions = renovate_schema()["definitions"]
+    [pip_files] = definitions["pip_requirements"]["default"]["managerFilePatterns"]
+    for path in ("requirements.txt", "policies/requirements.txt"):
+        assert renovate_regex(pip_files).search(path), path
+        pins = re.findall(r"^([A-Za-z0-9_.\[\]-]+)==", (ROOT / path).read_text(), re.M)
+        assert "pulumi" in pins, path  # exact pins, what Renovate moves (pulumi with the CLI, as one group)
+    # The gitlabci manager reads .gitlab-ci.yml and follows its `include: local` files, where the image is.
+    [gitlab_files] = definitions["gitlabci"]["default"]["managerFilePatterns"]
+    assert renovate_regex(gitlab_files).search(".gitlab-ci.yml")
+    includes = [entry["local"] for entry in load_yaml12(GITLAB_CI.read_text())["include"]]
+    assert gitlab_apply.TEMPLATE_FILE in includes
+    image = load_yaml12(TEMPLATES.read_text())["default"]["image"]
+    assert re.fullmatch(r"python:3\.11-bookworm(@sha256:[0-9a-f]{64})?", image)
+    assert config["pinDigests"] is True  # Renovate's first merge request pins the digest; later ones move it
