@@ -26,7 +26,7 @@ def test_python_m_prints_a_verdict_per_pinned_model(fake, tmp_path):
     run = run_installed(["--env-file", str(env_file), "--access-token-file", str(token)], base_environ(fake, tmp_path))
     assert run.code == 0, run.out + run.err
     lines = run.out.splitlines()
-    for model in ("claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-4-5@20251001"):
+    for model in ("claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-4-5@20251001", "claude-fable-5-2"):
         assert any(line.startswith("OK") and f"model:{model}" in line for line in lines), run.out
     assert lines[-1].startswith("Claude Code on Vertex AI should work.")
     assert TOKEN not in run.out + run.err

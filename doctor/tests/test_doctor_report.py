@@ -32,5 +32,5 @@ def test_unreachable_vertex_is_a_failure_naming_the_host(doctor, fake):
     run = doctor(stack_env(), shell={"ANTHROPIC_VERTEX_BASE_URL": "http://127.0.0.1:9/v1"})
     check = run.check("model:claude-opus-5-5")
     assert check["status"] == "fail"
-    assert "cannot reach http://127.0.0.1:9/v1" in check["message"]
+    assert check["message"].startswith("cannot reach 127.0.0.1:9 (connection refused) for claude-opus-5-5 at global")
     assert run.check("permission")["status"] == "ok"  # Resource Manager is still the fake one
