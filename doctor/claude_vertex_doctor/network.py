@@ -44,7 +44,9 @@ def reason(exc: BaseException, timeout: float) -> str:
             return f"the name does not resolve: {cause.strerror or 'no address'}"
     for cause in chain:
         if isinstance(cause, ssl.SSLCertVerificationError):
-            return f"TLS failed: the certificate is not trusted ({cause.verify_message or cause.reason or 'unverified'})"
+            return (
+                f"TLS failed: the certificate is not trusted ({cause.verify_message or cause.reason or 'unverified'})"
+            )
         if isinstance(cause, ssl.SSLError):
             return f"TLS failed ({cause.reason or type(cause).__name__})"
     if any(_named(cause, "Proxy") for cause in chain):

@@ -25,7 +25,7 @@ OVERRIDE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER"
 TIMEOUT_SECONDS = 20.0
 MAX_BODY = 64 * 1024
 """testIamPermissions answers a few hundred bytes; more than this is not its answer."""
-NOT_CHECKED = "the doctor cannot check your grant; the model checks below ask Vertex directly"
+NOT_CHECKED = "the doctor cannot tell whether you hold the permission; the model checks below ask Vertex directly"
 
 
 class NoAnswer(Exception):
@@ -113,8 +113,12 @@ def check(
                 "check ANTHROPIC_VERTEX_PROJECT_ID, and that the team onboarded you (access.members in its stack file)",
             )
         else:
-            report.add("permission", "warn", f"{exc}: {NOT_CHECKED}", "rerun in a minute; if it stays, tell your "
-                       "platform team (with this line)")
+            report.add(
+                "permission",
+                "warn",
+                f"{exc}: {NOT_CHECKED}",
+                "rerun in a minute; if it stays, tell your platform team (with this line)",
+            )
         return None
     if PREDICT in has:
         report.add("permission", "ok", f"you hold {PREDICT} on {project}")
@@ -131,7 +135,9 @@ def check(
     return PREDICT in has
 
 
-def _check_quota_project(env: Mapping[str, str], report: Report, quota_project: str, token: str, timeout: float) -> None:
+def _check_quota_project(
+    env: Mapping[str, str], report: Report, quota_project: str, token: str, timeout: float
+) -> None:
     """A quota project in ADC makes every request name it (`x-goog-user-project`): that needs
     `serviceusage.services.use` there, which the team's minimal role leaves out on purpose."""
     fix = (
