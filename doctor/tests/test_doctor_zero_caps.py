@@ -133,3 +133,15 @@ def test_an_unpinned_fable_alias_is_named(doctor, fake):
     assert pins["status"] == "warn"
     assert "ANTHROPIC_DEFAULT_FABLE_MODEL (--model fable follows Claude Code's default)" in pins["message"]
     assert "ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU,FABLE}_MODEL" in pins["fix"]
+
+
+def test_the_doctor_knows_every_limit_name_and_alias_the_stack_has():
+    # The variable's limit names are the stack's keys, and every alias the program pins has its variable here.
+    from claude_vertex.catalog import ALIASES
+    from claude_vertex.config.guardrails.quotas import QuotaCaps
+    from claude_vertex_doctor.envcheck import ALIAS_PINS
+    from claude_vertex_doctor.zero_caps import LIMITS
+
+    assert sorted(LIMITS) == sorted(QuotaCaps.keys())
+    assert set(ALIASES) <= set(ALIAS_PINS)
+    assert ALIAS_PINS["fable"] == ("ANTHROPIC_DEFAULT_FABLE_MODEL",)
