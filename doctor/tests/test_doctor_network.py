@@ -141,3 +141,10 @@ def test_the_installed_doctor_names_the_proxy_and_never_its_password(fake, tmp_p
     assert "proxy-password-1234" not in run.out + run.err
     assert lines[-1].startswith("Claude Code on Vertex AI will not work.")
     assert run.err == ""
+
+
+@pytest.mark.parametrize("value", ["0", "301", "soon", "nan"])
+def test_a_timeout_out_of_bounds_is_bad_input_in_one_line(doctor, fake, value):
+    run = doctor(stack_env(), "--timeout", value)
+    assert run.code == 2 and run.out == ""
+    assert run.err.count("\n") == 1 and "--timeout" in run.err and "Traceback" not in run.err
