@@ -55,7 +55,7 @@ def _unreached_url(exc: BaseException, info: Mapping[str, object]) -> str | None
     while current is not None and len(seen) < 12 and current not in seen:
         seen.append(current)
         current = current.__cause__ or current.__context__
-    network_errors = (google.auth.exceptions.TransportError, requests.ConnectionError, requests.Timeout)
+    network_errors = (google.auth.exceptions.TransportError, requests.ConnectionError, requests.Timeout, TimeoutError)
     if not any(isinstance(e, network_errors) for e in seen):
         return None
     for e in seen:
@@ -176,11 +176,12 @@ def _load_file(
             # (it is what Claude Code's auth library does), and nothing from the file is executed or trusted blindly.
             warnings.simplefilter("ignore", DeprecationWarning)
             credentials, _ = google.auth.load_credentials_from_file(str(path), scopes=SCOPES)
-        credentials.refresh(BoundedRequest(timeout))
+        # Two exchanges at most (an impersonation asks the source's token endpoint, then IAM Credentials).
+        network.within(2 * timeout + network.GRACE_SECONDS, lambda: credentials.refresh(BoundedRequest(timeout)))
     except google.auth.exceptions.DefaultCredentialsError as exc:
         report.add("credentials", "fail", f"{path} ({source}): google-auth cannot use it: {exc}", LOGIN_FIX)
         return None
-    except google.auth.exceptions.GoogleAuthError as exc:  # RefreshError, OAuthError, TransportError, ...
+    except (google.auth.exceptions.GoogleAuthError, network.Overtime) as exc:  # RefreshError, TransportError, ...
         unreached = _unreached_url(exc, info)
         if unreached is not None:
             report.add(

@@ -4,18 +4,57 @@ is refused, no answer in time, TLS failed, the proxy failed), with a fix about t
 Every HTTP library the doctor uses on the Vertex path (requests for the token endpoint and Resource Manager, the
 Anthropic SDK for Vertex) wraps the socket's error in its own, several layers deep; the cause is found by walking
 the chain (`__cause__`, `__context__`, an exception carried in `args` or `reason`), bounded.
+
+Those libraries bound each socket operation, not a whole exchange: a server that trickles a byte just inside each
+read's timeout could hold the doctor for as long as it likes. `within` puts a wall clock on the whole exchange.
 """
 
 from __future__ import annotations
 
 import socket
 import ssl
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 """What the doctor's HTTP clients (and Claude Code) read for a proxy to an https URL, in that order."""
 _MAX_CHAIN = 24
+GRACE_SECONDS = 2.0
+"""How much longer than the per-operation timeout a whole exchange may take (so a silent server is reported by the
+library's own timeout, and only a trickle by the wall clock)."""
+T = TypeVar("T")
+
+
+class Overtime(TimeoutError):
+    """An exchange that had not finished when its wall-clock time was up (its thread is left to die with the doctor)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no complete answer within {seconds:g} s")
+        self.seconds = seconds
+
+
+def within(seconds: float, call: Callable[[], T]) -> T:
+    """`call()`'s result or exception, or Overtime when it has not finished within `seconds`: it runs in a daemon
+    thread, so an exchange that never ends neither holds the verdict nor the doctor's exit."""
+    outcome: list[tuple[bool, object]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # handed to the caller as it is
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=run, name="claude-vertex-doctor request", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if not outcome:
+        raise Overtime(seconds)
+    done, value = outcome[0]
+    if done:
+        return value  # type: ignore[return-value]
+    raise value  # type: ignore[misc]
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -39,6 +78,8 @@ def _named(exc: BaseException, word: str) -> bool:
 def reason(exc: BaseException, timeout: float) -> str:
     """Why a request got no answer, in a developer's words (one short clause)."""
     chain = list(_chain(exc))
+    if isinstance(exc, Overtime):
+        return str(exc)
     for cause in chain:
         if isinstance(cause, socket.gaierror):
             return f"the name does not resolve: {cause.strerror or 'no address'}"

@@ -57,7 +57,8 @@ def granted(
 ) -> set[str]:
     """The subset of `permissions` the token's principal holds on `project`."""
     url = f"{endpoint(env).rstrip('/')}/v1/projects/{project}:testIamPermissions"
-    try:
+
+    def ask() -> tuple[requests.Response, str]:
         with requests.post(
             url,
             json={"permissions": permissions},
@@ -65,10 +66,11 @@ def granted(
             timeout=timeout,
             stream=True,
         ) as response:
-            body = _read(response)
-    except requests.RequestException as exc:
-        raise NoAnswer(network.cannot_reach(url, exc, timeout)) from None
-    except OSError as exc:  # the connection dropped while the body was read
+            return response, _read(response)
+
+    try:
+        response, body = network.within(timeout + network.GRACE_SECONDS, ask)
+    except (requests.RequestException, OSError) as exc:  # OSError: Overtime, or the connection dropped mid-body
         raise NoAnswer(network.cannot_reach(url, exc, timeout)) from None
     if response.status_code != 200:
         error = parse(response.status_code, body)

@@ -265,8 +265,8 @@ def check_model(
         )
         return
     try:
-        _, error = _call(model, vertex)
-    except anthropic.APIConnectionError as exc:
+        _, error = network.within(2 * probe.timeout + network.GRACE_SECONDS, lambda: _call(model, vertex))
+    except (anthropic.APIConnectionError, network.Overtime) as exc:
         probe.unreachable[where] = check_id
         report.add(
             check_id,

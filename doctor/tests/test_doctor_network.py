@@ -148,3 +148,51 @@ def test_a_timeout_out_of_bounds_is_bad_input_in_one_line(doctor, fake, value):
     run = doctor(stack_env(), "--timeout", value)
     assert run.code == 2 and run.out == ""
     assert run.err.count("\n") == 1 and "--timeout" in run.err and "Traceback" not in run.err
+
+
+COUNT_TOKENS = f"/v1/projects/{PROJECT}/locations/global/publishers/anthropic/models/count-tokens:rawPredict"
+
+
+def test_a_trickling_vertex_is_cut_off_by_the_wall_clock(doctor, fake):
+    with CannedServer(None, answers={COUNT_TOKENS: Canned(200, trickle=0.3)}) as server:
+        started = time.monotonic()
+        run = doctor(stack_env(), "--timeout", "1", shell=_vertex_at(server.url()))
+        elapsed = time.monotonic() - started
+    check = run.check("model:claude-opus-5-5")
+    assert check["message"].startswith(f"cannot reach 127.0.0.1:{server.port} (no complete answer within 4 s)")
+    _network_only(check)
+    assert elapsed < 10
+
+
+def test_a_trickling_resource_manager_is_cut_off_by_the_wall_clock(doctor, fake):
+    answers = {f"/v1/projects/{PROJECT}:testIamPermissions": Canned(200, trickle=0.3)}
+    with CannedServer(None, answers=answers) as server:
+        started = time.monotonic()
+        run = doctor(
+            stack_env(),
+            "--timeout",
+            "1",
+            shell={"CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER": server.url() + "/"},
+        )
+        elapsed = time.monotonic() - started
+    assert run.code == 0, run.out
+    assert run.check("permission")["message"].startswith(
+        f"cannot reach 127.0.0.1:{server.port} (no complete answer within 3 s)"
+    )
+    assert elapsed < 8
+
+
+def test_a_trickling_token_endpoint_is_cut_off_by_the_wall_clock(doctor, fake, tmp_path):
+    with CannedServer(None, answers={"/token": Canned(200, trickle=0.3)}) as server:
+        adc = workforce_adc(tmp_path, server.url())
+        started = time.monotonic()
+        run = doctor(stack_env(), "--timeout", "1", token=False, shell={"GOOGLE_APPLICATION_CREDENTIALS": str(adc)})
+        elapsed = time.monotonic() - started
+    credentials = run.check("credentials")
+    assert credentials["status"] == "fail"
+    assert (
+        f"cannot reach 127.0.0.1:{server.port} (no complete answer within 4 s) to get an access token"
+        in (credentials["message"])
+    )
+    _network_only(credentials)
+    assert elapsed < 10
