@@ -58,7 +58,6 @@ class PinnedModel:
     region: str
     region_source: str
     entry: Model | None
-    family: str | None = None
 
 
 @dataclass
@@ -250,7 +249,7 @@ def _check_pins(env: Mapping[str, str], report: Report, plan: Plan, catalog: Cat
             region, source = env[variable].strip(), variable
         else:
             region, source = plan.region, "CLOUD_ML_REGION"
-        plan.models.append(PinnedModel(model_id, tuple(names), region, source, entry, family))
+        plan.models.append(PinnedModel(model_id, tuple(names), region, source, entry))
     if not by_id:
         report.add(
             "environment.models",
