@@ -216,14 +216,15 @@ def _answered(model: PinnedModel, host: str, pinned_by: str, today: dt.date, rep
             "upgrade the doctor, or pin a model from docs/models.md",
         )
     elif model.region not in entry.regions:
-        variable = entry.region_variable or "CLOUD_ML_REGION"
+        served = ", ".join(entry.regions)
+        where = f"{model.id} at {model.region} ({model.region_source}) answers via {host}"
         report.add(
             check_id,
             "warn",
-            f"{message}, though the catalog does not list {model.region} for it ({', '.join(entry.regions)}): your "
-            "team's stack would not send it there, and the team's quota caps are set where the stack sends it",
-            f"set {variable} to one of {', '.join(entry.regions)} as the stack's dotenv output does; if Vertex now "
-            "serves it here, tell your platform team the catalog is out of date (docs/models.md)",
+            f"{where}, though the catalog does not list {model.region} for it ({served}): your team's stack would "
+            f"not send it there, and the team's quota caps are set where the stack sends it [pinned by {pinned_by}]",
+            f"set {model.region_source} to one of {served} as the stack's dotenv output does; if Vertex now serves it "
+            "here, tell your platform team the catalog is out of date (docs/models.md)",
         )
     elif entry.retires and (entry.retires - today).days <= RETIREMENT_WARNING_DAYS:
         report.add(
