@@ -60,6 +60,28 @@ class Catalog:
         """Every `VERTEX_REGION_*` name Claude Code reads, and its model."""
         return {m.region_variable: m for m in self.models if m.region_variable}
 
+    def regions(self) -> tuple[str, ...]:
+        """Every location some Claude model is served in: what the team's stack accepts as a region (as the
+        program's catalog answers it): global, the multi-regions, then regions."""
+        return tuple(sorted({r for m in self.models for r in m.regions}, key=_region_order))
+
+    def families(self) -> tuple[str, ...]:
+        return tuple(sorted({m.family for m in self.models}))
+
+    def family_of(self, model_id: str) -> str | None:
+        """The family of a pinned model: the catalog's word, else a family's name as a word of the ID
+        (`claude-opus-9` is an opus model; the stack lets a platform pin models outside the catalog)."""
+        entry = self.get(model_id)
+        if entry is not None:
+            return entry.family
+        words = set(re.split(r"[-@.\[\]]", strip_1m(model_id).lower()))
+        named = [f for f in self.families() if f in words]
+        return named[0] if len(named) == 1 else None
+
+
+def _region_order(region: str) -> tuple[int, str]:
+    return (0 if region == GLOBAL else 1 if region in MULTI_REGIONS else 2, region)
+
 
 def strip_1m(model_id: str) -> str:
     return model_id[: -len(ONE_M_SUFFIX)] if model_id.endswith(ONE_M_SUFFIX) else model_id

@@ -24,6 +24,21 @@ from claude_vertex_doctor.report import Report
 PROG = "claude-vertex-doctor"
 
 
+DEFAULT_TIMEOUT = 20.0
+MAX_TIMEOUT = 300.0
+
+
+def _seconds(text: str) -> float:
+    """--timeout's value: a number of seconds within bounds (argparse turns the error into one line)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 1 <= value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed from 1 to {MAX_TIMEOUT:g} seconds")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's usage block is not one line
         raise InputError(message)
@@ -53,12 +68,24 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--ca-file", type=Path, metavar="FILE", help="with --gateway: also trust the CA certificates in FILE"
     )
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long each request to Google may take (default {DEFAULT_TIMEOUT:g}; 1 to {MAX_TIMEOUT:g})",
+    )
     p.add_argument("--json", action="store_true", help='print {"ok": bool, "checks": [...]} instead of text')
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
 
 
-def diagnose(env: Mapping[str, str], token: str | None = None, token_file: Path | None = None) -> Report:
+def diagnose(
+    env: Mapping[str, str],
+    token: str | None = None,
+    token_file: Path | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Report:
     """Every check, in order; a check that cannot mean anything after a failure is not run."""
     # Imported here: the SDK takes a while to import, and bad input or --version should answer at once.
     from claude_vertex_doctor import credentials, permission, vertex
@@ -68,14 +95,20 @@ def diagnose(env: Mapping[str, str], token: str | None = None, token_file: Path 
     if not plan.runnable:
         return report
     auth = credentials.check(
-        env, report, skip_auth=plan.skip_auth, base_url=plan.base_url, token=token, token_file=token_file
+        env,
+        report,
+        skip_auth=plan.skip_auth,
+        base_url=plan.base_url,
+        token=token,
+        token_file=token_file,
+        timeout=timeout,
     )
     if auth is None:
         return report
     predict = None
     if auth.token is not None:
-        predict = permission.check(env, report, plan.project, auth.token, auth.quota_project)
-    vertex.check(plan, auth, report, predict)
+        predict = permission.check(env, report, plan.project, auth.token, auth.quota_project, timeout)
+    vertex.check(plan, auth, report, predict, env=env, timeout=timeout)
     return report
 
 
@@ -115,6 +148,6 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except InputError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
-    report = diagnose(env, token, args.access_token_file)
+    report = diagnose(env, token, args.access_token_file, args.timeout)
     sys.stdout.write(report.render_json() if args.json else report.render_text())
     return 0 if report.ok else 1

@@ -5,6 +5,7 @@ The file is found where Google's auth libraries look (`GOOGLE_APPLICATION_CREDEN
 well-known file, then the metadata server) and read with google-auth, which knows every kind, including the
 workforce (`external_account_authorized_user`, `external_account`) credentials a corporate login writes.
 Secrets in the file and the token are handed to the report to scrub; none is ever put in a message.
+A token endpoint that cannot be reached is "cannot reach <host>" with a network fix, never "sign in again".
 """
 
 from __future__ import annotations
@@ -23,12 +24,46 @@ from claude_vertex_gcp.iam import CLOUD_PLATFORM_SCOPE, TOKEN_CREATOR
 from claude_vertex_gcp.names import IMPERSONATED_ACCOUNT, POOL_PROVIDER_IN, workforce_subject
 from google.auth.transport.requests import Request
 
+from claude_vertex_doctor import network
 from claude_vertex_doctor.report import Report
 
 SCOPES = [CLOUD_PLATFORM_SCOPE]
 WELL_KNOWN_FILE = "application_default_credentials.json"
 _SECRET_KEYS = ("refresh_token", "client_secret", "private_key", "private_key_id", "access_token", "token")
 LOGIN_FIX = "gcloud auth application-default login  (with a corporate login: add --login-config=FILE)"
+TIMEOUT_SECONDS = 20.0
+_TOKEN_URL_KEYS = ("token_uri", "token_url", "service_account_impersonation_url")
+_DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token"
+
+
+class BoundedRequest(Request):
+    """google-auth's transport with a time limit on every call (its own default is two minutes per call)."""
+
+    def __init__(self, timeout: float = TIMEOUT_SECONDS) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):  # type: ignore[no-untyped-def]
+        limit = self.timeout if timeout is None else min(float(timeout), self.timeout)
+        return super().__call__(url, method=method, body=body, headers=headers, timeout=limit, **kwargs)
+
+
+def _unreached_url(exc: BaseException, info: Mapping[str, object]) -> str | None:
+    """The URL a refresh could not reach, when the failure is the network's (no HTTP answer); None otherwise."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(seen) < 12 and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    network_errors = (google.auth.exceptions.TransportError, requests.ConnectionError, requests.Timeout, TimeoutError)
+    if not any(isinstance(e, network_errors) for e in seen):
+        return None
+    for e in seen:
+        request = getattr(e, "request", None)
+        if isinstance(getattr(request, "url", None), str):
+            return request.url
+    urls = [info.get(k) for k in _TOKEN_URL_KEYS]
+    return next((u for u in urls if isinstance(u, str) and u), _DEFAULT_TOKEN_URL)
 
 
 @dataclass(frozen=True)
@@ -112,7 +147,9 @@ def _refresh_failure(kind: str, exc: Exception) -> tuple[str, str]:
     return ("your credentials could not be refreshed (expired, revoked or reauthentication needed)", LOGIN_FIX)
 
 
-def _load_file(path: Path, source: str, report: Report, env: Mapping[str, str]) -> Auth | None:
+def _load_file(
+    path: Path, source: str, report: Report, env: Mapping[str, str], timeout: float = TIMEOUT_SECONDS
+) -> Auth | None:
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -139,18 +176,28 @@ def _load_file(path: Path, source: str, report: Report, env: Mapping[str, str]) 
             # (it is what Claude Code's auth library does), and nothing from the file is executed or trusted blindly.
             warnings.simplefilter("ignore", DeprecationWarning)
             credentials, _ = google.auth.load_credentials_from_file(str(path), scopes=SCOPES)
-        credentials.refresh(Request())
+        # Two exchanges at most (an impersonation asks the source's token endpoint, then IAM Credentials).
+        network.within(2 * timeout + network.GRACE_SECONDS, lambda: credentials.refresh(BoundedRequest(timeout)))
     except google.auth.exceptions.DefaultCredentialsError as exc:
         report.add("credentials", "fail", f"{path} ({source}): google-auth cannot use it: {exc}", LOGIN_FIX)
         return None
-    except google.auth.exceptions.GoogleAuthError as exc:  # RefreshError, OAuthError, TransportError, ...
+    except (google.auth.exceptions.GoogleAuthError, network.Overtime) as exc:  # RefreshError, TransportError, ...
+        unreached = _unreached_url(exc, info)
+        if unreached is not None:
+            report.add(
+                "credentials",
+                "fail",
+                f"{principal}: {network.cannot_reach(unreached, exc, timeout)} to get an access token",
+                network.fix(env),
+            )
+            return None
         message, fix = _refresh_failure(kind, exc)
         report.add("credentials", "fail", f"{principal}: {message}", fix)
         return None
     token = credentials.token
     report.keep_secret(token)
     if info.get("type") == "external_account_authorized_user":
-        principal = _workforce_principal(info, token) or principal
+        principal = _workforce_principal(info, token, timeout) or principal
     quota_project = info.get("quota_project_id") or None
     notes = f"; quota project {quota_project}" if quota_project else ""
     report.add("credentials", "ok", f"{kind} ADC from {path} ({source}): {principal}{notes}")
@@ -167,7 +214,7 @@ def _load_file(path: Path, source: str, report: Report, env: Mapping[str, str]) 
     return Auth(token=token, quota_project=str(quota_project) if quota_project else None, kind=kind)
 
 
-def _workforce_principal(info: Mapping[str, object], token: str) -> str | None:
+def _workforce_principal(info: Mapping[str, object], token: str, timeout: float) -> str | None:
     """The exact `principal://...` of a workforce sign-in, from the pool's token introspection endpoint (the
     file's `token_info_url`; RFC 7662 calls the field `username`, unverified for Google's endpoint), so a developer
     can quote what `access.members` must hold. Best effort: without an answer the doctor names the pool and
@@ -180,7 +227,7 @@ def _workforce_principal(info: Mapping[str, object], token: str) -> str | None:
             url,
             data={"token": token, "token_type_hint": "urn:ietf:params:oauth:token-type:access_token"},
             auth=(client_id, secret),
-            timeout=10,
+            timeout=min(timeout, 10),
         )
         answer = response.json() if response.status_code == 200 else {}
     except (requests.RequestException, ValueError):
@@ -195,7 +242,7 @@ def _metadata(report: Report) -> Auth | None:
     from google.auth import compute_engine
     from google.auth.compute_engine import _metadata
 
-    request = Request()
+    request = BoundedRequest()
     if not _metadata.is_on_gce(request):
         return None
     credentials = compute_engine.Credentials()
@@ -222,6 +269,7 @@ def check(
     base_url: str | None,
     token: str | None,
     token_file: Path | None,
+    timeout: float = TIMEOUT_SECONDS,
 ) -> Auth | None:
     """Report on the credentials; the Auth to call with, or None when there is nothing to call with."""
     if skip_auth:
@@ -251,7 +299,7 @@ def check(
         return Auth(token=token, kind="access_token")
     path, source = adc_path(env)
     if path is not None and (source == "GOOGLE_APPLICATION_CREDENTIALS" or path.is_file()):
-        return _load_file(path, source, report, env)
+        return _load_file(path, source, report, env, timeout)
     auth = _metadata(report)
     if auth is not None:
         return auth if auth.token else None

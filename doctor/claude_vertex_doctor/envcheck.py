@@ -1,7 +1,12 @@
 """Check 1, the environment: the variables Claude Code reads for Vertex AI, and what they make it call.
 
 Its result is the plan for the checks that call Google: the project, the endpoint and, per pinned model, the
-region Claude Code would send it to (`VERTEX_REGION_<NAME>` when set, else `CLOUD_ML_REGION`).
+region Claude Code would send it to (`VERTEX_REGION_<NAME>` when set, else `CLOUD_ML_REGION`). A model of a family
+the team's guardrails cap at 0 (`CLAUDE_VERTEX_ZERO_CAPS`) is reported here and left out of the plan: Vertex would
+answer 429, which cannot tell a deliberate cap from a quota used up.
+
+A region the team's stack would refuse (not a location the catalog serves Claude in) is a warning, not a failure:
+the catalog's regions are partly unverified, and the model checks ask Vertex itself, whose 404 fails the run.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from urllib.parse import urlparse
 
 from claude_vertex_gcp.names import PROJECT_ID
 
+from claude_vertex_doctor import zero_caps
 from claude_vertex_doctor.catalog import REGION_RE, Catalog, Model, strip_1m
 from claude_vertex_doctor.report import Report
+from claude_vertex_doctor.zero_caps import ZeroCap
 
 TRUTHY = ("1", "true", "yes", "on")
 """What Claude Code takes as "set" for a switch such as CLAUDE_CODE_USE_VERTEX."""
@@ -26,10 +33,16 @@ ALIAS_PINS = {
     "sonnet": ("ANTHROPIC_DEFAULT_SONNET_MODEL",),
     # Claude Code reads the deprecated name first, then the current one.
     "haiku": ("ANTHROPIC_SMALL_FAST_MODEL", "ANTHROPIC_DEFAULT_HAIKU_MODEL"),
+    "fable": ("ANTHROPIC_DEFAULT_FABLE_MODEL",),
 }
 PIN_VARIABLES = (PRIMARY, *(v for names in ALIAS_PINS.values() for v in names))
 ALIASES = (*ALIAS_PINS, "opusplan", "default")
 OTHER_PROJECT_VARIABLES = ("GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT")
+PIN_FIX = (
+    "pin every alias as the stack's dotenv output does (ANTHROPIC_MODEL and "
+    f"ANTHROPIC_DEFAULT_{{{','.join(a.upper() for a in ALIAS_PINS)}}}_MODEL; vertex.models in the team's stack file)"
+)
+STACK_ENV_FIX = "get the environment from your team's stack again (its dotenv output: docs/developers.md says how)"
 
 
 def truthy(value: str | None) -> bool:
@@ -55,6 +68,7 @@ class Plan:
     skip_auth: bool = False
     models: list[PinnedModel] = field(default_factory=list)
     runnable: bool = True
+    zero_caps: dict[str, ZeroCap] = field(default_factory=dict)
 
 
 def _check_switch(env: Mapping[str, str], report: Report) -> None:
@@ -105,7 +119,7 @@ def _check_project(env: Mapping[str, str], report: Report, plan: Plan) -> None:
             )
 
 
-def _check_region(env: Mapping[str, str], report: Report, plan: Plan) -> None:
+def _check_region(env: Mapping[str, str], report: Report, plan: Plan, catalog: Catalog) -> None:
     region = env.get("CLOUD_ML_REGION", "").strip()
     if not region or not REGION_RE.match(region):
         plan.runnable = False
@@ -118,11 +132,22 @@ def _check_region(env: Mapping[str, str], report: Report, plan: Plan) -> None:
         )
         return
     plan.region = region
-    report.add("environment.region", "ok", f"CLOUD_ML_REGION={region}")
+    served = catalog.regions()
+    if region in served:
+        report.add("environment.region", "ok", f"CLOUD_ML_REGION={region}")
+        return
+    report.add(
+        "environment.region",
+        "warn",
+        f"CLOUD_ML_REGION={region} is not a location your team's stack accepts (the catalog serves Claude in "
+        f"{', '.join(served)}); the model checks below ask Vertex itself (the catalog's regions are partly unverified)",
+        f"set CLOUD_ML_REGION to the stack's value (its dotenv output), one of: {', '.join(served)}",
+    )
 
 
 def _check_region_variables(env: Mapping[str, str], report: Report, catalog: Catalog) -> None:
     known = catalog.region_variables()
+    served = catalog.regions()
     for name in sorted(k for k in env if k.startswith("VERTEX_REGION_")):
         value = env[name].strip()
         if name not in known:
@@ -140,6 +165,15 @@ def _check_region_variables(env: Mapping[str, str], report: Report, catalog: Cat
                 "fail",
                 f"{name}={value!r} is not a location (global, us, eu or a region such as us-east5)",
                 f"set {name} to one of {', '.join(known[name].regions)}, or unset it to use CLOUD_ML_REGION",
+            )
+        elif value not in served:
+            report.add(
+                f"environment.{name}",
+                "warn",
+                f"{name}={value} is not a location your team's stack accepts (the catalog serves Claude in "
+                f"{', '.join(served)}); a model check below asks Vertex itself if {known[name].id} is pinned",
+                f"set {name} to one of {', '.join(known[name].regions)} (where the catalog serves {known[name].id}), "
+                "or unset it to use CLOUD_ML_REGION",
             )
 
 
@@ -185,12 +219,7 @@ def _check_pins(env: Mapping[str, str], report: Report, plan: Plan, catalog: Cat
         if not any(env.get(n) for n in names):
             unpinned.append(f"{names[-1]} (--model {alias} follows Claude Code's default)")
     if unpinned:
-        report.add(
-            "environment.pins",
-            "warn",
-            "unpinned: " + "; ".join(unpinned),
-            "pin every alias as the stack's dotenv output does (vertex.models in the team's stack file)",
-        )
+        report.add("environment.pins", "warn", "unpinned: " + "; ".join(unpinned), PIN_FIX)
     small, haiku = env.get("ANTHROPIC_SMALL_FAST_MODEL"), env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL")
     if small and haiku and small != haiku:
         report.add(
@@ -200,6 +229,8 @@ def _check_pins(env: Mapping[str, str], report: Report, plan: Plan, catalog: Cat
             "Claude Code reads ANTHROPIC_SMALL_FAST_MODEL first",
             "set both to the same model",
         )
+    primary_id = _resolve(primary, env) if primary else None
+    _check_alias_families(env, report, plan, catalog, strip_1m(primary_id) if primary_id else None)
     by_id: dict[str, list[str]] = {}
     for name in PIN_VARIABLES:
         value = env.get(name)
@@ -208,6 +239,11 @@ def _check_pins(env: Mapping[str, str], report: Report, plan: Plan, catalog: Cat
             by_id.setdefault(strip_1m(model_id), []).append(name)
     for model_id, names in by_id.items():
         entry = catalog.get(model_id)
+        family = catalog.family_of(model_id)
+        cap = plan.zero_caps.get(family or "")
+        if cap is not None:
+            _report_capped(model_id, names, cap, report)
+            continue
         variable = entry.region_variable if entry else None
         if variable and env.get(variable):
             region, source = env[variable].strip(), variable
@@ -219,7 +255,90 @@ def _check_pins(env: Mapping[str, str], report: Report, plan: Plan, catalog: Cat
             "environment.models",
             "warn",
             "no model ID is pinned, so there is no model for the doctor to check",
-            "pin ANTHROPIC_MODEL and ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU}_MODEL as the stack's dotenv output does",
+            PIN_FIX,
+        )
+
+
+def _report_capped(model_id: str, names: list[str], cap: ZeroCap, report: Report) -> None:
+    """A pinned model of a family capped at 0: not probed (Vertex would answer 429 either way). Through an alias
+    that is the team's decision (a warning); as the primary model, `claude` itself is refused (a failure)."""
+    pinned_by = ", ".join(names)
+    if PRIMARY in names:
+        report.add(
+            f"model:{model_id}",
+            "fail",
+            f"{model_id} ({pinned_by}) is {_a(cap.family)} model and your team's guardrails cap {cap.family} at 0 "
+            f"({cap.keys}): claude without --model is refused (429); not probed",
+            f"{STACK_ENV_FIX}: its primary model is one the team may call; if it still pins {model_id}, tell your "
+            "platform team",
+        )
+        return
+    report.add(
+        f"model:{model_id}",
+        "warn",
+        f"{model_id} ({pinned_by}) is {_a(cap.family)} model and your team's guardrails cap {cap.family} at 0 "
+        f"({cap.keys}): Vertex refuses it (429), so the doctor does not probe it",
+        f"{STACK_ENV_FIX}: it pins a capped family's alias to the team's primary model; to use {cap.family}, ask "
+        "your platform team to lift the cap",
+    )
+
+
+def _check_alias_families(
+    env: Mapping[str, str], report: Report, plan: Plan, catalog: Catalog, primary_id: str | None
+) -> None:
+    """Say why `--model <alias>` runs a model of another family, rather than leave the developer puzzled."""
+    for alias, names in ALIAS_PINS.items():
+        variable = next((n for n in names if env.get(n)), None)
+        resolved = _resolve(env[variable], env) if variable else None
+        model_id = strip_1m(resolved) if resolved else None
+        family = catalog.family_of(model_id) if model_id else None
+        if model_id is None or family is None or family == alias:
+            continue
+        runs = f"--model {alias} runs {model_id}"
+        if model_id == primary_id:
+            runs += " (the team's primary model)"
+        cap = plan.zero_caps.get(alias)
+        if cap is not None:
+            report.add(
+                f"alias:{alias}",
+                "warn",
+                f"{alias}: your team's guardrails cap it at 0 ({cap.keys}); {runs}",
+                f"nothing to fix on your side: your team chose it; to use {alias}, ask your platform team to lift "
+                "the cap",
+            )
+            continue
+        served_here = any(plan.region in m.regions for m in catalog.models if m.family == alias)
+        why = (
+            f"no {alias} model of the catalog is served in {plan.region}"
+            if not served_here
+            else f"your team's stack pins it so (vertex.models.{alias})"
+        )
+        report.add(f"alias:{alias}", "ok", f"{runs}, {_a(family)} model ({variable}): {why}")
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def _check_zero_caps(env: Mapping[str, str], report: Report, plan: Plan) -> None:
+    try:
+        plan.zero_caps = zero_caps.read(env)
+    except zero_caps.Unreadable as exc:
+        report.add(
+            "environment.zero-caps",
+            "warn",
+            f"{zero_caps.VARIABLE} is unreadable ({exc}): the doctor ignores it and probes every pinned model, so a "
+            "family your team caps at 0 shows as a 429 failure below",
+            f"{STACK_ENV_FIX}; the stack writes this variable for the doctor, Claude Code ignores it",
+        )
+        return
+    if plan.zero_caps:
+        report.add(
+            "environment.zero-caps",
+            "ok",
+            "your team's guardrails cap at 0: "
+            + "; ".join(f"{cap.family} ({cap.keys})" for cap in plan.zero_caps.values())
+            + ": the doctor does not call these families (Vertex refuses them with 429)",
         )
 
 
@@ -228,9 +347,10 @@ def check(env: Mapping[str, str], report: Report, catalog: Catalog) -> Plan:
     plan = Plan()
     _check_switch(env, report)
     _check_project(env, report, plan)
-    _check_region(env, report, plan)
+    _check_region(env, report, plan, catalog)
     _check_region_variables(env, report, catalog)
     _check_base_url(env, report, plan)
+    _check_zero_caps(env, report, plan)
     if plan.region:
         _check_pins(env, report, plan, catalog)
     return plan

@@ -8,23 +8,32 @@ only: not deny policies, org policy or quota, which the model checks find.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import requests
 from claude_vertex_gcp.iam import PREDICT, SERVICE_USAGE_USE
 from claude_vertex_gcp.services import RESOURCE_MANAGER
 
+from claude_vertex_doctor import network
 from claude_vertex_doctor.credentials import LOGIN_FIX
 from claude_vertex_doctor.google_errors import parse
 from claude_vertex_doctor.report import Report
 
 DEFAULT_ENDPOINT = f"https://{RESOURCE_MANAGER}/"
 OVERRIDE = "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER"
-TIMEOUT_SECONDS = 15
+TIMEOUT_SECONDS = 20.0
+MAX_BODY = 64 * 1024
+"""testIamPermissions answers a few hundred bytes; more than this is not its answer."""
+NOT_CHECKED = "the doctor cannot tell whether you hold the permission; the model checks below ask Vertex directly"
 
 
-class Unreachable(Exception):
-    """Resource Manager could not be reached or answered an error; the message says which."""
+class NoAnswer(Exception):
+    """Resource Manager could not be reached at all (a network failure): the message is "cannot reach ..."."""
+
+
+class BadAnswer(Exception):
+    """Resource Manager answered, but not with the permissions: an HTTP error, or a body that is not its answer."""
 
     def __init__(self, message: str, code: int = 0) -> None:
         super().__init__(message)
@@ -35,38 +44,83 @@ def endpoint(env: Mapping[str, str]) -> str:
     return env.get(OVERRIDE) or DEFAULT_ENDPOINT
 
 
-def granted(env: Mapping[str, str], project: str, token: str, permissions: list[str]) -> set[str]:
+def _read(response: requests.Response) -> str:
+    """The body, at most MAX_BODY bytes of it (a hostile answer is cut, never read whole)."""
+    data = response.raw.read(MAX_BODY + 1, decode_content=True)
+    if len(data) > MAX_BODY:
+        raise BadAnswer(f"Resource Manager answered {response.status_code} with more than {MAX_BODY} bytes")
+    return data.decode("utf-8", "replace")
+
+
+def granted(
+    env: Mapping[str, str], project: str, token: str, permissions: list[str], timeout: float = TIMEOUT_SECONDS
+) -> set[str]:
     """The subset of `permissions` the token's principal holds on `project`."""
     url = f"{endpoint(env).rstrip('/')}/v1/projects/{project}:testIamPermissions"
-    try:
-        response = requests.post(
+
+    def ask() -> tuple[requests.Response, str]:
+        with requests.post(
             url,
             json={"permissions": permissions},
             headers={"Authorization": f"Bearer {token}"},
-            timeout=TIMEOUT_SECONDS,
-        )
-    except requests.RequestException as exc:
-        raise Unreachable(f"cannot reach Resource Manager at {endpoint(env)}: {type(exc).__name__}") from None
-    if response.status_code != 200:
-        error = parse(response.status_code, response.text)
-        raise Unreachable(f"Resource Manager answered {error.code} {error.status}: {error.message}".strip(), error.code)
-    return set(response.json().get("permissions", []))
+            timeout=timeout,
+            stream=True,
+        ) as response:
+            return response, _read(response)
 
-
-def check(env: Mapping[str, str], report: Report, project: str, token: str, quota_project: str | None) -> bool | None:
-    """Report on the grant (and on the quota project's); True/False whether predict is granted, None if unknown."""
     try:
-        has = granted(env, project, token, [PREDICT])
-    except Unreachable as exc:
+        response, body = network.within(timeout + network.GRACE_SECONDS, ask)
+    except (requests.RequestException, OSError) as exc:  # OSError: Overtime, or the connection dropped mid-body
+        raise NoAnswer(network.cannot_reach(url, exc, timeout)) from None
+    if response.status_code != 200:
+        error = parse(response.status_code, body)
+        message = " ".join(f"Resource Manager answered {error.code} {error.status}: {error.message}".split())
+        raise BadAnswer(message[:300].rstrip(": "), error.code)
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        answer = None
+    held = answer.get("permissions", []) if isinstance(answer, dict) else None
+    if not isinstance(held, list):
+        excerpt = " ".join("".join(c if c.isprintable() else " " for c in body[:160]).split()) or "(empty)"
+        raise BadAnswer(f"Resource Manager answered 200 with something that is not a permission list: {excerpt}")
+    return {p for p in held if isinstance(p, str)}
+
+
+def check(
+    env: Mapping[str, str],
+    report: Report,
+    project: str,
+    token: str,
+    quota_project: str | None,
+    timeout: float = TIMEOUT_SECONDS,
+) -> bool | None:
+    """Report on the grant (and on the quota project's); True/False whether predict is granted, None if unknown.
+
+    Claude Code never calls Resource Manager: when it cannot be reached, or answers something other than a verdict
+    on the grant, that is a warning (the model checks, which call Vertex as Claude Code does, decide the run)."""
+    try:
+        has = granted(env, project, token, [PREDICT], timeout)
+    except NoAnswer as exc:
+        report.add("permission", "warn", f"{exc}: {NOT_CHECKED}", network.fix(env))
+        return None
+    except BadAnswer as exc:
         if exc.code == 401:
             report.add("permission", "fail", f"{exc}: your credentials were rejected", LOGIN_FIX)
-            return None
-        report.add(
-            "permission",
-            "fail",
-            f"{exc} (a 403 here means project {project} does not exist or you hold no role in it)",
-            "check ANTHROPIC_VERTEX_PROJECT_ID, and that the team onboarded you (access.members in its stack file)",
-        )
+        elif exc.code == 403:
+            report.add(
+                "permission",
+                "fail",
+                f"{exc} (a 403 here means project {project} does not exist or you hold no role in it)",
+                "check ANTHROPIC_VERTEX_PROJECT_ID, and that the team onboarded you (access.members in its stack file)",
+            )
+        else:
+            report.add(
+                "permission",
+                "warn",
+                f"{exc}: {NOT_CHECKED}",
+                "rerun in a minute; if it stays, tell your platform team (with this line)",
+            )
         return None
     if PREDICT in has:
         report.add("permission", "ok", f"you hold {PREDICT} on {project}")
@@ -79,11 +133,13 @@ def check(env: Mapping[str, str], report: Report, project: str, token: str, quot
             "change can take minutes to hours to reach Vertex AI",
         )
     if quota_project:
-        _check_quota_project(env, report, quota_project, token)
+        _check_quota_project(env, report, quota_project, token, timeout)
     return PREDICT in has
 
 
-def _check_quota_project(env: Mapping[str, str], report: Report, quota_project: str, token: str) -> None:
+def _check_quota_project(
+    env: Mapping[str, str], report: Report, quota_project: str, token: str, timeout: float
+) -> None:
     """A quota project in ADC makes every request name it (`x-goog-user-project`): that needs
     `serviceusage.services.use` there, which the team's minimal role leaves out on purpose."""
     fix = (
@@ -91,8 +147,16 @@ def _check_quota_project(env: Mapping[str, str], report: Report, quota_project: 
         "request URL anyway), or get roles/serviceusage.serviceUsageConsumer on " + quota_project
     )
     try:
-        has = granted(env, quota_project, token, [SERVICE_USAGE_USE])
-    except Unreachable as exc:
+        has = granted(env, quota_project, token, [SERVICE_USAGE_USE], timeout)
+    except NoAnswer as exc:
+        report.add(
+            "permission.quota-project",
+            "warn",
+            f"your ADC names quota project {quota_project}, and {exc}: the doctor cannot check it",
+            network.fix(env),
+        )
+        return
+    except BadAnswer as exc:
         report.add("permission.quota-project", "fail", f"your ADC names quota project {quota_project}: {exc}", fix)
         return
     if SERVICE_USAGE_USE in has:

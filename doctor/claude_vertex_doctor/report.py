@@ -1,7 +1,9 @@
 """Checks and how they are printed: one line of what the doctor saw, one line of what to do.
 
 Every string leaves through `Report.render*`, which scrubs every secret the doctor handled (the access token,
-refresh tokens, client secrets, private keys) however it got into a message: nothing printed may hold one.
+refresh tokens, client secrets, private keys) however it got into a message: nothing printed may hold one. It also
+keeps each message and fix one bounded line, whatever a variable or an answer put into it (a model ID with a newline
+cannot forge a line of its own).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Literal
 Status = Literal["ok", "warn", "fail"]
 REDACTED = "[redacted]"
 VERTEX = "Claude Code on Vertex AI"
+MAX_LINE = 2000
+"""Characters of one message or fix at most; the rest is cut (nothing the doctor says needs more)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,8 @@ class Report:
     def _scrub(self, text: str) -> str:
         for secret in sorted(self.secrets, key=len, reverse=True):
             text = text.replace(secret, REDACTED)
-        return text
+        line = "".join(c if c.isprintable() else "?" for c in text)
+        return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3] + "..."
 
     def as_dict(self) -> dict[str, object]:
         checks = [{k: self._scrub(v) for k, v in asdict(c).items()} for c in self.checks]
@@ -55,10 +60,10 @@ class Report:
         return json.dumps(self.as_dict(), indent=2) + "\n"
 
     def render_text(self) -> str:
-        width = max((len(c.id) for c in self.checks), default=0)
+        width = max((len(self._scrub(c.id)) for c in self.checks), default=0)
         lines = []
         for check in self.checks:
-            lines.append(f"{check.status.upper():<4}  {check.id:<{width}}  {self._scrub(check.message)}")
+            lines.append(f"{check.status.upper():<4}  {self._scrub(check.id):<{width}}  {self._scrub(check.message)}")
             if check.fix:
                 lines.append(f"{'':<4}  {'':<{width}}  fix: {self._scrub(check.fix)}")
         failed = sum(c.status == "fail" for c in self.checks)

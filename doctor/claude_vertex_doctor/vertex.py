@@ -6,14 +6,16 @@ as Claude Code, `ANTHROPIC_VERTEX_BASE_URL` honoured):
 2. an empty-body probe to the model's own `:rawPredict` (no messages, so nothing is generated or billed):
    404 = not enabled or not served in the region, 429 = quota, 400 = access and quota are fine.
 Each error is turned into the next step, with the catalog naming the regions that serve the model and its quota.
+No answer at all (the name does not resolve, the connection is refused or times out, TLS or the proxy fails) is
+"cannot reach <host>", with a fix about the network: it says nothing about grants or membership.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import anthropic
 from anthropic import AnthropicVertex
@@ -22,14 +24,17 @@ from claude_vertex_gcp.names import PUBLISHER_MODEL_PREFIX
 from claude_vertex_gcp.org_policy import ALLOWED_MODELS, CONSTRAINT_PREFIX
 from claude_vertex_gcp.services import VERTEX_AI
 
+from claude_vertex_doctor import network
 from claude_vertex_doctor.catalog import REGION_RE
 from claude_vertex_doctor.credentials import LOGIN_FIX, Auth
 from claude_vertex_doctor.envcheck import PinnedModel, Plan
 from claude_vertex_doctor.google_errors import GoogleError, parse
 from claude_vertex_doctor.report import Report
 
-TIMEOUT_SECONDS = 20
+TIMEOUT_SECONDS = 20.0
 RETIREMENT_WARNING_DAYS = 30
+MAX_ERROR_BODY = 64 * 1024
+"""The part of an error body the doctor reads (Google's are a few hundred bytes)."""
 _QUOTA_RE = re.compile(r"Quota exceeded for ([\w./-]+?)(?: with base model: ([\w-]+))?\.?(?:\s|$)")
 
 
@@ -40,7 +45,7 @@ class _UnauthenticatedVertex(AnthropicVertex):
         return None
 
 
-def client(plan: Plan, auth: Auth, region: str) -> AnthropicVertex:
+def client(plan: Plan, auth: Auth, region: str, timeout: float = TIMEOUT_SECONDS) -> AnthropicVertex:
     """The SDK's Vertex client for one region. Claude Code's auth library sends the ADC quota project as
     `x-goog-user-project`; the doctor does too, so it meets the same refusal."""
     headers = {"x-goog-user-project": auth.quota_project} if auth.quota_project else None
@@ -51,7 +56,7 @@ def client(plan: Plan, auth: Auth, region: str) -> AnthropicVertex:
         access_token=auth.token,
         base_url=plan.base_url,
         max_retries=0,
-        timeout=TIMEOUT_SECONDS,
+        timeout=timeout,
         default_headers=headers,
     )
 
@@ -74,13 +79,16 @@ def _not_found(model: PinnedModel, plan: Plan) -> Verdict:
             "docs/models.md lists the IDs",
         )
     if model.region not in entry.regions:
-        variable = entry.region_variable or "CLOUD_ML_REGION"
-        return Verdict(
-            "fail",
-            f"{where} is not served there (404); it is served in: {', '.join(entry.regions)}",
-            f"set {variable}={entry.regions[0]} (or another region listed; the stack's vertex.regionOverrides sets it "
-            "for the whole team)",
-        )
+        served = ", ".join(entry.regions)
+        if model.region_source == "CLOUD_ML_REGION":
+            alone = f" (or {entry.region_variable} for this model alone)" if entry.region_variable else ""
+            fix = f"set CLOUD_ML_REGION to the stack's value (its dotenv output), one of: {served}{alone}"
+        else:
+            fix = (
+                f"set {model.region_source}={entry.regions[0]} (or another region listed; the stack's "
+                "vertex.regionOverrides sets it for the whole team)"
+            )
+        return Verdict("fail", f"{where} is not served there (404); it is served in: {served}", fix)
     others = [r for r in entry.regions if r != model.region]
     variable = entry.region_variable or "CLOUD_ML_REGION"
     retry = f" If it is enabled, try {variable}={others[0]} (the catalog's regions are unverified)." if others else ""
@@ -161,28 +169,76 @@ def classify(model: PinnedModel, plan: Plan, error: GoogleError, predict: bool |
 
 
 def _call(model: PinnedModel, vertex: AnthropicVertex) -> tuple[str, GoogleError | None]:
-    """Token counting, then the empty-body probe; the first error, if any."""
+    """Token counting, then the empty-body probe; the first error, if any. An answer that is not a token count
+    (a proxy's page with status 200) is an error too, never a traceback."""
     try:
         vertex.messages.count_tokens(model=model.id, messages=[{"role": "user", "content": "ping"}])
     except anthropic.APIStatusError as exc:
-        return "count-tokens", parse(exc.status_code, exc.response.text)
+        return "count-tokens", parse(exc.status_code, exc.response.text[:MAX_ERROR_BODY])
+    except anthropic.APIConnectionError:
+        raise
+    except (anthropic.APIError, ValueError) as exc:
+        return "count-tokens", GoogleError(200, "", f"an answer that is not a token count ({type(exc).__name__})")
     path = f"/projects/{vertex.project_id}/locations/{model.region}/{PUBLISHER_MODEL_PREFIX}{model.id}:rawPredict"
     try:
         vertex.post(path, body={}, cast_to=object)
     except anthropic.APIStatusError as exc:
-        error = parse(exc.status_code, exc.response.text)
+        error = parse(exc.status_code, exc.response.text[:MAX_ERROR_BODY])
         if error.code != 400 or error.mentions(CONSTRAINT_PREFIX, ALLOWED_MODELS):
             return "probe", error
+    except anthropic.APIConnectionError:
+        raise
+    except (anthropic.APIError, ValueError):
+        pass  # an answer to an empty body that is not an error: nothing was generated, access works
     return "", None
 
 
+@dataclass
+class Probe:
+    """What the model checks share: a client per region, the time limit, the network fix, the hosts that could not
+    be reached (each is tried once: a name that does not resolve fails every model behind it the same way)."""
+
+    vertex_for: Callable[[str], AnthropicVertex]
+    timeout: float
+    network_fix: str
+    unreachable: dict[str, str] = field(default_factory=dict)  # host -> the first model's check id
+
+
+def _answered(model: PinnedModel, host: str, pinned_by: str, today: dt.date, report: Report) -> None:
+    check_id = f"model:{model.id}"
+    entry = model.entry
+    message = f"{model.id} at {model.region} ({model.region_source}) answers via {host} [pinned by {pinned_by}]"
+    if entry is None:
+        report.add(
+            check_id,
+            "warn",
+            message + "; the doctor's catalog does not know this model",
+            "upgrade the doctor, or pin a model from docs/models.md",
+        )
+    elif model.region not in entry.regions:
+        served = ", ".join(entry.regions)
+        where = f"{model.id} at {model.region} ({model.region_source}) answers via {host}"
+        report.add(
+            check_id,
+            "warn",
+            f"{where}, though the catalog does not list {model.region} for it ({served}): your team's stack would "
+            f"not send it there, and the team's quota caps are set where the stack sends it [pinned by {pinned_by}]",
+            f"set {model.region_source} to one of {served} as the stack's dotenv output does; if Vertex now serves it "
+            "here, tell your platform team the catalog is out of date (docs/models.md)",
+        )
+    elif entry.retires and (entry.retires - today).days <= RETIREMENT_WARNING_DAYS:
+        report.add(
+            check_id,
+            "warn",
+            f"{message}; it retires on {entry.retires}",
+            f"pin {entry.successor or 'a current model'} before then",
+        )
+    else:
+        report.add(check_id, "ok", message)
+
+
 def check_model(
-    model: PinnedModel,
-    plan: Plan,
-    vertex_for: Callable[[str], AnthropicVertex],
-    report: Report,
-    predict: bool | None,
-    today: dt.date,
+    model: PinnedModel, plan: Plan, probe: Probe, report: Report, predict: bool | None, today: dt.date
 ) -> None:
     check_id = f"model:{model.id}"
     pinned_by = ", ".join(model.variables)
@@ -197,49 +253,55 @@ def check_model(
             f"pin {entry.successor or 'a current model'} instead",
         )
         return
-    vertex = vertex_for(model.region)
+    vertex = probe.vertex_for(model.region)
     host = str(vertex.base_url).rstrip("/")
-    try:
-        _, error = _call(model, vertex)
-    except anthropic.APIConnectionError as exc:
+    where = network.host_of(host)
+    if where in probe.unreachable:
         report.add(
             check_id,
             "fail",
-            f"cannot reach {host} for {model.id} at {model.region}: {type(exc).__name__}",
-            "check your network/proxy; with a gateway, check ANTHROPIC_VERTEX_BASE_URL",
+            f"cannot reach {where} for {model.id} at {model.region} (as for {probe.unreachable[where]}; not tried "
+            f"again) [pinned by {pinned_by}]",
+            probe.network_fix,
+        )
+        return
+    try:
+        _, error = network.within(2 * probe.timeout + network.GRACE_SECONDS, lambda: _call(model, vertex))
+    except (anthropic.APIConnectionError, network.Overtime) as exc:
+        probe.unreachable[where] = check_id
+        report.add(
+            check_id,
+            "fail",
+            f"{network.cannot_reach(host, exc, probe.timeout)} for {model.id} at {model.region} [pinned by "
+            f"{pinned_by}]",
+            probe.network_fix,
         )
         return
     if error is not None:
         verdict = classify(model, plan, error, predict)
         report.add(check_id, verdict.status, f"{verdict.message} [pinned by {pinned_by}]", verdict.fix)
         return
-    message = f"{model.id} at {model.region} ({model.region_source}) answers via {host} [pinned by {pinned_by}]"
-    if entry is None:
-        report.add(
-            check_id,
-            "warn",
-            message + "; the doctor's catalog does not know this model",
-            "upgrade the doctor, or pin a model from docs/models.md",
-        )
-    elif entry.retires and (entry.retires - today).days <= RETIREMENT_WARNING_DAYS:
-        report.add(
-            check_id,
-            "warn",
-            f"{message}; it retires on {entry.retires}",
-            f"pin {entry.successor or 'a current model'} before then",
-        )
-    else:
-        report.add(check_id, "ok", message)
+    _answered(model, host, pinned_by, today, report)
 
 
-def check(plan: Plan, auth: Auth, report: Report, predict: bool | None, today: dt.date | None = None) -> None:
+def check(
+    plan: Plan,
+    auth: Auth,
+    report: Report,
+    predict: bool | None,
+    today: dt.date | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+) -> None:
     clients: dict[str, AnthropicVertex] = {}
 
     def vertex_for(region: str) -> AnthropicVertex:
         """One client per region: models pinned to the same region share its connection."""
         if region not in clients:
-            clients[region] = client(plan, auth, region)
+            clients[region] = client(plan, auth, region, timeout)
         return clients[region]
 
+    probe = Probe(vertex_for, timeout, network.fix(env or {}))
     for model in plan.models:
-        check_model(model, plan, vertex_for, report, predict, today or dt.date.today())
+        check_model(model, plan, probe, report, predict, today or dt.date.today())

@@ -22,6 +22,7 @@ PINS = {
     "ANTHROPIC_DEFAULT_SONNET_MODEL": "claude-sonnet-5-5",
     "ANTHROPIC_DEFAULT_HAIKU_MODEL": "claude-haiku-4-5@20251001",
     "ANTHROPIC_SMALL_FAST_MODEL": "claude-haiku-4-5@20251001",
+    "ANTHROPIC_DEFAULT_FABLE_MODEL": "claude-fable-5-2",
 }
 
 

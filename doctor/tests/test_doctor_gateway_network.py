@@ -179,3 +179,13 @@ def test_a_name_with_many_addresses_is_tried_a_bounded_number_of_times(machine):
         run = diagnose(machine, None, resolver=hosts({"gateway.test": many}))
     message = run.check("gateway.connect")["message"]
     assert message.count("127.0.0.") == 4 and "127.0.0.4:" in message and "127.0.0.5" not in message
+
+
+def test_a_name_the_real_resolver_cannot_resolve_is_the_network_never_a_group(machine):
+    machine.point_at("https://claude-gateway.doctor-test.invalid")  # .invalid never resolves (RFC 6761)
+    run = diagnose(machine, None)  # the system resolver, as a developer's machine asks it
+    check = run.check("gateway.address")
+    assert check["status"] == "fail"
+    assert check["message"].startswith("cannot resolve claude-gateway.doctor-test.invalid (")
+    assert "VPN" in check["fix"] and "group" not in check["message"] + check["fix"]
+    assert not set(NETWORK_CHECKS) & set(run.ids())

@@ -16,6 +16,7 @@ def test_all_good_every_pinned_model_answers(doctor, fake):
         "model:claude-opus-5-5",
         "model:claude-sonnet-5-5",
         "model:claude-haiku-4-5@20251001",
+        "model:claude-fable-5-2",
     }
     assert all(s == "ok" for s in statuses.values()), statuses
     assert "ANTHROPIC_MODEL" in run.check("model:claude-opus-5-5")["message"]
