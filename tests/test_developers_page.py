@@ -82,6 +82,10 @@ def sign_in_texts() -> dict[str, str]:
         for path in sorted((ROOT / "docs").glob("*.md"))
         if str(path.relative_to(ROOT)) not in DEPLOYER_PAGES
     }
+    texts["doctor/README.md"] = (ROOT / "doctor" / "README.md").read_text(encoding="utf-8")
+    texts["the doctor's fixes"] = "\n".join(
+        path.read_text(encoding="utf-8") for path in sorted((ROOT / "doctor" / "claude_vertex_doctor").glob("*.py"))
+    )
     for stack in team_stacks():
         outputs = rendering(stack).outputs
         texts[f"{stack}: gcloudAuth"] = yaml.safe_dump(outputs["gcloudAuth"], width=10_000)

@@ -30,7 +30,7 @@ from claude_vertex_doctor.report import Report
 SCOPES = [CLOUD_PLATFORM_SCOPE]
 WELL_KNOWN_FILE = "application_default_credentials.json"
 _SECRET_KEYS = ("refresh_token", "client_secret", "private_key", "private_key_id", "access_token", "token")
-LOGIN_FIX = "gcloud auth application-default login  (with a corporate login: add --login-config=FILE)"
+LOGIN_FIX = "gcloud auth application-default login --disable-quota-project  (with a corporate login: add --login-config=FILE)"
 TIMEOUT_SECONDS = 20.0
 _TOKEN_URL_KEYS = ("token_uri", "token_url", "service_account_impersonation_url")
 _DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -112,7 +112,7 @@ def describe(info: Mapping[str, object]) -> tuple[str, str]:
     impersonated = IMPERSONATED_ACCOUNT.search(str(info.get("service_account_impersonation_url", "")))
     target = f", impersonating service account {impersonated.group(1)}" if impersonated else ""
     if kind == "authorized_user":
-        return kind, "your Google user account (gcloud auth application-default login)"
+        return kind, "your Google user account (gcloud auth application-default login --disable-quota-project)"
     if kind == "service_account":
         return kind, f"service account {info.get('client_email', '?')} (a key file)"
     if kind == "impersonated_service_account":
@@ -141,7 +141,7 @@ def _refresh_failure(kind: str, exc: Exception) -> tuple[str, str]:
     if "workforce" in kind:
         return (
             "your workforce sign-in has expired or was refused",
-            "gcloud auth application-default login --login-config=FILE  (FILE from "
+            "gcloud auth application-default login --disable-quota-project --login-config=FILE  (FILE from "
             "gcloud iam workforce-pools create-login-config; see docs/corporate-identities.md)",
         )
     return ("your credentials could not be refreshed (expired, revoked or reauthentication needed)", LOGIN_FIX)

@@ -145,3 +145,29 @@ def test_the_doctor_knows_every_limit_name_and_alias_the_stack_has():
     assert sorted(LIMITS) == sorted(QuotaCaps.keys())
     assert set(ALIASES) <= set(ALIAS_PINS)
     assert ALIAS_PINS["fable"] == ("ANTHROPIC_DEFAULT_FABLE_MODEL",)
+
+
+def test_the_readme_stack_with_opus_capped_at_0_is_a_clean_run_of_the_doctor(doctor, fake):
+    """The two sides meet: the README's own team stack (opus capped at 0) rendered by the real program's config and
+    plan, its environment handed to the doctor against a Vertex that refuses opus: one warning naming the cap,
+    exit 0, and no opus call at all."""
+    import re
+    from pathlib import Path
+
+    import yaml
+    from claude_vertex.config.stack import parse_config
+    from claude_vertex.render.environment import claude_env
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "claude-vertex:team" in b]
+    config = {key.split(":", 1)[1]: value for key, value in yaml.safe_load(block)["config"].items()}
+    config["project"]["id"] = fake.scenario.project
+    parsed = parse_config(config)
+    env = claude_env(parsed.project.id, parsed.vertex, parsed.plan.models)
+    assert env["CLAUDE_VERTEX_ZERO_CAPS"] == "opus:requestsPerMinute"
+    _opus_capped_on_vertex(fake)
+    run = doctor(env)
+    assert run.code == 0, run.out
+    assert run.check("alias:opus")["status"] == "warn"
+    assert "guardrails.quotas.opus.requestsPerMinute = 0" in run.check("alias:opus")["message"]
+    assert _opus_calls(fake) == []
