@@ -30,7 +30,9 @@ from claude_vertex_doctor.report import Report
 SCOPES = [CLOUD_PLATFORM_SCOPE]
 WELL_KNOWN_FILE = "application_default_credentials.json"
 _SECRET_KEYS = ("refresh_token", "client_secret", "private_key", "private_key_id", "access_token", "token")
-LOGIN_FIX = "gcloud auth application-default login --disable-quota-project  (with a corporate login: add --login-config=FILE)"
+LOGIN_FIX = (
+    "gcloud auth application-default login --disable-quota-project  (with a corporate login: add --login-config=FILE)"
+)
 TIMEOUT_SECONDS = 20.0
 _TOKEN_URL_KEYS = ("token_uri", "token_url", "service_account_impersonation_url")
 _DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token"
