@@ -75,7 +75,9 @@ class _Background:
 
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         self._server = _RecordingServer(handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name=type(self).__name__, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=type(self).__name__, daemon=True
+        )
 
     @property
     def port(self) -> int:

@@ -9,6 +9,7 @@ so a rule that breaks the real program fails its tests. The builders below are f
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import json
 import shutil
@@ -185,6 +186,53 @@ def program_stack(
     `project` adds project keys (`defaultNetworkPolicy`, ...); `vertex` and `guardrails` are those sections of the
     stack file; `create=False` adopts the project instead.
     """
+    arguments = json.dumps(
+        {
+            "team": team,
+            "project_id": project_id,
+            "members": list(members),
+            "accounts": [[name, list(who)] for name, who in accounts],
+            "github": list(github),
+            "gitlab": list(gitlab),
+            "gitlab_issuer": gitlab_issuer,
+            "deletion_protection": deletion_protection,
+            "create": create,
+            "gcp": gcp,
+            "preview": preview,
+            "project": project,
+            "vertex": vertex,
+            "guardrails": guardrails,
+        },
+        sort_keys=True,
+    )
+    # The case table asks for the same few stacks again and again (87 asks, 25 stacks): each is rendered once per
+    # process, and every caller gets its own copy, free to derive a bad variant from.
+    return copy.deepcopy(_rendered_program_stack(arguments))
+
+
+@functools.cache
+def _rendered_program_stack(arguments: str) -> list[dict[str, Any]]:
+    """`program_stack`'s rendering, keyed by its arguments as JSON (hashable, and equal for equal arguments)."""
+    return _render_program_stack(**json.loads(arguments))
+
+
+def _render_program_stack(
+    *,
+    team: str,
+    project_id: str,
+    members: Sequence[str],
+    accounts: Sequence[Sequence[Any]],
+    github: Sequence[str],
+    gitlab: Sequence[str],
+    gitlab_issuer: str | None,
+    deletion_protection: bool,
+    create: bool,
+    gcp: dict[str, Any] | None,
+    preview: bool,
+    project: dict[str, Any] | None,
+    vertex: dict[str, Any] | None,
+    guardrails: dict[str, Any] | None,
+) -> list[dict[str, Any]]:
     ci: dict[str, Any] = {}
     if github:
         ci["github"] = {"repositories": list(github)}

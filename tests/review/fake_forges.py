@@ -227,7 +227,7 @@ def serve(flavour: str) -> Iterator[tuple[str, ForgeState]]:
     host, port = server.server_address[:2]
     base = f"http://{host}:{port}" + ("/api/v4" if flavour == "gitlab" else "")
     server.RequestHandlerClass = type("BoundHandler", (Handler,), {"state": state, "base": f"http://{host}:{port}"})
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield base, state
